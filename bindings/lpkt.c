@@ -1,0 +1,648 @@
+/*
+ * lpkt.c - the Lua binding of the packet core, module "pkt.core".
+ * Thin on purpose: it converts Lua values to and from the core's field
+ * values and exposes the descriptors as data; packets, printing and
+ * defaults are Lua (bindings/pkt.lua).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <lua.h>
+#include <lauxlib.h>
+
+#include "../src/pk.h"
+
+#define PKMOD_API __attribute__((visibility("default")))
+
+static const char *const type_names[] = {
+    "int", "flags", "mac", "ipv4", "ipv6", "bytes", "list"
+};
+
+/* Room for what build converts: IPv6 addresses and encoded options. */
+struct scratch {
+    uint8_t buf[8192];
+    size_t used;
+};
+
+static uint8_t *scratch_get(struct scratch *s, size_t n)
+{
+    if (n > sizeof s->buf - s->used)
+        return NULL;
+    s->used += n;
+    return s->buf + s->used - n;
+}
+
+static const struct pk_proto *check_proto(lua_State *L, int arg)
+{
+    lua_Integer id = luaL_checkinteger(L, arg);
+    int n = 0;
+    while (pk_protos[n])
+        n++;
+    luaL_argcheck(L, id >= 1 && id <= n, arg, "no such protocol id");
+    return pk_protos[id - 1];
+}
+
+static int proto_id(const struct pk_proto *p)
+{
+    for (int i = 0; pk_protos[i]; i++)
+        if (pk_protos[i] == p)
+            return i + 1;
+    return 0;
+}
+
+/* ---- Lua value -> field value -------------------------------------- */
+
+/* Pushes "Proto.field: " so error messages name what was wrong. */
+static const char *where(lua_State *L, const struct pk_layer *l, int f)
+{
+    return lua_pushfstring(L, "%s.%s: ", l->proto->name, l->proto->fields[f].name);
+}
+
+static int bad(lua_State *L, const struct pk_layer *l, int f, const char *fmt,
+               const char *what)
+{
+    where(L, l, f);
+    lua_pushfstring(L, fmt, what);
+    lua_concat(L, 2);
+    return -1;
+}
+
+/* Lists the names of field f for an error message. */
+static void push_names(lua_State *L, const struct pk_layer *l, int f)
+{
+    const struct pk_field *fd = &l->proto->fields[f];
+    const struct pk_name *n = fd->names;
+    luaL_Buffer b;
+    if (fd->depnames) {
+        n = NULL;
+        for (const struct pk_depnames *d = fd->depnames; d->names; d++)
+            if (d->key == pk_layer_u(l, fd->dep))
+                n = d->names;
+    }
+    luaL_buffinit(L, &b);
+    for (int k = 0; n && n[k].name; k++) {
+        if (k)
+            luaL_addstring(&b, fd->type == PK_FLAGS ? " " : ", ");
+        luaL_addstring(&b, n[k].name);
+    }
+    luaL_pushresult(&b);
+}
+
+static int int_value(lua_State *L, struct pk_layer *l, int f, int idx)
+{
+    const struct pk_field *fd = &l->proto->fields[f];
+    uint64_t u;
+    if (lua_isinteger(L, idx) || (lua_type(L, idx) == LUA_TNUMBER &&
+                                  lua_tointegerx(L, idx, NULL) == lua_tonumber(L, idx))) {
+        lua_Integer i = lua_tointeger(L, idx);
+        u = (uint64_t)i;
+        if ((i < 0 && fd->bits < 64) || u > pk_field_max(fd)) {
+            char msg[80];
+            snprintf(msg, sizeof msg, "%lld is out of range (0..%llu)",
+                     (long long)i, (unsigned long long)pk_field_max(fd));
+            return bad(L, l, f, "%s", msg);
+        }
+    } else if (lua_type(L, idx) == LUA_TSTRING && fd->type == PK_FLAGS) {
+        if (pk_flags_parse(fd, lua_tostring(L, idx), &u) < 0) {
+            push_names(L, l, f);
+            lua_pushfstring(L, "'%s' is not a combination of the flags %s",
+                            lua_tostring(L, idx), lua_tostring(L, -1));
+            return bad(L, l, f, "%s", lua_tostring(L, -1));
+        }
+    } else if (lua_type(L, idx) == LUA_TSTRING) {
+        if (pk_field_namedval(l, f, lua_tostring(L, idx), &u) < 0) {
+            push_names(L, l, f);
+            if (lua_rawlen(L, -1) == 0)
+                lua_pushfstring(L, "'%s' is not a number (this field has no names)",
+                                lua_tostring(L, idx));
+            else
+                lua_pushfstring(L, "'%s' is not a known name (use a number, or one of: %s)",
+                                lua_tostring(L, idx), lua_tostring(L, -1));
+            return bad(L, l, f, "%s", lua_tostring(L, -1));
+        }
+    } else {
+        return bad(L, l, f, "expected an integer, got %s", luaL_typename(L, idx));
+    }
+    pk_layer_setu(l, f, u);
+    return 0;
+}
+
+/* One option item: {name, value} or a bare name string. */
+static int opt_value(lua_State *L, struct pk_layer *l, int f, int idx,
+                     struct pk_opt *o)
+{
+    const struct pk_optkind *kinds = l->proto->fields[f].opts, *k = NULL;
+    int t;
+    memset(o, 0, sizeof *o);
+    idx = lua_absindex(L, idx);
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        lua_newtable(L);
+        lua_pushvalue(L, idx);
+        lua_rawseti(L, -2, 1);
+        lua_replace(L, idx);
+    }
+    if (lua_type(L, idx) != LUA_TTABLE)
+        return bad(L, l, f, "an option is {name, value}, got %s", luaL_typename(L, idx));
+    lua_rawgeti(L, idx, 1);
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        k = pk_opt_named(kinds, lua_tostring(L, -1));
+        if (!k)
+            return bad(L, l, f, "unknown option '%s' (use a kind number for others)",
+                       lua_tostring(L, -1));
+        o->kind = k->kind;
+    } else if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 &&
+               lua_tointeger(L, -1) <= 255) {
+        o->kind = (uint8_t)lua_tointeger(L, -1);
+        k = pk_opt_kind(kinds, o->kind);
+    } else {
+        return bad(L, l, f, "an option's first item is its name or kind (0..255), got %s",
+                   luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    t = lua_rawgeti(L, idx, 2);
+    lua_getfield(L, idx, "malformed");
+    if (lua_toboolean(L, -1) && t == LUA_TSTRING)
+        o->raw = PK_OPTRAW_MALFORMED;
+    lua_pop(L, 1);
+    if (t == LUA_TSTRING && (!k || k->shape != PK_OPT_EMPTY ||
+                             lua_rawlen(L, -1) > 0)) {
+        size_t len;
+        o->data = (const uint8_t *)lua_tolstring(L, -1, &len);
+        o->len = (uint32_t)len;
+        if (!o->raw)
+            o->raw = PK_OPTRAW_VALUE;
+        if (len > 253)
+            return bad(L, l, f, "option value of %s bytes is too long (at most 253)",
+                       lua_tostring(L, -1));
+    } else if (k && (k->shape == PK_OPT_U8 || k->shape == PK_OPT_U16)) {
+        uint64_t max = k->shape == PK_OPT_U8 ? 255 : 65535;
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 ||
+            (uint64_t)lua_tointeger(L, -1) > max)
+            return bad(L, l, f, "option %s needs an integer value in range", k->name);
+        o->nvals = 1;
+        o->vals[0] = (uint32_t)lua_tointeger(L, -1);
+    } else if (k && k->shape == PK_OPT_U32S) {
+        int n;
+        if (t != LUA_TTABLE)
+            return bad(L, l, f, "option %s needs a list of 32-bit integers", k->name);
+        n = (int)lua_rawlen(L, -1);
+        if (n > PK_OPT_MAXVALS || (k->nvals && n != k->nvals))
+            return bad(L, l, f, "option %s has the wrong number of values", k->name);
+        for (int i = 0; i < n; i++) {
+            lua_rawgeti(L, -1, i + 1);
+            if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 ||
+                lua_tointeger(L, -1) > 0xffffffff)
+                return bad(L, l, f, "option %s values are 32-bit integers", k->name);
+            o->vals[i] = (uint32_t)lua_tointeger(L, -1);
+            lua_pop(L, 1);
+        }
+        o->nvals = (uint8_t)n;
+    } else if (!k && t != LUA_TSTRING) {
+        return bad(L, l, f, "option kind %s needs its value as a byte string",
+                   lua_pushfstring(L, "%d", o->kind));
+    }
+    lua_pop(L, 1);
+    return 0;
+}
+
+/* Converts the Lua value at idx into field f of l.  Returns 0, or -1
+ * with an error message pushed. */
+static int to_field(lua_State *L, struct pk_layer *l, int f, int idx,
+                    struct scratch *s)
+{
+    const struct pk_field *fd = &l->proto->fields[f];
+    const char *str;
+    size_t len;
+
+    idx = lua_absindex(L, idx);
+    switch (fd->type) {
+    case PK_INT:
+    case PK_FLAGS:
+        return int_value(L, l, f, idx);
+    case PK_MAC: {
+        uint64_t m;
+        if (lua_type(L, idx) != LUA_TSTRING)
+            return bad(L, l, f, "expected a MAC address string, got %s", luaL_typename(L, idx));
+        if (pk_mac_parse(lua_tostring(L, idx), &m) < 0)
+            return bad(L, l, f, "'%s' is not a MAC address (write aa:bb:cc:dd:ee:ff)",
+                       lua_tostring(L, idx));
+        pk_layer_setu(l, f, m);
+        return 0;
+    }
+    case PK_IPV4: {
+        uint32_t a;
+        if (lua_type(L, idx) != LUA_TSTRING)
+            return bad(L, l, f, "expected an IPv4 address string, got %s", luaL_typename(L, idx));
+        if (pk_ipv4_parse(lua_tostring(L, idx), &a) < 0)
+            return bad(L, l, f, "'%s' is not an IPv4 address", lua_tostring(L, idx));
+        pk_layer_setu(l, f, a);
+        return 0;
+    }
+    case PK_IPV6: {
+        uint8_t *a = scratch_get(s, 16);
+        if (lua_type(L, idx) != LUA_TSTRING)
+            return bad(L, l, f, "expected an IPv6 address string, got %s", luaL_typename(L, idx));
+        if (!a)
+            return bad(L, l, f, "%s", "packet too large");
+        if (pk_ipv6_parse(lua_tostring(L, idx), a) < 0)
+            return bad(L, l, f, "'%s' is not an IPv6 address", lua_tostring(L, idx));
+        pk_layer_setp(l, f, a, 16);
+        return 0;
+    }
+    case PK_BYTES:
+        if (lua_type(L, idx) != LUA_TSTRING)
+            return bad(L, l, f, "expected a string of bytes, got %s", luaL_typename(L, idx));
+        str = lua_tolstring(L, idx, &len);
+        if ((fd->flags & PK_FF_PAD4) && len > 40)
+            return bad(L, l, f, "%s bytes of options do not fit (at most 40)",
+                       lua_pushfstring(L, "%d", (int)len));
+        if (len > PK_MAXPKT)
+            return bad(L, l, f, "%s bytes do not fit in a packet (at most 65535)",
+                       lua_pushfstring(L, "%d", (int)len));
+        pk_layer_setp(l, f, (const uint8_t *)str, (uint32_t)len);
+        return 0;
+    case PK_LIST: {
+        struct pk_opt opts[PK_MAXOPTS];
+        int n, w;
+        uint8_t *out;
+        if (lua_type(L, idx) != LUA_TTABLE)
+            return bad(L, l, f, "expected a list of options, got %s", luaL_typename(L, idx));
+        n = (int)lua_rawlen(L, idx);
+        if (n > PK_MAXOPTS)
+            return bad(L, l, f, "%s options are too many", lua_pushfstring(L, "%d", n));
+        for (int i = 0; i < n; i++) {
+            lua_rawgeti(L, idx, i + 1);
+            if (opt_value(L, l, f, -1, &opts[i]) < 0)
+                return -1;
+            /* its strings stay reachable through the list itself */
+            lua_pop(L, 1);
+        }
+        out = s->buf + s->used;
+        w = pk_opts_encode(fd->opts, opts, n, out, sizeof s->buf - s->used);
+        if (w < 0)
+            return bad(L, l, f, "%s", "options too long to encode");
+        if ((fd->flags & PK_FF_PAD4) && w > 40)
+            return bad(L, l, f, "%s bytes of options do not fit (at most 40)",
+                       lua_pushfstring(L, "%d", w));
+        s->used += (size_t)w;
+        pk_layer_setp(l, f, out, (uint32_t)w);
+        return 0;
+    }
+    }
+    return bad(L, l, f, "%s", "unsupported field type");
+}
+
+/* ---- field value -> Lua value -------------------------------------- */
+
+static void push_opts(lua_State *L, const struct pk_field *fd,
+                      const uint8_t *p, size_t len)
+{
+    struct pk_opt o[PK_MAXOPTS];
+    int n = pk_opts_decode(fd->opts, p, len, o, PK_MAXOPTS);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        const struct pk_optkind *k = pk_opt_kind(fd->opts, o[i].kind);
+        lua_createtable(L, 2, 0);
+        if (k && o[i].raw != PK_OPTRAW_MALFORMED)
+            lua_pushstring(L, k->name);
+        else
+            lua_pushinteger(L, o[i].kind);
+        lua_rawseti(L, -2, 1);
+        if (o[i].raw) {
+            lua_pushlstring(L, (const char *)o[i].data, o[i].len);
+            lua_rawseti(L, -2, 2);
+            if (o[i].raw == PK_OPTRAW_MALFORMED) {
+                lua_pushboolean(L, 1);
+                lua_setfield(L, -2, "malformed");
+            }
+        } else if (k && (k->shape == PK_OPT_U8 || k->shape == PK_OPT_U16)) {
+            lua_pushinteger(L, o[i].vals[0]);
+            lua_rawseti(L, -2, 2);
+        } else if (k && k->shape == PK_OPT_U32S) {
+            lua_createtable(L, o[i].nvals, 0);
+            for (int j = 0; j < o[i].nvals; j++) {
+                lua_pushinteger(L, o[i].vals[j]);
+                lua_rawseti(L, -2, j + 1);
+            }
+            lua_rawseti(L, -2, 2);
+        }
+        lua_rawseti(L, -2, i + 1);
+    }
+    if (n == PK_MAXOPTS)    /* more than the limit: keep the rest raw */
+        lua_pushboolean(L, 1), lua_setfield(L, -2, "truncated");
+}
+
+static void push_field(lua_State *L, const struct pk_layer *l, int f)
+{
+    const struct pk_field *fd = &l->proto->fields[f];
+    const struct pk_val *v = &l->v[f];
+    char buf[64];
+
+    switch (fd->type) {
+    case PK_MAC:
+        pk_mac_format(v->u, buf);
+        lua_pushstring(L, buf);
+        break;
+    case PK_IPV4:
+        pk_ipv4_format((uint32_t)v->u, buf);
+        lua_pushstring(L, buf);
+        break;
+    case PK_IPV6:
+        pk_ipv6_format(v->p, buf);
+        lua_pushstring(L, buf);
+        break;
+    case PK_BYTES:
+        lua_pushlstring(L, (const char *)v->p, v->len);
+        break;
+    case PK_LIST:
+        push_opts(L, fd, v->p, v->len);
+        break;
+    default:
+        lua_pushinteger(L, (lua_Integer)v->u);
+        break;
+    }
+}
+
+/* ---- layers between Lua and C -------------------------------------- */
+
+/* Fills l from the Lua fields table at idx (field name -> value); only
+ * fields present given the values before them are read, so ICMP's
+ * type chooses which of its fields count. */
+static int fill_layer(lua_State *L, struct pk_layer *l, int idx, struct scratch *s)
+{
+    const struct pk_proto *p = l->proto;
+    idx = lua_absindex(L, idx);
+    for (int f = 0; f < p->nfields; f++) {
+        if (!pk_field_present(l, f))
+            continue;
+        if (lua_getfield(L, idx, p->fields[f].name) != LUA_TNIL) {
+            if (to_field(L, l, f, -1, s) < 0)
+                return -1;
+        }
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* norm(proto_id, field_name, value, fields) -> value in canonical form
+ * (integer, address string, byte string, option list).  Raises with a
+ * message naming the layer, the field and the value. */
+static int l_norm(lua_State *L)
+{
+    struct scratch s = { .used = 0 };
+    struct pk_layer l;
+    const struct pk_proto *p = check_proto(L, 1);
+    const char *name = luaL_checkstring(L, 2);
+    int f = -1;
+
+    luaL_checkany(L, 3);
+    pk_layer_init(&l, p);
+    if (lua_istable(L, 4) && fill_layer(L, &l, 4, &s) < 0)
+        lua_pop(L, 1);  /* other fields' errors are theirs, not this one's */
+    for (int i = 0; i < p->nfields && f < 0; i++)
+        if (strcmp(p->fields[i].name, name) == 0 && pk_field_present(&l, i))
+            f = i;
+    if (f < 0)
+        f = pk_field_find(p, name);
+    if (f < 0)
+        return luaL_error(L, "%s has no field '%s'", p->name, name);
+    lua_settop(L, 3);
+    if (to_field(L, &l, f, 3, &s) < 0)
+        return lua_error(L);
+    push_field(L, &l, f);
+    return 1;
+}
+
+/* build(layers) -> bytes, where each layer is {_pid = id, _f = fields}. */
+static int l_build(lua_State *L)
+{
+    static uint8_t out[PK_MAXPKT];
+    struct pk_layer ls[PK_MAXLAYERS];
+    struct scratch s = { .used = 0 };
+    size_t len;
+    int n, rc;
+
+    luaL_checktype(L, 1, LUA_TTABLE);
+    n = (int)lua_rawlen(L, 1);
+    if (n > PK_MAXLAYERS)
+        return luaL_error(L, "a packet has at most %d layers, this one has %d",
+                          PK_MAXLAYERS, n);
+    for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, 1, i + 1);
+        lua_getfield(L, -1, "_pid");
+        pk_layer_init(&ls[i], check_proto(L, -1));
+        lua_pop(L, 1);
+        lua_getfield(L, -1, "_f");
+        if (fill_layer(L, &ls[i], -1, &s) < 0)
+            return lua_error(L);
+        lua_pop(L, 2);
+    }
+    rc = pk_build(ls, n, out, sizeof out, &len);
+    if (rc == PK_ENOSPC)
+        return luaL_error(L, "packet larger than %d bytes", PK_MAXPKT);
+    if (rc < 0)
+        return luaL_error(L, "cannot build this packet (error %d)", rc);
+    lua_pushlstring(L, (const char *)out, len);
+    return 1;
+}
+
+/* dissect(proto_id, bytes) -> {{_pid, _f, off, hlen, status, cut}...} */
+static int l_dissect(lua_State *L)
+{
+    struct pk_layer ls[PK_MAXLAYERS];
+    static const char *const status[] = { "ok", "truncated", "invalid" };
+    const struct pk_proto *p = check_proto(L, 1);
+    size_t len;
+    const uint8_t *data = (const uint8_t *)luaL_checklstring(L, 2, &len);
+    int n = pk_dissect(p, data, len, ls, PK_MAXLAYERS);
+
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        const struct pk_layer *l = &ls[i];
+        lua_createtable(L, 0, 6);
+        lua_pushinteger(L, proto_id(l->proto));
+        lua_setfield(L, -2, "_pid");
+        lua_createtable(L, 0, l->proto->nfields);
+        for (int f = 0; f < l->proto->nfields; f++) {
+            if (!(l->present >> f & 1))
+                continue;
+            push_field(L, l, f);
+            lua_setfield(L, -2, l->proto->fields[f].name);
+        }
+        lua_setfield(L, -2, "_f");
+        lua_pushinteger(L, (lua_Integer)l->off);
+        lua_setfield(L, -2, "_off");
+        lua_pushinteger(L, (lua_Integer)l->hlen);
+        lua_setfield(L, -2, "_hlen");
+        lua_pushstring(L, status[l->status]);
+        lua_setfield(L, -2, "_status");
+        if (l->cut) {
+            lua_pushstring(L, l->cut->name);
+            lua_setfield(L, -2, "_cut");
+        }
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+/* present(proto_id, fields) -> {name = true...}: the fields this header
+ * has with these values (ICMP's depend on its type). */
+static int l_present(lua_State *L)
+{
+    struct scratch s = { .used = 0 };
+    struct pk_layer l;
+    pk_layer_init(&l, check_proto(L, 1));
+    luaL_checktype(L, 2, LUA_TTABLE);
+    if (fill_layer(L, &l, 2, &s) < 0)
+        return lua_error(L);
+    lua_newtable(L);
+    for (int f = 0; f < l.proto->nfields; f++) {
+        if (!pk_field_present(&l, f))
+            continue;
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, l.proto->fields[f].name);
+    }
+    return 1;
+}
+
+/* cksum(bytes) -> the Internet checksum of bytes */
+static int l_cksum(lua_State *L)
+{
+    size_t len;
+    const uint8_t *p = (const uint8_t *)luaL_checklstring(L, 1, &len);
+    lua_pushinteger(L, pk_cksum(p, len));
+    return 1;
+}
+
+/* ---- descriptors as data ------------------------------------------- */
+
+static void push_names_table(lua_State *L, const struct pk_name *n)
+{
+    lua_newtable(L);
+    for (; n->name; n++) {
+        lua_pushstring(L, n->name);
+        lua_rawseti(L, -2, (lua_Integer)n->value);
+    }
+}
+
+static void push_fielddesc(lua_State *L, const struct pk_proto *p, int f)
+{
+    const struct pk_field *fd = &p->fields[f];
+    char buf[64];
+    lua_createtable(L, 0, 10);
+    lua_pushstring(L, fd->name);
+    lua_setfield(L, -2, "name");
+    lua_pushstring(L, type_names[fd->type]);
+    lua_setfield(L, -2, "type");
+    lua_pushinteger(L, fd->bits);
+    lua_setfield(L, -2, "bits");
+    lua_pushboolean(L, fd->flags & PK_FF_AUTO);
+    lua_setfield(L, -2, "auto");
+    lua_pushboolean(L, fd->flags & PK_FF_HEX);
+    lua_setfield(L, -2, "hex");
+    lua_pushboolean(L, fd->present != NULL);
+    lua_setfield(L, -2, "conditional");
+    switch (fd->type) {       /* the default, in canonical form */
+    case PK_MAC: pk_mac_format(fd->def, buf); lua_pushstring(L, buf); break;
+    case PK_IPV4: pk_ipv4_format((uint32_t)fd->def, buf); lua_pushstring(L, buf); break;
+    case PK_IPV6: lua_pushstring(L, "::"); break;
+    case PK_BYTES: lua_pushstring(L, ""); break;
+    case PK_LIST: lua_newtable(L); break;
+    default: lua_pushinteger(L, (lua_Integer)fd->def); break;
+    }
+    lua_setfield(L, -2, "default");
+    if (fd->names) {
+        push_names_table(L, fd->names);
+        lua_setfield(L, -2, fd->type == PK_FLAGS ? "flagnames" : "names");
+    }
+    if (fd->depnames) {
+        lua_newtable(L);
+        for (const struct pk_depnames *d = fd->depnames; d->names; d++) {
+            push_names_table(L, d->names);
+            lua_rawseti(L, -2, (lua_Integer)d->key);
+        }
+        lua_setfield(L, -2, "depnames");
+        lua_pushstring(L, p->fields[fd->dep].name);
+        lua_setfield(L, -2, "dep");
+    }
+    if (fd->opts) {
+        lua_newtable(L);
+        for (const struct pk_optkind *k = fd->opts; k->name; k++) {
+            lua_pushstring(L, k->name);
+            lua_rawseti(L, -2, k->kind);
+        }
+        lua_setfield(L, -2, "optnames");
+    }
+}
+
+/* protos() -> array of descriptors: {name, longname, fields, summary} */
+static int l_protos(lua_State *L)
+{
+    lua_newtable(L);
+    for (int i = 0; pk_protos[i]; i++) {
+        const struct pk_proto *p = pk_protos[i];
+        lua_createtable(L, 0, 6);
+        lua_pushinteger(L, i + 1);
+        lua_setfield(L, -2, "id");
+        lua_pushstring(L, p->name);
+        lua_setfield(L, -2, "name");
+        lua_pushstring(L, p->longname);
+        lua_setfield(L, -2, "longname");
+        lua_pushboolean(L, p->quoted);
+        lua_setfield(L, -2, "quoted");
+        lua_createtable(L, p->nfields, 0);
+        for (int f = 0; f < p->nfields; f++) {
+            push_fielddesc(L, p, f);
+            lua_rawseti(L, -2, f + 1);
+        }
+        lua_setfield(L, -2, "fields");
+        lua_newtable(L);
+        for (int k = 0; p->summary && p->summary[k].fmt; k++) {
+            const struct pk_sumfmt *sf = &p->summary[k];
+            lua_createtable(L, 0, 3);
+            lua_pushstring(L, sf->fmt);
+            lua_setfield(L, -2, "fmt");
+            if (sf->field >= 0) {
+                lua_pushstring(L, p->fields[sf->field].name);
+                lua_setfield(L, -2, "field");
+                lua_pushinteger(L, (lua_Integer)sf->value);
+                lua_setfield(L, -2, "value");
+            }
+            lua_rawseti(L, -2, k + 1);
+        }
+        lua_setfield(L, -2, "summary");
+        lua_createtable(L, p->nbinds, 0);
+        for (int k = 0; k < p->nbinds; k++) {
+            const struct pk_bind *bd = &p->binds[k];
+            lua_createtable(L, 0, 3);
+            lua_pushstring(L, p->fields[bd->field].name);
+            lua_setfield(L, -2, "field");
+            lua_pushinteger(L, (lua_Integer)bd->value);
+            lua_setfield(L, -2, "value");
+            lua_pushstring(L, bd->upper->name);
+            lua_setfield(L, -2, "upper");
+            lua_rawseti(L, -2, k + 1);
+        }
+        lua_setfield(L, -2, "binds");
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+static const luaL_Reg funcs[] = {
+    { "protos", l_protos },
+    { "norm", l_norm },
+    { "build", l_build },
+    { "dissect", l_dissect },
+    { "cksum", l_cksum },
+    { "present", l_present },
+    { NULL, NULL },
+};
+
+PKMOD_API int luaopen_pkt_core(lua_State *L)
+{
+    luaL_newlib(L, funcs);
+    lua_pushstring(L, PK_VERSION);
+    lua_setfield(L, -2, "version");
+    return 1;
+}

@@ -1,0 +1,360 @@
+-- pkt.lua - the pkt module: layer constructors made from the core's
+-- protocol descriptors, packet objects (stack, index, edit, build,
+-- dissect) and the Scapy-style helpers around them.
+local core = require "pkt.core"
+local fmt = require "pkt.format"
+
+local M = { version = core.version }
+
+local PacketMT = { __name = "pkt.Packet" }
+local LayerMT = { __name = "pkt.Layer" }
+local ClassMT = { __name = "pkt.Class" }
+local Packet, Layer = {}, {}
+
+-- Descriptors, by id and by name; fmap maps a field name to its entry.
+local descs, classes = core.protos(), {}
+for _, d in ipairs(descs) do
+  d.fmap, d.fnames = {}, {}
+  for _, fd in ipairs(d.fields) do
+    if not d.fmap[fd.name] then
+      d.fmap[fd.name] = fd
+      d.fnames[#d.fnames + 1] = fd.name
+    end
+  end
+end
+
+local function is_packet(v) return getmetatable(v) == PacketMT end
+local function is_layer(v) return getmetatable(v) == LayerMT end
+local function is_class(v) return getmetatable(v) == ClassMT end
+M.is_packet, M.is_layer, M.is_class = is_packet, is_layer, is_class
+
+local function deepcopy(v)
+  if type(v) ~= "table" then return v end
+  local t = {}
+  for k, x in pairs(v) do t[k] = deepcopy(x) end
+  return t
+end
+
+-- Edit distance, for "did you mean" in error messages.
+local function distance(a, b)
+  local prev = {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    local cur = { [0] = i }
+    for j = 1, #b do
+      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+    end
+    prev = cur
+  end
+  return prev[#b]
+end
+
+local function suggest(word, candidates)
+  local best, bestd
+  for _, c in ipairs(candidates) do
+    local d = distance(word:lower(), c:lower())
+    if d <= 2 and (not bestd or d < bestd) then best, bestd = c, d end
+  end
+  return best and (" (did you mean '%s'?)"):format(best) or ""
+end
+
+local function no_field(d, name, level)
+  error(("%s has no field '%s'%s; its fields are: %s"):format(d.name, tostring(name),
+    suggest(tostring(name), d.fnames), table.concat(d.fnames, ", ")), level)
+end
+
+---------------------------------------------------------------- layers
+
+local function new_layer(d, fields)
+  return setmetatable({ _pid = d.id, _d = d, _f = fields or {} }, LayerMT)
+end
+
+local function invalidate(l)
+  local p = rawget(l, "_p")
+  if p then p._raw = nil end
+end
+
+-- Field value as a script sees it: flags as their letters, lists copied,
+-- unset computed fields nil (Scapy's None), others their default.
+local function get_field(l, name)
+  local d = l._d
+  local fd = d.fmap[name]
+  local v = l._f[name]
+  if v == nil then
+    if fd.auto then return nil end
+    v = fd.default
+  end
+  if fd.type == "flags" then return fmt.flags(fd, v) end
+  if type(v) == "table" then return deepcopy(v) end
+  return v
+end
+
+function Layer.fieldnames(l) return l._d.fnames end
+function Layer.name(l) return l._d.name end
+function Layer.show(l, dump)
+  local p = rawget(l, "_p")
+  local layers, from = { l }, 1
+  if p then
+    layers = p._l
+    for i, x in ipairs(layers) do if x == l then from = i end end
+  end
+  return fmt.show(layers, from, dump)
+end
+
+LayerMT.__index = function(l, k)
+  local m = Layer[k]
+  if m then return m end
+  if type(k) == "string" and k:sub(1, 1) == "_" then return nil end
+  if type(k) ~= "string" or not l._d.fmap[k] then no_field(l._d, k, 2) end
+  return get_field(l, k)
+end
+
+LayerMT.__newindex = function(l, k, v)
+  local d = l._d
+  if type(k) ~= "string" or not d.fmap[k] then no_field(d, k, 2) end
+  if v == nil then
+    l._f[k] = nil
+  else
+    l._f[k] = core.norm(d.id, k, v, l._f)
+  end
+  invalidate(l)
+end
+
+LayerMT.__tostring = function(l) return "<" .. l._d.name .. " layer>" end
+
+local function copy_layer(l)
+  return new_layer(l._d, deepcopy(l._f))
+end
+
+--------------------------------------------------------------- packets
+
+local function new_packet(layers, raw)
+  local p = setmetatable({ _l = layers, _raw = raw }, PacketMT)
+  for _, l in ipairs(layers) do rawset(l, "_p", p) end
+  return p
+end
+
+local function dissect_as(d, bytes)
+  local out = core.dissect(d.id, bytes)
+  for i, l in ipairs(out) do
+    l._d = descs[l._pid]
+    out[i] = setmetatable(l, LayerMT)
+  end
+  return new_packet(out, bytes)
+end
+
+-- The layers x stands for when stacked with `/`.
+local function stackable(x, side)
+  if is_packet(x) then
+    local t = {}
+    for i, l in ipairs(x._l) do t[i] = copy_layer(l) end
+    return t
+  elseif is_class(x) then
+    return { new_layer(rawget(x, "_desc")) }
+  elseif type(x) == "string" then
+    return { new_layer(classes.Raw._desc, { load = x }) }
+  end
+  error(("cannot stack %s on the %s of a packet (use a layer, a packet or a string)")
+    :format(type(x), side), 3)
+end
+
+local function div(a, b)
+  local t = stackable(a, "left")
+  for _, l in ipairs(stackable(b, "right")) do t[#t + 1] = l end
+  return new_packet(t)
+end
+PacketMT.__div, ClassMT.__div = div, div
+
+local function find_layer(p, d, nth)
+  nth = nth or 1
+  for _, l in ipairs(p._l) do
+    if l._d == d then
+      nth = nth - 1
+      if nth == 0 then return l end
+    end
+  end
+end
+
+local function layer_with_field(p, name)
+  for _, l in ipairs(p._l) do
+    if l._d.fmap[name] then return l end
+  end
+end
+
+-- Settable attributes of a packet besides its fields.
+local packet_attrs = { time = true, iface = true, sent_time = true }
+
+PacketMT.__index = function(p, k)
+  if is_class(k) then return find_layer(p, rawget(k, "_desc")) end
+  if math.type(k) == "integer" then return p._l[k] end
+  local m = Packet[k]
+  if m then return m end
+  if type(k) == "string" then
+    if packet_attrs[k] or k:sub(1, 1) == "_" then return nil end
+    local l = layer_with_field(p, k)
+    if l then return get_field(l, k) end
+  end
+  error(("no layer of this packet (%s) has a field '%s'"):format(
+    p:summary_names(), tostring(k)), 2)
+end
+
+PacketMT.__newindex = function(p, k, v)
+  if type(k) == "string" and (packet_attrs[k] or k:sub(1, 1) == "_") then
+    return rawset(p, k, v)
+  end
+  local l = type(k) == "string" and layer_with_field(p, k)
+  if not l then
+    error(("no layer of this packet (%s) has a field '%s'"):format(
+      p:summary_names(), tostring(k)), 2)
+  end
+  l[k] = v
+end
+
+function Packet.summary_names(p)
+  local t = {}
+  for i, l in ipairs(p._l) do t[i] = l._d.name end
+  return table.concat(t, " / ")
+end
+
+function Packet.bytes(p)
+  local raw = p._raw
+  if not raw then
+    raw = core.build(p._l)
+    p._raw = raw
+  end
+  return raw
+end
+
+function Packet.haslayer(p, cls)
+  return find_layer(p, rawget(cls, "_desc")) ~= nil
+end
+
+function Packet.getlayer(p, cls, nth)
+  return find_layer(p, rawget(cls, "_desc"), nth)
+end
+
+function Packet.layers(p)
+  local t = {}
+  for i, l in ipairs(p._l) do t[i] = classes[l._d.name] end
+  return t
+end
+
+function Packet.copy(p)
+  local t = {}
+  for i, l in ipairs(p._l) do t[i] = copy_layer(l) end
+  local q = new_packet(t, p._raw)
+  for k in pairs(packet_attrs) do rawset(q, k, rawget(p, k)) end
+  return q
+end
+
+-- The packet as it goes on the wire, dissected again: computed fields
+-- filled in (Scapy's show2 view).
+function Packet.built(p)
+  if not p._l[1] then return p end
+  return dissect_as(p._l[1]._d, p:bytes())
+end
+
+function Packet.show(p, dump) return fmt.show(p._l, 1, dump) end
+function Packet.show2(p, dump) return fmt.show(p:built()._l, 1, dump) end
+function Packet.summary(p) return fmt.summary(p:built()._l) end
+function Packet.hexdump(p, dump) return fmt.hexdump(p:bytes(), dump) end
+
+PacketMT.__len = function(p) return #p:bytes() end
+PacketMT.__tostring = function(p) return p:summary() end
+PacketMT.__eq = function(a, b) return a:bytes() == b:bytes() end
+
+--------------------------------------------------------------- classes
+
+local function construct(cls, arg)
+  local d = rawget(cls, "_desc")
+  if arg == nil then return new_packet({ new_layer(d) }) end
+  if type(arg) == "string" then return dissect_as(d, arg) end
+  if type(arg) ~= "table" or getmetatable(arg) then
+    error(("%s{...} takes a table of fields or a string of bytes to dissect, got %s")
+      :format(d.name, type(arg)), 2)
+  end
+  local l = new_layer(d)
+  -- fields in descriptor order, so ICMP's type is known before its code
+  for k in pairs(arg) do
+    if type(k) ~= "string" or not d.fmap[k] then no_field(d, k, 3) end
+  end
+  for _, name in ipairs(d.fnames) do
+    local v = arg[name]
+    if v ~= nil then l._f[name] = core.norm(d.id, name, v, l._f) end
+  end
+  return new_packet({ l })
+end
+
+ClassMT.__call = construct
+ClassMT.__tostring = function(c) return "<class " .. rawget(c, "_desc").name .. ">" end
+ClassMT.__index = function(c, k)
+  local d = rawget(c, "_desc")
+  if k == "name" then return d.name end
+  if k == "fields" then return d.fnames end
+  return nil
+end
+
+for _, d in ipairs(descs) do
+  local cls = setmetatable({ _desc = d }, ClassMT)
+  classes[d.name] = cls
+  M[d.name] = cls
+end
+
+------------------------------------------------------------- functions
+
+-- ls(IP) lists a layer's fields; ls(p) a packet's, with values.
+function M.ls(x, dump)
+  if is_class(x) then return fmt.ls(rawget(x, "_desc"), nil, dump) end
+  if is_packet(x) then
+    local out = {}
+    for _, l in ipairs(x._l) do out[#out + 1] = fmt.ls(l._d, l, true) end
+    local s = table.concat(out, "--\n")
+    if dump then return s end
+    io.write(s)
+    return
+  end
+  error("ls() takes a layer class (ls(IP)) or a packet", 2)
+end
+
+function M.hexdump(x, dump)
+  if is_packet(x) then return x:hexdump(dump) end
+  if type(x) == "string" then return fmt.hexdump(x, dump) end
+  error("hexdump() takes a packet or a string of bytes", 2)
+end
+
+-- raw(p) -> the bytes of p, as Scapy's raw()
+function M.raw(p)
+  if not is_packet(p) then error("raw() takes a packet", 2) end
+  return p:bytes()
+end
+
+M.checksum = core.cksum
+
+-- Names the REPL offers after `x.` or `x:`.
+function M.complete_names(v)
+  local names = {}
+  local function add(t) for k in pairs(t) do names[#names + 1] = k end end
+  if is_class(v) then
+    add({ name = true, fields = true })
+    for _, n in ipairs(rawget(v, "_desc").fnames) do names[#names + 1] = n end
+  elseif is_layer(v) then
+    add(Layer)
+    for _, n in ipairs(v._d.fnames) do names[#names + 1] = n end
+  elseif is_packet(v) then
+    add(Packet)
+    local seen = {}
+    for _, l in ipairs(v._l) do
+      for _, n in ipairs(l._d.fnames) do
+        if not seen[n] then seen[n] = true; names[#names + 1] = n end
+      end
+    end
+  else
+    return nil
+  end
+  table.sort(names)
+  return names
+end
+
+fmt.init(core, descs)
+return M

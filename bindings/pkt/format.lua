@@ -1,0 +1,214 @@
+-- pkt/format.lua - how packets print: show() in Scapy's layout, the
+-- one-line summary, tcpdump -X style hexdumps and ls() listings, all
+-- driven by the protocol descriptors.
+local M = {}
+local core, descs
+
+function M.init(c, d) core, descs = c, d end
+
+local function out(s, dump)
+  if dump then return s end
+  io.write(s)
+end
+
+-- Flag bits as Scapy prints them: "SA", "MF+DF", "" for none.
+function M.flags(fd, v)
+  local names, single = fd.flagnames, true
+  for _, n in pairs(names) do if #n ~= 1 then single = false end end
+  local t = {}
+  for bit = 0, fd.bits - 1 do
+    if v >> bit & 1 == 1 then
+      t[#t + 1] = names[bit] or ("0x%x"):format(1 << bit)
+    end
+  end
+  return table.concat(t, single and "" or "+")
+end
+
+-- Python's repr of a byte string, without the b prefix (as Scapy shows a load).
+local escapes = { ["\\"] = "\\\\", ["\t"] = "\\t", ["\n"] = "\\n", ["\r"] = "\\r" }
+function M.pyrepr(s)
+  local q = (s:find("'", 1, true) and not s:find('"', 1, true)) and '"' or "'"
+  local body = s:gsub("[%z\1-\31\\'\"\127-\255]", function(c)
+    if escapes[c] then return escapes[c] end
+    if c == "'" or c == '"' then return c == q and "\\" .. c or c end
+    return ("\\x%02x"):format(c:byte())
+  end)
+  return q .. body .. q
+end
+
+local function list_repr(v)
+  local t = {}
+  for i, item in ipairs(v) do
+    local name, val = item[1], item[2]
+    local ns = type(name) == "string" and ("'%s'"):format(name) or tostring(name)
+    local vs
+    if val == nil then vs = "None"
+    elseif type(val) == "table" then
+      local xs = {}
+      for j, x in ipairs(val) do xs[j] = tostring(x) end
+      vs = "(" .. table.concat(xs, ", ") .. (#xs == 1 and ",)" or ")")
+    elseif type(val) == "string" then vs = "b" .. M.pyrepr(val)
+    else vs = tostring(val) end
+    t[i] = ("(%s, %s)"):format(ns, vs)
+  end
+  return "[" .. table.concat(t, ", ") .. "]"
+end
+
+-- The value an unset next-protocol field takes under `upper`, as Scapy
+-- shows IP's proto as udp once UDP is stacked on it.
+local function bound(l, fd, upper)
+  if not upper then return nil end
+  for _, b in ipairs(l._d.binds) do
+    if b.field == fd.name and b.upper == upper._d.name then return b.value end
+  end
+end
+
+-- A field's value as show() and summaries print it.
+function M.value(l, fd, upper)
+  local v = l._f[fd.name]
+  if v == nil then
+    v = fd.auto and bound(l, fd, upper)
+    if v == nil and fd.auto then return "None" end
+    if v == nil then v = fd.default end
+  end
+  local ty = fd.type
+  if ty == "int" then
+    local names = fd.names
+    if fd.depnames then
+      local dv = l._f[fd.dep]
+      if dv == nil then dv = l._d.fmap[fd.dep].default end
+      names = fd.depnames[dv]
+    end
+    if names and names[v] then return names[v] end
+    return fd.hex and ("0x%x"):format(v) or tostring(v)
+  elseif ty == "flags" then return M.flags(fd, v)
+  elseif ty == "bytes" then return M.pyrepr(v)
+  elseif ty == "list" then return list_repr(v)
+  end
+  return tostring(v)
+end
+
+-- The fields a layer has: a dissected one those it read, a built one
+-- those its descriptor selects with the values it holds.
+local function present(l)
+  if rawget(l, "_status") then
+    return setmetatable({}, { __index = function(_, k) return l._f[k] ~= nil end })
+  end
+  return core.present(l._d.id, l._f)
+end
+
+local notes = {
+  truncated = "truncated: the capture ends inside this header",
+  invalid = "invalid: a length field disagrees with the bytes",
+}
+
+function M.show(layers, from, dump)
+  local t = {}
+  for i = from, #layers do
+    local l = layers[i]
+    local ind = "  " .. ("   "):rep(i - from)
+    t[#t + 1] = ("###[ %s ]### "):format(l._d.longname)
+    local cut, st = rawget(l, "_cut"), rawget(l, "_status")
+    if cut then
+      t[#t + 1] = ("%s!! truncated %s header, kept as raw bytes"):format(ind, cut)
+    elseif st and notes[st] then
+      t[#t + 1] = ind .. "!! " .. notes[st]
+    end
+    local has, shown = present(l), {}
+    for _, fd in ipairs(l._d.fields) do
+      -- a name may have two layouts (ICMP's unused): one is shown
+      if has[fd.name] and not shown[fd.name] then
+        shown[fd.name] = true
+        local v = l._f[fd.name]
+        if fd.type == "bytes" and fd.name ~= "load" and (v == nil or v == "") then
+          t[#t + 1] = ("%s\\%-10s\\"):format(ind, fd.name)
+        else
+          t[#t + 1] = ("%s%-10s= %s"):format(ind, fd.name, M.value(l, fd, layers[i + 1]))
+        end
+      end
+    end
+  end
+  t[#t + 1] = ""
+  return out(table.concat(t, "\n") .. "\n", dump)
+end
+
+-- Expands %name% (this layer) and %<name% (nearest layer below).
+local function expand(layers, i, f)
+  return (f:gsub("%%(<?)([%w_]+)%%", function(down, name)
+    local from, to = i, i
+    if down == "<" then from, to = i - 1, 1 end
+    for j = from, to, -1 do
+      local fd = layers[j]._d.fmap[name]
+      if fd and layers[j]._f[name] ~= nil then return M.value(layers[j], fd) end
+    end
+    return "??"
+  end))
+end
+
+local function layer_summary(layers, i)
+  local l = layers[i]
+  for _, s in ipairs(l._d.summary) do
+    if not s.field or l._f[s.field] == s.value then return expand(layers, i, s.fmt) end
+  end
+end
+
+-- Scapy's rule: the topmost layer with a summary prints it; layers
+-- below it print their names, layers above it theirs too.
+function M.summary(layers)
+  local parts, found = {}, false
+  for i = #layers, 1, -1 do
+    local s = not found and layer_summary(layers, i)
+    if s then found = true end
+    table.insert(parts, 1, s or layers[i]._d.name)
+  end
+  return table.concat(parts, " / ")
+end
+
+-- tcpdump -X: offset, 16 bytes in groups of two, then ASCII.
+function M.hexdump(s, dump)
+  local t = {}
+  for off = 0, #s - 1, 16 do
+    local chunk = s:sub(off + 1, off + 16)
+    local hex = chunk:gsub("..?", function(w)
+      return (("%02x"):rep(#w)):format(w:byte(1, -1)) .. " "
+    end)
+    local ascii = chunk:gsub("[^\32-\126]", ".")
+    t[#t + 1] = ("0x%04x:  %-40s %s"):format(off, hex, ascii)
+  end
+  return out(table.concat(t, "\n") .. (#t > 0 and "\n" or ""), dump)
+end
+
+local function type_desc(fd)
+  if fd.type == "int" then
+    return ("%s (%d bits)"):format((fd.names or fd.depnames) and "enum" or "int", fd.bits)
+  elseif fd.type == "flags" then
+    local n = {}
+    for bit = 0, fd.bits - 1 do n[#n + 1] = fd.flagnames[bit] end
+    return ("flags (%s)"):format(table.concat(n, " "))
+  elseif fd.type == "list" then
+    return "options"
+  end
+  return fd.type
+end
+
+function M.ls(d, l, dump)
+  local t, shown = {}, {}
+  for _, fd in ipairs(d.fields) do
+    local v
+    if shown[fd.name] then
+      v = nil
+    elseif l then
+      if l._f[fd.name] ~= nil or not rawget(l, "_status") then v = M.value(l, fd) end
+    else
+      v = fd.auto and "None (computed)" or M.value({ _f = {}, _d = d }, fd)
+    end
+    if v then
+      shown[fd.name] = true
+      t[#t + 1] = ("%-10s : %-22s = %s%s"):format(fd.name, type_desc(fd), v,
+        fd.conditional and "  (depends on other fields)" or "")
+    end
+  end
+  return out(table.concat(t, "\n") .. "\n", dump)
+end
+
+return M

@@ -1,0 +1,130 @@
+/*
+ * build.c - serialize a stack of layers: fixed fields bit-packed in
+ * order, the variable tail copied, then computed fields filled from the
+ * top layer down so that lengths and checksums cover what lies above.
+ */
+#include <string.h>
+
+#include "pk.h"
+
+/* Writes the low `bits` of v at bit offset `bit` of buf, big-endian. */
+static void put_bits(uint8_t *buf, size_t bit, unsigned bits, uint64_t v)
+{
+    while (bits > 0) {
+        size_t byte = bit >> 3;
+        unsigned used = (unsigned)(bit & 7);
+        unsigned take = 8 - used < bits ? 8 - used : bits;
+        unsigned shift = 8 - used - take;
+        uint8_t mask = (uint8_t)(((1u << take) - 1) << shift);
+        uint8_t part = (uint8_t)((v >> (bits - take)) & ((1u << take) - 1));
+        buf[byte] = (uint8_t)((buf[byte] & ~mask) | (part << shift));
+        bit += take;
+        bits -= take;
+    }
+}
+
+static const uint8_t zero16[16];
+
+/* Writes one layer's header at buf[pos]; returns its length or < 0. */
+static long write_header(struct pk_layer *l, uint8_t *buf, size_t pos,
+                         size_t cap)
+{
+    const struct pk_proto *p = l->proto;
+    size_t bit = pos * 8;
+
+    l->present = 0;
+    for (int f = 0; f < p->nfields; f++) {
+        const struct pk_field *fd = &p->fields[f];
+        if (!pk_field_present(l, f))
+            continue;
+        l->present |= 1u << f;
+        if (fd->bits == 0) {            /* the variable tail */
+            uint32_t len = (l->set >> f & 1) ? l->v[f].len : 0;
+            size_t pad = (fd->flags & PK_FF_PAD4) ? (4 - len % 4) % 4 : 0;
+            if (bit & 7)
+                return PK_EINVAL;
+            if (len + pad > cap - bit / 8)
+                return PK_ENOSPC;
+            if (len)
+                memcpy(buf + bit / 8, l->v[f].p, len);
+            memset(buf + bit / 8 + len, 0, pad);
+            bit += (len + pad) * 8;
+            continue;
+        }
+        if ((bit + fd->bits + 7) / 8 > cap)
+            return PK_ENOSPC;
+        if (fd->type == PK_IPV6) {
+            const uint8_t *a = (l->set >> f & 1) && l->v[f].len == 16
+                               ? l->v[f].p : zero16;
+            memcpy(buf + bit / 8, a, 16);
+            bit += 128;
+            continue;
+        }
+        put_bits(buf, bit, fd->bits, pk_layer_u(l, f) & pk_field_max(fd));
+        bit += fd->bits;
+    }
+    if (bit & 7)
+        return PK_EINVAL;
+    return (long)(bit / 8 - pos);
+}
+
+/* Bit offset of field f within its header. */
+static size_t field_bitoff(const struct pk_layer *l, int f)
+{
+    size_t bit = 0;
+    for (int i = 0; i < f; i++)
+        if (l->present >> i & 1)
+            bit += l->proto->fields[i].bits;
+    return bit;
+}
+
+/* An unset next-protocol field takes the value that binds the layer
+ * above (Ether.type 0x0800 under IP, IP.proto 17 under UDP). */
+static void fill_next_proto(struct pk_layer *ls, int i, int n, uint8_t *buf)
+{
+    struct pk_layer *l = &ls[i];
+    if (i + 1 >= n)
+        return;
+    for (int b = 0; b < l->proto->nbinds; b++) {
+        const struct pk_bind *bd = &l->proto->binds[b];
+        const struct pk_field *fd = &l->proto->fields[bd->field];
+        if (bd->upper != ls[i + 1].proto || !(fd->flags & PK_FF_AUTO) ||
+            (l->set >> bd->field & 1) || !(l->present >> bd->field & 1))
+            continue;
+        put_bits(buf + l->off, field_bitoff(l, bd->field), fd->bits, bd->value);
+        l->v[bd->field].u = bd->value;
+        return;
+    }
+}
+
+int pk_build(struct pk_layer *ls, int n, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t pos = 0;
+
+    if (n > PK_MAXLAYERS)
+        return PK_ETOOMANY;
+    if (cap > PK_MAXPKT)
+        cap = PK_MAXPKT;
+    for (int i = 0; i < n; i++)
+        if (ls[i].proto->prepare)
+            ls[i].proto->prepare(ls, i, n);
+    for (int i = 0; i < n; i++) {
+        long h = write_header(&ls[i], buf, pos, cap);
+        if (h < 0)
+            return (int)h;
+        ls[i].off = pos;
+        ls[i].hlen = (size_t)h;
+        ls[i].status = PK_LAYER_OK;
+        pos += (size_t)h;
+    }
+    /* next-protocol fields first: checksums above read them (the UDP
+     * pseudo-header holds IP's protocol number) */
+    for (int i = 0; i < n; i++)
+        fill_next_proto(ls, i, n, buf);
+    for (int i = n - 1; i >= 0; i--) {
+        if (ls[i].proto->post_build)
+            ls[i].proto->post_build(ls, i, n, buf, pos);
+    }
+    *len = pos;
+    return 0;
+}

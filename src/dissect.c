@@ -1,0 +1,158 @@
+/*
+ * dissect.c - parse bytes into layers by the descriptors' bind rules.
+ * Every read is checked against the end of the region being parsed; a
+ * header cut short becomes a Raw layer marked truncated, bytes past a
+ * length field become Padding, and anything unrecognised stays Raw.
+ */
+#include <string.h>
+
+#include "pk.h"
+
+/* Reads `bits` at bit offset `bit` (big-endian); caller checked bounds. */
+static uint64_t get_bits(const uint8_t *p, size_t bit, unsigned bits)
+{
+    uint64_t v = 0;
+    while (bits > 0) {
+        unsigned used = (unsigned)(bit & 7);
+        unsigned take = 8 - used < bits ? 8 - used : bits;
+        unsigned shift = 8 - used - take;
+        v = v << take | ((p[bit >> 3] >> shift) & ((1u << take) - 1));
+        bit += take;
+        bits -= take;
+    }
+    return v;
+}
+
+/* Reads the fixed fields of l->proto from data[pos, end).  Returns the
+ * number of bytes they take, or -1 when they do not fit.  A header
+ * quoted in an ICMP error is often cut after 8 bytes by design: it keeps
+ * the fields that fit. */
+static long read_fixed(struct pk_layer *l, const uint8_t *data, size_t pos,
+                       size_t end)
+{
+    const struct pk_proto *p = l->proto;
+    size_t bit = pos * 8, limit = end * 8;
+
+    for (int f = 0; f < p->nfields; f++) {
+        const struct pk_field *fd = &p->fields[f];
+        if (fd->bits == 0 || !pk_field_present(l, f))
+            continue;
+        if (limit - bit < fd->bits)
+            return l->proto->quoted ? (long)(bit / 8 - pos) : -1;
+        l->present |= 1u << f;
+        if (fd->type == PK_IPV6)
+            pk_layer_setp(l, f, data + bit / 8, 16);
+        else
+            pk_layer_setu(l, f, get_bits(data, bit, fd->bits));
+        bit += fd->bits;
+    }
+    return (long)((bit + 7) / 8 - pos);
+}
+
+static int tail_field(const struct pk_proto *p)
+{
+    for (int f = 0; f < p->nfields; f++)
+        if (p->fields[f].bits == 0)
+            return f;
+    return -1;
+}
+
+static const struct pk_proto *next_by_binds(const struct pk_layer *l)
+{
+    const struct pk_proto *p = l->proto;
+    for (int b = 0; b < p->nbinds; b++) {
+        const struct pk_bind *bd = &p->binds[b];
+        if ((l->present >> bd->field & 1) && l->v[bd->field].u == bd->value)
+            return bd->upper;
+        if (bd->alt_field >= 0 && (l->present >> bd->alt_field & 1) &&
+            l->v[bd->alt_field].u == bd->value)
+            return bd->upper;
+    }
+    return NULL;
+}
+
+static void raw_layer(struct pk_layer *l, const struct pk_proto *p,
+                      const uint8_t *data, size_t pos, size_t end)
+{
+    pk_layer_init(l, p);
+    l->off = pos;
+    l->hlen = end - pos;
+    l->present = 1;
+    pk_layer_setp(l, 0, data + pos, (uint32_t)(end - pos));
+}
+
+/* Dissects data[0, len) starting with protocol `first` into at most
+ * `max` layers; returns how many.  Never fails: what cannot be parsed is
+ * kept as Raw. */
+int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
+               struct pk_layer *ls, int max)
+{
+    struct { size_t from, to; } pad[4];
+    int npad = 0, n = 0;
+    size_t pos = 0, end = len;
+    const struct pk_proto *p = first;
+
+    if (max < 3)
+        return 0;
+    while (p && pos < end && n < max - 2 - npad) {
+        struct pk_layer *l = &ls[n];
+        long fixed, hlen;
+        int tail, decided = 0;
+
+        pk_layer_init(l, p);
+        l->off = pos;
+        fixed = read_fixed(l, data, pos, end);
+        if (fixed < 0) {                /* capture ends inside the header */
+            raw_layer(l, &pk_proto_raw, data, pos, end);
+            l->status = PK_LAYER_TRUNCATED;
+            l->cut = p;
+            n++;
+            pos = end;
+            break;
+        }
+        tail = tail_field(p);
+        hlen = p->hdr_len ? p->hdr_len(l)
+                          : (tail >= 0 ? (long)(end - pos) : fixed);
+        if (hlen < fixed) {             /* a header length field lies */
+            l->status = PK_LAYER_INVALID;
+            hlen = fixed;
+        } else if ((size_t)hlen > end - pos) {
+            if (!p->quoted)
+                l->status = PK_LAYER_TRUNCATED;
+            hlen = (long)(end - pos);
+        }
+        if (tail >= 0) {
+            l->present |= 1u << tail;
+            pk_layer_setp(l, tail, data + pos + fixed, (uint32_t)(hlen - fixed));
+        }
+        l->hlen = (size_t)hlen;
+        pos += (size_t)hlen;
+        n++;
+        if (l->status != PK_LAYER_OK)
+            break;
+        if (p->payload_end) {
+            size_t e = p->payload_end(l, pos, end);
+            if (e < end && e >= pos) {
+                if (npad < 4) {
+                    pad[npad].from = e;
+                    pad[npad].to = end;
+                    npad++;
+                }
+                end = e;
+            }
+        }
+        if (p->next) {
+            const struct pk_proto *q = p->next(l, &decided);
+            if (decided) {
+                p = q;
+                continue;
+            }
+        }
+        p = next_by_binds(l);
+    }
+    if (pos < end && n < max - npad)
+        raw_layer(&ls[n++], &pk_proto_raw, data, pos, end);
+    for (int i = npad - 1; i >= 0 && n < max; i--)
+        raw_layer(&ls[n++], &pk_proto_padding, data, pad[i].from, pad[i].to);
+    return n;
+}

@@ -1,0 +1,120 @@
+/*
+ * ipv4.c - Internet Protocol version 4 (RFC 791).  Options are kept as
+ * bytes, padded to a 32-bit boundary when built.  IPerror is the same
+ * header quoted inside an ICMP error (RFC 792), where the datagram is
+ * cut short by design and its length is not enforced.
+ */
+#include <string.h>
+
+#include "../pk.h"
+#include "names.h"
+
+enum { VERSION, IHL, TOS, LEN, ID, FLAGS, FRAG, TTL, PROTO, CHKSUM, SRC,
+       DST, OPTIONS };
+
+static const struct pk_name ipflags[] = {
+    { 0, "MF" }, { 1, "DF" }, { 2, "evil" }, { 0, NULL },
+};
+
+static const struct pk_field fields[] = {
+    { .name = "version", .type = PK_INT, .bits = 4, .def = 4 },
+    { .name = "ihl", .type = PK_INT, .bits = 4, .flags = PK_FF_AUTO },
+    { .name = "tos", .type = PK_INT, .bits = 8, .flags = PK_FF_HEX },
+    { .name = "len", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO },
+    { .name = "id", .type = PK_INT, .bits = 16, .def = 1 },
+    { .name = "flags", .type = PK_FLAGS, .bits = 3, .names = ipflags },
+    { .name = "frag", .type = PK_INT, .bits = 13 },
+    { .name = "ttl", .type = PK_INT, .bits = 8, .def = 64 },
+    { .name = "proto", .type = PK_INT, .bits = 8, .flags = PK_FF_AUTO,
+      .names = pk_ipprotos },
+    { .name = "chksum", .type = PK_INT, .bits = 16,
+      .flags = PK_FF_AUTO | PK_FF_HEX },
+    { .name = "src", .type = PK_IPV4, .bits = 32 },
+    { .name = "dst", .type = PK_IPV4, .bits = 32, .def = 0x7f000001 },
+    { .name = "options", .type = PK_BYTES, .bits = 0, .flags = PK_FF_PAD4 },
+};
+
+static long hdr_len(const struct pk_layer *l)
+{
+    return (long)l->v[IHL].u * 4;
+}
+
+/* Bytes past the total length are link-layer padding. */
+static size_t payload_end(const struct pk_layer *l, size_t hdr_end, size_t end)
+{
+    size_t total = (size_t)l->v[LEN].u;
+    if (l->proto->quoted || total < hdr_end - l->off)
+        return end;
+    return l->off + total < end ? l->off + total : end;
+}
+
+/* A fragment other than the first carries no transport header. */
+static const struct pk_proto *next(const struct pk_layer *l, int *decided)
+{
+    if (l->v[FRAG].u != 0) {
+        *decided = 1;
+        return &pk_proto_raw;
+    }
+    return NULL;
+}
+
+/* Offline, an unset source is the loopback address when the destination
+ * is loopback, like Scapy's route lookup without a network. */
+static void prepare(struct pk_layer *ls, int i, int n)
+{
+    struct pk_layer *l = &ls[i];
+    (void)n;
+    if (!(l->set >> SRC & 1))
+        pk_layer_setu(l, SRC, (pk_layer_u(l, DST) >> 24) == 127 ? 0x7f000001 : 0);
+}
+
+static void post_build(struct pk_layer *ls, int i, int n, uint8_t *pkt,
+                       size_t len)
+{
+    struct pk_layer *l = &ls[i];
+    uint8_t *h = pkt + l->off;
+    (void)n;
+    if (!(l->set >> IHL & 1))
+        h[0] = (uint8_t)((h[0] & 0xf0) | ((l->hlen / 4) & 0x0f));
+    if (!(l->set >> LEN & 1))
+        pk_put16(h + 2, (uint16_t)(len - l->off));
+    if (!(l->set >> CHKSUM & 1)) {
+        pk_put16(h + 10, 0);
+        pk_put16(h + 10, pk_cksum(h, l->hlen));
+    }
+}
+
+static const struct pk_sumfmt summary[] = {
+    { -1, 0, "%src% > %dst% %proto%" },
+    { -1, 0, NULL },
+};
+
+static const struct pk_bind binds[] = {
+    { PROTO, 1, &pk_proto_icmp, -1 },
+    { PROTO, 6, &pk_proto_tcp, -1 },
+    { PROTO, 17, &pk_proto_udp, -1 },
+};
+
+static const struct pk_bind error_binds[] = {
+    { PROTO, 1, &pk_proto_icmperror, -1 },
+    { PROTO, 6, &pk_proto_tcperror, -1 },
+    { PROTO, 17, &pk_proto_udperror, -1 },
+};
+
+const struct pk_proto pk_proto_ip = {
+    .name = "IP", .longname = "IP",
+    .fields = fields, .nfields = 13,
+    .binds = binds, .nbinds = 3,
+    .summary = summary,
+    .hdr_len = hdr_len, .payload_end = payload_end, .next = next,
+    .prepare = prepare, .post_build = post_build,
+};
+
+const struct pk_proto pk_proto_iperror = {
+    .name = "IPerror", .longname = "IP in ICMP",
+    .fields = fields, .nfields = 13,
+    .binds = error_binds, .nbinds = 3,
+    .quoted = 1,
+    .hdr_len = hdr_len, .payload_end = payload_end, .next = next,
+    .prepare = prepare, .post_build = post_build,
+};

@@ -1,0 +1,79 @@
+/*
+ * tcp.c - Transmission Control Protocol (RFC 9293).  Options (RFC 9293
+ * 3.2, RFC 7323 window scale and timestamps, RFC 2018 selective
+ * acknowledgment) are a list; unknown ones are kept raw.  The option
+ * bytes are padded with zeros to a 32-bit boundary, as Scapy does.
+ */
+#include "../pk.h"
+
+enum { SPORT, DPORT, SEQ, ACK, DATAOFS, RESERVED, FLAGS, WINDOW, CHKSUM,
+       URGPTR, OPTIONS };
+
+static const struct pk_name tcpflags[] = {
+    { 0, "F" }, { 1, "S" }, { 2, "R" }, { 3, "P" }, { 4, "A" }, { 5, "U" },
+    { 6, "E" }, { 7, "C" }, { 8, "N" }, { 0, NULL },
+};
+
+static const struct pk_optkind opts[] = {
+    { 0, PK_OPT_SINGLE, 0, "EOL" },
+    { 1, PK_OPT_SINGLE, 0, "NOP" },
+    { 2, PK_OPT_U16, 0, "MSS" },
+    { 3, PK_OPT_U8, 0, "WScale" },
+    { 4, PK_OPT_EMPTY, 0, "SAckOK" },
+    { 5, PK_OPT_U32S, 0, "SAck" },
+    { 8, PK_OPT_U32S, 2, "Timestamp" },
+    { 0, 0, 0, NULL },
+};
+
+static const struct pk_field fields[] = {
+    { .name = "sport", .type = PK_INT, .bits = 16, .def = 20 },
+    { .name = "dport", .type = PK_INT, .bits = 16, .def = 80 },
+    { .name = "seq", .type = PK_INT, .bits = 32 },
+    { .name = "ack", .type = PK_INT, .bits = 32 },
+    { .name = "dataofs", .type = PK_INT, .bits = 4, .flags = PK_FF_AUTO },
+    { .name = "reserved", .type = PK_INT, .bits = 3 },
+    { .name = "flags", .type = PK_FLAGS, .bits = 9, .def = 2, .names = tcpflags },
+    { .name = "window", .type = PK_INT, .bits = 16, .def = 8192 },
+    { .name = "chksum", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO | PK_FF_HEX },
+    { .name = "urgptr", .type = PK_INT, .bits = 16 },
+    { .name = "options", .type = PK_LIST, .bits = 0, .flags = PK_FF_PAD4,
+      .opts = opts },
+};
+
+static long hdr_len(const struct pk_layer *l)
+{
+    return (long)l->v[DATAOFS].u * 4;
+}
+
+static void post_build(struct pk_layer *ls, int i, int n, uint8_t *pkt,
+                       size_t len)
+{
+    struct pk_layer *l = &ls[i];
+    uint8_t *h = pkt + l->off;
+    (void)n;
+    if (!(l->set >> DATAOFS & 1))
+        h[12] = (uint8_t)((h[12] & 0x0f) | ((l->hlen / 4) << 4));
+    if (!(l->set >> CHKSUM & 1)) {
+        pk_put16(h + 16, 0);
+        pk_put16(h + 16, pk_cksum_l4(ls, i, pkt, h, len - l->off));
+    }
+}
+
+static const struct pk_sumfmt summary[] = {
+    { -1, 0, "TCP %<src%:%sport% > %<dst%:%dport% %flags%" },
+    { -1, 0, NULL },
+};
+
+const struct pk_proto pk_proto_tcp = {
+    .name = "TCP", .longname = "TCP",
+    .fields = fields, .nfields = 11,
+    .summary = summary,
+    .hdr_len = hdr_len, .post_build = post_build,
+};
+
+const struct pk_proto pk_proto_tcperror = {
+    .name = "TCPerror", .longname = "TCP in ICMP",
+    .fields = fields, .nfields = 11,
+    .quoted = 1,
+    .hdr_len = hdr_len, .post_build = post_build,
+};

@@ -1,0 +1,50 @@
+/*
+ * udp.c - User Datagram Protocol (RFC 768).  The checksum covers the
+ * IPv4 pseudo-header; a computed 0 is sent as 0xffff, since 0 means
+ * "no checksum".
+ */
+#include "../pk.h"
+
+enum { SPORT, DPORT, LEN, CHKSUM };
+
+static const struct pk_field fields[] = {
+    { .name = "sport", .type = PK_INT, .bits = 16, .def = 53 },
+    { .name = "dport", .type = PK_INT, .bits = 16, .def = 53 },
+    { .name = "len", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO },
+    { .name = "chksum", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO | PK_FF_HEX },
+};
+
+static void post_build(struct pk_layer *ls, int i, int n, uint8_t *pkt,
+                       size_t len)
+{
+    struct pk_layer *l = &ls[i];
+    uint8_t *h = pkt + l->off;
+    (void)n;
+    if (!(l->set >> LEN & 1))
+        pk_put16(h + 4, (uint16_t)(len - l->off));
+    if (!(l->set >> CHKSUM & 1)) {
+        uint16_t c;
+        pk_put16(h + 6, 0);
+        c = pk_cksum_l4(ls, i, pkt, h, len - l->off);
+        pk_put16(h + 6, c ? c : 0xffff);
+    }
+}
+
+static const struct pk_sumfmt summary[] = {
+    { -1, 0, "UDP %<src%:%sport% > %<dst%:%dport%" },
+    { -1, 0, NULL },
+};
+
+const struct pk_proto pk_proto_udp = {
+    .name = "UDP", .longname = "UDP",
+    .fields = fields, .nfields = 4,
+    .summary = summary,
+    .post_build = post_build,
+};
+
+const struct pk_proto pk_proto_udperror = {
+    .name = "UDPerror", .longname = "UDP in ICMP",
+    .fields = fields, .nfields = 4,
+    .quoted = 1,
+    .post_build = post_build,
+};
