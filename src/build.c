@@ -121,9 +121,14 @@ int pk_build(struct pk_layer *ls, int n, uint8_t *buf, size_t cap, size_t *len)
      * pseudo-header holds IP's protocol number) */
     for (int i = 0; i < n; i++)
         fill_next_proto(ls, i, n, buf);
+    /* trailing Padding is outside every length and checksum, as it is
+     * outside the datagram it pads */
+    size_t end = pos;
+    for (int i = n - 1; i >= 0 && ls[i].proto == &pk_proto_padding; i--)
+        end = ls[i].off;
     for (int i = n - 1; i >= 0; i--) {
-        if (ls[i].proto->post_build)
-            ls[i].proto->post_build(ls, i, n, buf, pos);
+        if (ls[i].proto->post_build && ls[i].proto != &pk_proto_padding)
+            ls[i].proto->post_build(ls, i, n, buf, end);
     }
     *len = pos;
     return 0;

@@ -37,19 +37,26 @@ uint16_t pk_cksum(const uint8_t *p, size_t len)
     return pk_cksum_fold(pk_cksum_add(0, p, len));
 }
 
-/* Checksum of a TCP/UDP segment at ls[i], with the pseudo-header of the
- * IPv4 layer below it when there is one (else over the segment alone). */
-uint16_t pk_cksum_l4(const struct pk_layer *ls, int i, const uint8_t *pkt,
-                     const uint8_t *seg, size_t seglen)
+/* Checksum of a TCP/UDP segment at ls[i] with the pseudo-header of the
+ * IPv4 layer below it.  Without one there is no pseudo-header to sum:
+ * returns -1 and the field stays 0, as Scapy leaves it. */
+int pk_cksum_l4(const struct pk_layer *ls, int i, const uint8_t *pkt,
+                const uint8_t *seg, size_t seglen)
 {
     uint32_t sum = 0;
-    if (i > 0 && (ls[i - 1].proto == &pk_proto_ip ||
-                  ls[i - 1].proto == &pk_proto_iperror)) {
-        const uint8_t *ip = pkt + ls[i - 1].off;
-        uint8_t ph[4] = { 0, ip[9], (uint8_t)(seglen >> 8), (uint8_t)seglen };
-        sum = pk_cksum_add(sum, ip + 12, 8);
-        sum = pk_cksum_add(sum, ph, 4);
-    }
+    const uint8_t *ip;
+    uint8_t ph[4];
+
+    if (i == 0 || (ls[i - 1].proto != &pk_proto_ip &&
+                   ls[i - 1].proto != &pk_proto_iperror))
+        return -1;
+    ip = pkt + ls[i - 1].off;
+    ph[0] = 0;
+    ph[1] = ip[9];
+    ph[2] = (uint8_t)(seglen >> 8);
+    ph[3] = (uint8_t)seglen;
+    sum = pk_cksum_add(sum, ip + 12, 8);
+    sum = pk_cksum_add(sum, ph, 4);
     sum = pk_cksum_add(sum, seg, seglen);
     return pk_cksum_fold(sum);
 }

@@ -224,8 +224,8 @@ void pk_ipv6_format(const uint8_t a[16], char *buf);   /* 46 bytes */
 uint32_t pk_cksum_add(uint32_t sum, const uint8_t *p, size_t len);
 uint16_t pk_cksum_fold(uint32_t sum);
 uint16_t pk_cksum(const uint8_t *p, size_t len);
-uint16_t pk_cksum_l4(const struct pk_layer *ls, int i, const uint8_t *pkt,
-                     const uint8_t *seg, size_t seglen);
+int pk_cksum_l4(const struct pk_layer *ls, int i, const uint8_t *pkt,
+                const uint8_t *seg, size_t seglen);
 
 /* Big-endian helpers. */
 static inline void pk_put16(uint8_t *p, uint16_t v)

@@ -89,14 +89,6 @@ local function names_of(v, methods)
     return out
 end
 
--- Global names and keywords, for a bare identifier.
-local function global_names()
-    local out, seen = {}, {}
-    table_names(_G, out, seen, false)
-    for kw in pairs(keywords) do out[#out + 1] = kw end
-    return out
-end
-
 -- True when the text before the word ends inside a string or a comment.
 local function in_string(s)
     local q, i = nil, 1
@@ -121,12 +113,14 @@ return function(line, word)
         head, partial = word:match("^(.*%[)([%a_]?[%w_]*)$")  -- p[UD -> p[UDP
         if head and not eval(head:sub(1, -2)) then return {} end
         if not head and not word:match("^[%a_]?[%w_]*$") then return {} end
-        head, sep, partial = head or "", "", partial or word
-        names = global_names()
+        head, sep, partial, names = head or "", "", partial or word, {}
+        table_names(_G, names, {}, false)
+        for kw in pairs(keywords) do names[#names + 1] = kw end
     end
     local result, dup = {}, {}
     for _, n in ipairs(names) do
-        if type(n) == "string" and n:sub(1, #partial) == partial and not dup[n] then
+        if type(n) == "string" and n:sub(1, #partial) == partial and not dup[n]
+                and (n:sub(1, 2) ~= "__" or partial:sub(1, 1) == "_") then
             dup[n] = true
             result[#result + 1] = head .. sep .. n
         end

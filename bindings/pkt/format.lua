@@ -67,9 +67,12 @@ end
 function M.value(l, fd, upper)
   local v = l._f[fd.name]
   if v == nil then
-    v = fd.auto and bound(l, fd, upper)
-    if v == nil and fd.auto then return "None" end
-    if v == nil then v = fd.default end
+    if fd.auto then
+      v = bound(l, fd, upper)
+      if v == nil then return "None" end
+    else
+      v = fd.default
+    end
   end
   local ty = fd.type
   if ty == "int" then

@@ -54,8 +54,11 @@ static void post_build(struct pk_layer *ls, int i, int n, uint8_t *pkt,
     if (!(l->set >> DATAOFS & 1))
         h[12] = (uint8_t)((h[12] & 0x0f) | ((l->hlen / 4) << 4));
     if (!(l->set >> CHKSUM & 1)) {
+        int c;
         pk_put16(h + 16, 0);
-        pk_put16(h + 16, pk_cksum_l4(ls, i, pkt, h, len - l->off));
+        c = pk_cksum_l4(ls, i, pkt, h, len - l->off);
+        if (c >= 0)
+            pk_put16(h + 16, (uint16_t)c);
     }
 }
 

@@ -23,10 +23,11 @@ static void post_build(struct pk_layer *ls, int i, int n, uint8_t *pkt,
     if (!(l->set >> LEN & 1))
         pk_put16(h + 4, (uint16_t)(len - l->off));
     if (!(l->set >> CHKSUM & 1)) {
-        uint16_t c;
+        int c;
         pk_put16(h + 6, 0);
         c = pk_cksum_l4(ls, i, pkt, h, len - l->off);
-        pk_put16(h + 6, c ? c : 0xffff);
+        if (c >= 0)
+            pk_put16(h + 6, c ? (uint16_t)c : 0xffff);
     }
 }
 

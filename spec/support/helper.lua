@@ -1,0 +1,39 @@
+-- helper.lua - loaded before the specs: where the built pieces are, and
+-- small tools the specs share.
+local H = {}
+
+H.pktlua = os.getenv("PKTLUA") or "./pktlua"
+H.python = "/usr/bin/python3"
+
+function H.hex(s)
+  return (s:gsub(".", function(c) return ("%02x"):format(c:byte()) end))
+end
+
+function H.unhex(h)
+  h = h:gsub("%s", "")
+  return (h:gsub("..", function(x) return string.char(tonumber(x, 16)) end))
+end
+
+-- Runs a shell command; returns its stdout, and its exit status.
+function H.run(cmd)
+  local f = assert(io.popen(cmd, "r"))
+  local out = f:read("a")
+  local ok, how, code = f:close()
+  return out, (how == "exit" and code or 128 + (code or 0)), ok
+end
+
+-- Writes s to a fresh temporary file; returns the path.
+function H.tmpfile(s)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "wb"))
+  f:write(s)
+  f:close()
+  return path
+end
+
+function H.shquote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+_G.H = H
+return H
