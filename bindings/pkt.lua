@@ -186,6 +186,9 @@ end
 local packet_attrs = { time = true, iface = true, sent_time = true }
 
 PacketMT.__index = function(p, k)
+  if k == nil then
+    error("p[nil]: the index is nil; is the layer name spelled right (p[ICMP], p[UDP])?", 2)
+  end
   if is_class(k) then return find_layer(p, rawget(k, "_desc")) end
   if math.type(k) == "integer" then return p._l[k] end
   local m = Packet[k]

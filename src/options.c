@@ -99,6 +99,14 @@ int pk_opts_encode(const struct pk_optkind *kinds, const struct pk_opt *o,
     return (int)pos;
 }
 
+static int all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return 0;
+    return 1;
+}
+
 /* Decodes up to max options.  A value of the wrong size for its kind is
  * kept raw; a length that is malformed or runs past the end keeps all
  * the remaining bytes raw and ends the list. */
@@ -114,6 +122,10 @@ int pk_opts_decode(const struct pk_optkind *kinds, const uint8_t *p,
         op->kind = p[pos];
         if (k && k->shape == PK_OPT_SINGLE) {
             pos++;
+            /* End of list: what follows is the zero fill that aligns the
+             * header (fewer than 4 bytes, or rebuilding would differ) */
+            if (op->kind == 0 && len - pos < 4 && all_zero(p + pos, len - pos))
+                return n;
             continue;
         }
         size_t ol = pos + 1 < len ? p[pos + 1] : 0;
