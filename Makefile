@@ -29,7 +29,8 @@ PK_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototyp
              -fPIC -fvisibility=hidden -MMD -MP $(SANFLAGS)
 PK_LDFLAGS := $(SANFLAGS)
 
-CORE_SRC := $(wildcard src/proto/*.c) $(filter-out src/pktlua.c,$(wildcard src/*.c))
+CORE_SRC := $(wildcard src/*.c src/proto/*.c)
+HOST_SRC := $(wildcard src/host/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 BIND_SRC := bindings/lpkt.c
 LUA_MODS := bindings/pkt.lua $(wildcard bindings/pkt/*.lua)
@@ -52,7 +53,7 @@ $(B)/embed.c: bindings/embed.lua $(LUA_MODS)
 	@mkdir -p $(dir $@)
 	$(LUA) bindings/embed.lua $@ $(LUA_MODS)
 
-$(B)/pktlua: $(B)/src/pktlua.o $(B)/bindings/lpkt.o $(B)/bindings/preload.o $(B)/embed.o $(B)/libpkt.a
+$(B)/pktlua: $(HOST_SRC:%.c=$(B)/%.o) $(B)/bindings/lpkt.o $(B)/bindings/preload.o $(B)/embed.o $(B)/libpkt.a
 	$(CC) $(PK_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LUA_LIBS) $(PCAP_LIBS) -lreadline -lm -ldl
 
 $(B)/embed.o: $(B)/embed.c
