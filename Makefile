@@ -35,7 +35,12 @@ CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 BIND_SRC := bindings/lpkt.c
 LUA_MODS := bindings/pkt.lua $(wildcard bindings/pkt/*.lua)
 
+# ./pktlua is the plain build; a SAN=1 host stays in build/san.
+ifeq ($(SAN),1)
+all: $(B)/pktlua $(B)/pkt/core.so
+else
 all: pktlua $(B)/pkt/core.so
+endif
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -60,7 +65,7 @@ $(B)/embed.o: $(B)/embed.c
 	$(CC) $(PK_CFLAGS) $(CFLAGS) -c $< -o $@
 
 pktlua: $(B)/pktlua
-	cp $< $@
+	ln -sf $< $@
 
 # The core must stay free of Lua: only the host and bindings see its headers.
 lint:
@@ -94,9 +99,11 @@ test: deps
 demo: deps all
 	@echo "make demo: the lecture demos arrive with the capture and injection work"
 
-bench: all
-	@LUA_PATH='bindings/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/build_dissect.lua
-	@/usr/bin/python3 bench/scapy_build_dissect.py
+$(B)/core_bench: bench/core_bench.c $(B)/libpkt.a
+	$(CC) $(PK_CFLAGS) $(CFLAGS) -o $@ $^
+
+bench: all $(B)/core_bench
+	@LUA_PATH='bindings/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/run.lua $(B)/core_bench
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/lua/5.4/pkt \
