@@ -32,7 +32,8 @@ PK_LDFLAGS := $(SANFLAGS)
 CORE_SRC := $(wildcard src/*.c src/proto/*.c)
 HOST_SRC := $(wildcard src/host/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
-BIND_SRC := bindings/lpkt.c
+BIND_SRC := bindings/lpkt.c bindings/lnet.c
+BIND_OBJ := $(BIND_SRC:%.c=$(B)/%.o)
 LUA_MODS := bindings/pkt.lua $(wildcard bindings/pkt/*.lua)
 
 # ./pktlua is the plain build; a SAN=1 host stays in build/san.
@@ -50,7 +51,7 @@ $(B)/libpkt.a: $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/pkt/core.so: $(B)/bindings/lpkt.o $(B)/libpkt.a
+$(B)/pkt/core.so: $(BIND_OBJ) $(B)/libpkt.a
 	@mkdir -p $(dir $@)
 	$(CC) -shared $(PK_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS)
 
@@ -58,7 +59,7 @@ $(B)/embed.c: bindings/embed.lua $(LUA_MODS)
 	@mkdir -p $(dir $@)
 	$(LUA) bindings/embed.lua $@ $(LUA_MODS)
 
-$(B)/pktlua: $(HOST_SRC:%.c=$(B)/%.o) $(B)/bindings/lpkt.o $(B)/bindings/preload.o $(B)/embed.o $(B)/libpkt.a
+$(B)/pktlua: $(HOST_SRC:%.c=$(B)/%.o) $(BIND_OBJ) $(B)/bindings/preload.o $(B)/embed.o $(B)/libpkt.a
 	$(CC) $(PK_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LUA_LIBS) $(PCAP_LIBS) -lreadline -lm -ldl
 
 $(B)/embed.o: $(B)/embed.c

@@ -639,9 +639,12 @@ static const luaL_Reg funcs[] = {
     { NULL, NULL },
 };
 
+void pk_open_net(lua_State *L);
+
 PKMOD_API int luaopen_pkt_core(lua_State *L)
 {
     luaL_newlib(L, funcs);
+    pk_open_net(L);
     lua_pushstring(L, PK_VERSION);
     lua_setfield(L, -2, "version");
     return 1;

@@ -148,7 +148,19 @@ struct pk_proto {
     void (*prepare)(struct pk_layer *ls, int i, int n);
     /* After the layers above are built: write computed fields. */
     void (*post_build)(struct pk_layer *ls, int i, int n, uint8_t *pkt, size_t len);
+    /* Reply matching (sr): append to key what a request and its replies
+     * share at this layer (Scapy's hashret); returns bytes appended. */
+    size_t (*hashret)(const struct pk_layer *ls, int i, int n, uint8_t *key,
+                      size_t cap);
+    /* Whether rep (layers from j) answers req (layers from i); calls
+     * pk_answers_from for the layers above when they decide. */
+    int (*answers)(const struct pk_layer *req, int i, int nreq,
+                   const struct pk_layer *rep, int j, int nrep);
 };
+
+int pk_answers_from(const struct pk_layer *req, int i, int nreq,
+                    const struct pk_layer *rep, int j, int nrep);
+size_t pk_key_put(uint8_t *key, size_t cap, uint64_t v, int bytes);
 
 /* A field's value. */
 struct pk_val {
@@ -177,7 +189,7 @@ struct pk_layer {
 extern const struct pk_proto pk_proto_ether, pk_proto_dot1q, pk_proto_arp,
     pk_proto_ip, pk_proto_icmp, pk_proto_udp, pk_proto_tcp, pk_proto_raw,
     pk_proto_padding, pk_proto_iperror, pk_proto_icmperror,
-    pk_proto_udperror, pk_proto_tcperror;
+    pk_proto_udperror, pk_proto_tcperror, pk_proto_sll, pk_proto_sll2;
 
 extern const struct pk_proto *const pk_protos[];   /* NULL-terminated */
 const struct pk_proto *pk_proto_find(const char *name);

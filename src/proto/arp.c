@@ -37,6 +37,27 @@ static long hdr_len(const struct pk_layer *l)
     return 28;
 }
 
+/* who-has and is-at share (op + 1) / 2, as in Scapy */
+static size_t hashret(const struct pk_layer *ls, int i, int n, uint8_t *key,
+                      size_t cap)
+{
+    const struct pk_layer *l = &ls[i];
+    (void)n;
+    if (cap < 6)
+        return 0;
+    pk_key_put(key, 2, l->v[HWTYPE].u, 2);
+    pk_key_put(key + 2, 2, l->v[PTYPE].u, 2);
+    return 4 + pk_key_put(key + 4, 2, (l->v[OP].u + 1) / 2, 2);
+}
+
+static int answers(const struct pk_layer *req, int i, int nreq,
+                   const struct pk_layer *rep, int j, int nrep)
+{
+    (void)nreq, (void)nrep;
+    return req[i].proto == rep[j].proto && rep[j].v[OP].u == 2 &&
+           req[i].v[OP].u == 1 && rep[j].v[PSRC].u == req[i].v[PDST].u;
+}
+
 static const struct pk_sumfmt summary[] = {
     { OP, 1, "ARP who has %pdst% says %psrc%" },
     { OP, 2, "ARP is at %hwsrc% says %psrc%" },
@@ -49,4 +70,5 @@ const struct pk_proto pk_proto_arp = {
     .fields = fields, .nfields = 9,
     .summary = summary,
     .hdr_len = hdr_len,
+    .hashret = hashret, .answers = answers,
 };

@@ -19,6 +19,13 @@ static const struct pk_bind binds[] = {
     { TYPE, 0x8100, &pk_proto_dot1q, -1 },
 };
 
+static size_t hashret(const struct pk_layer *ls, int i, int n, uint8_t *key,
+                      size_t cap)
+{
+    (void)n;
+    return pk_key_put(key, cap, ls[i].v[TYPE].u, 2);
+}
+
 static const struct pk_sumfmt summary[] = {
     { -1, 0, "%src% > %dst% (%type%)" },
     { -1, 0, NULL },
@@ -29,4 +36,5 @@ const struct pk_proto pk_proto_ether = {
     .fields = fields, .nfields = 3,
     .binds = binds, .nbinds = 3,
     .summary = summary,
+    .hashret = hashret,
 };

@@ -98,6 +98,45 @@ static void post_build(struct pk_layer *ls, int i, int n, uint8_t *pkt,
     }
 }
 
+enum { ID = 3, SEQ = 4 };
+
+static size_t hashret(const struct pk_layer *ls, int i, int n, uint8_t *key,
+                      size_t cap)
+{
+    const struct pk_layer *l = &ls[i];
+    (void)n;
+    if (!has_idseq(l) || cap < 4)
+        return 0;
+    pk_key_put(key, 2, l->v[ID].u, 2);
+    return 2 + pk_key_put(key + 2, 2, l->v[SEQ].u, 2);
+}
+
+/* Echo, timestamp, information and mask requests and their replies. */
+static int answers(const struct pk_layer *req, int i, int nreq,
+                   const struct pk_layer *rep, int j, int nrep)
+{
+    static const uint8_t pairs[][2] = { { 8, 0 }, { 13, 14 }, { 15, 16 }, { 17, 18 } };
+    const struct pk_layer *q = &req[i], *r = &rep[j];
+    (void)nreq, (void)nrep;
+    if (q->proto != &pk_proto_icmp)
+        return 0;
+    for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
+        if (q->v[TYPE].u == pairs[k][0] && r->v[TYPE].u == pairs[k][1])
+            return q->v[ID].u == r->v[ID].u && q->v[SEQ].u == r->v[SEQ].u;
+    return 0;
+}
+
+/* The quoted ICMP message is the request itself. */
+static int quoted_answers(const struct pk_layer *req, int i, int nreq,
+                          const struct pk_layer *rep, int j, int nrep)
+{
+    const struct pk_layer *q = &req[i], *r = &rep[j];
+    (void)nreq, (void)nrep;
+    return q->proto == &pk_proto_icmp && q->v[TYPE].u == r->v[TYPE].u &&
+           (!(r->present >> ID & 1) || q->v[ID].u == r->v[ID].u) &&
+           (!(r->present >> SEQ & 1) || q->v[SEQ].u == r->v[SEQ].u);
+}
+
 static const struct pk_sumfmt summary[] = {
     { -1, 0, "ICMP %<src% > %<dst% %type% %code%" },
     { -1, 0, NULL },
@@ -117,6 +156,7 @@ const struct pk_proto pk_proto_icmp = {
     .binds = binds, .nbinds = 5,
     .summary = summary,
     .post_build = post_build,
+    .hashret = hashret, .answers = answers,
 };
 
 const struct pk_proto pk_proto_icmperror = {
@@ -124,4 +164,5 @@ const struct pk_proto pk_proto_icmperror = {
     .fields = fields, .nfields = 16,
     .quoted = 1,
     .post_build = post_build,
+    .hashret = hashret, .answers = quoted_answers,
 };

@@ -84,6 +84,42 @@ static void post_build(struct pk_layer *ls, int i, int n, uint8_t *pkt,
     }
 }
 
+static int is_icmp_error(const struct pk_layer *ls, int i, int n)
+{
+    return i + 2 < n && ls[i + 1].proto == &pk_proto_icmp &&
+           ls[i + 2].proto == &pk_proto_iperror;
+}
+
+/* An ICMP error is keyed by the datagram it quotes, so it meets the
+ * request that caused it: the outer header adds nothing. */
+static size_t hashret(const struct pk_layer *ls, int i, int n, uint8_t *key,
+                      size_t cap)
+{
+    const struct pk_layer *l = &ls[i];
+    if (is_icmp_error(ls, i, n) || cap < 5)
+        return 0;
+    pk_key_put(key, 4, l->v[SRC].u ^ l->v[DST].u, 4);
+    return 4 + pk_key_put(key + 4, 1, l->v[PROTO].u, 1);
+}
+
+static int answers(const struct pk_layer *req, int i, int nreq,
+                   const struct pk_layer *rep, int j, int nrep)
+{
+    const struct pk_layer *q = &req[i], *r = &rep[j];
+    if (q->proto != &pk_proto_ip)
+        return 0;
+    if (is_icmp_error(rep, j, nrep)) {
+        const struct pk_layer *e = &rep[j + 2];     /* the quoted header */
+        if (e->v[SRC].u != q->v[SRC].u || e->v[DST].u != q->v[DST].u ||
+            e->v[PROTO].u != q->v[PROTO].u)
+            return 0;
+        return pk_answers_from(req, i + 1, nreq, rep, j + 3, nrep);
+    }
+    if (r->v[SRC].u != q->v[DST].u || r->v[PROTO].u != q->v[PROTO].u)
+        return 0;
+    return pk_answers_from(req, i + 1, nreq, rep, j + 1, nrep);
+}
+
 static const struct pk_sumfmt summary[] = {
     { -1, 0, "%src% > %dst% %proto%" },
     { -1, 0, NULL },
@@ -108,6 +144,7 @@ const struct pk_proto pk_proto_ip = {
     .summary = summary,
     .hdr_len = hdr_len, .payload_end = payload_end, .next = next,
     .prepare = prepare, .post_build = post_build,
+    .hashret = hashret, .answers = answers,
 };
 
 const struct pk_proto pk_proto_iperror = {
@@ -117,4 +154,5 @@ const struct pk_proto pk_proto_iperror = {
     .quoted = 1,
     .hdr_len = hdr_len, .payload_end = payload_end, .next = next,
     .prepare = prepare, .post_build = post_build,
+    .hashret = hashret,
 };

@@ -62,6 +62,56 @@ static void post_build(struct pk_layer *ls, int i, int n, uint8_t *pkt,
     }
 }
 
+static size_t hashret(const struct pk_layer *ls, int i, int n, uint8_t *key,
+                      size_t cap)
+{
+    (void)n;
+    return pk_key_put(key, cap, ls[i].v[SPORT].u ^ ls[i].v[DPORT].u, 2);
+}
+
+static size_t payload_len(const struct pk_layer *ls, int i, int n)
+{
+    size_t len = 0;
+    for (int k = i + 1; k < n; k++)
+        if (ls[k].proto != &pk_proto_padding)
+            len += ls[k].hlen;
+    return len;
+}
+
+static uint32_t dist(uint64_t a, uint64_t b)
+{
+    uint32_t d = (uint32_t)(a - b);
+    return d > 0x80000000u ? (uint32_t)-d : d;
+}
+
+/* Swapped ports, and sequence numbers that fit: the reply acknowledges
+ * what the request sent (Scapy's rule, with its slack of 2). */
+static int answers(const struct pk_layer *req, int i, int nreq,
+                   const struct pk_layer *rep, int j, int nrep)
+{
+    const struct pk_layer *q = &req[i], *r = &rep[j];
+    uint64_t qf = q->v[FLAGS].u, rf = r->v[FLAGS].u;
+    (void)nrep;
+    if (q->proto != &pk_proto_tcp || r->v[SPORT].u != q->v[DPORT].u ||
+        r->v[DPORT].u != q->v[SPORT].u)
+        return 0;
+    if (!((qf & 0x02) && !(qf & 0x10)) && dist(q->v[ACK].u, r->v[SEQ].u) > 2)
+        return 0;
+    if ((rf & 0x04) && !(rf & 0x10))
+        return 1;
+    return dist(q->v[SEQ].u, r->v[ACK].u) <= 2 + payload_len(req, i, nreq);
+}
+
+static int quoted_answers(const struct pk_layer *req, int i, int nreq,
+                          const struct pk_layer *rep, int j, int nrep)
+{
+    const struct pk_layer *q = &req[i], *r = &rep[j];
+    (void)nreq, (void)nrep;
+    return q->proto == &pk_proto_tcp && r->v[SPORT].u == q->v[SPORT].u &&
+           r->v[DPORT].u == q->v[DPORT].u &&
+           (!(r->present >> SEQ & 1) || r->v[SEQ].u == q->v[SEQ].u);
+}
+
 static const struct pk_sumfmt summary[] = {
     { -1, 0, "TCP %<src%:%sport% > %<dst%:%dport% %flags%" },
     { -1, 0, NULL },
@@ -72,6 +122,7 @@ const struct pk_proto pk_proto_tcp = {
     .fields = fields, .nfields = 11,
     .summary = summary,
     .hdr_len = hdr_len, .post_build = post_build,
+    .hashret = hashret, .answers = answers,
 };
 
 const struct pk_proto pk_proto_tcperror = {
@@ -79,4 +130,5 @@ const struct pk_proto pk_proto_tcperror = {
     .fields = fields, .nfields = 11,
     .quoted = 1,
     .hdr_len = hdr_len, .post_build = post_build,
+    .hashret = hashret, .answers = quoted_answers,
 };

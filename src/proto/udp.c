@@ -31,6 +31,33 @@ static void post_build(struct pk_layer *ls, int i, int n, uint8_t *pkt,
     }
 }
 
+static size_t hashret(const struct pk_layer *ls, int i, int n, uint8_t *key,
+                      size_t cap)
+{
+    (void)n;
+    return pk_key_put(key, cap, ls[i].v[SPORT].u ^ ls[i].v[DPORT].u, 2);
+}
+
+static int answers(const struct pk_layer *req, int i, int nreq,
+                   const struct pk_layer *rep, int j, int nrep)
+{
+    const struct pk_layer *q = &req[i], *r = &rep[j];
+    if (q->proto != &pk_proto_udp || r->v[SPORT].u != q->v[DPORT].u ||
+        r->v[DPORT].u != q->v[SPORT].u)
+        return 0;
+    return pk_answers_from(req, i + 1, nreq, rep, j + 1, nrep);
+}
+
+/* A quoted datagram has the request's own ports. */
+static int quoted_answers(const struct pk_layer *req, int i, int nreq,
+                          const struct pk_layer *rep, int j, int nrep)
+{
+    const struct pk_layer *q = &req[i], *r = &rep[j];
+    (void)nreq, (void)nrep;
+    return q->proto == &pk_proto_udp && r->v[SPORT].u == q->v[SPORT].u &&
+           r->v[DPORT].u == q->v[DPORT].u;
+}
+
 static const struct pk_sumfmt summary[] = {
     { -1, 0, "UDP %<src%:%sport% > %<dst%:%dport%" },
     { -1, 0, NULL },
@@ -41,6 +68,7 @@ const struct pk_proto pk_proto_udp = {
     .fields = fields, .nfields = 4,
     .summary = summary,
     .post_build = post_build,
+    .hashret = hashret, .answers = answers,
 };
 
 const struct pk_proto pk_proto_udperror = {
@@ -48,4 +76,5 @@ const struct pk_proto pk_proto_udperror = {
     .fields = fields, .nfields = 4,
     .quoted = 1,
     .post_build = post_build,
+    .hashret = hashret, .answers = quoted_answers,
 };

@@ -1,0 +1,462 @@
+/*
+ * lnet.c - the network half of "pkt.core": capture handles, sending,
+ * interfaces, routes, pcap writers and reply matching.  Failures of the
+ * world return nil, message, kind; pkt/net.lua turns them into errors
+ * with remedies where a script would not check.
+ */
+#include <string.h>
+
+#include <lua.h>
+#include <lauxlib.h>
+
+#include "../src/pknet.h"
+
+#define CAPTURE "pkt.Capture"
+#define WRITER "pkt.PcapWriter"
+
+static int proto_id(const struct pk_proto *p)
+{
+    for (int i = 0; pk_protos[i]; i++)
+        if (pk_protos[i] == p)
+            return i + 1;
+    return 0;
+}
+
+static const struct pk_proto *check_proto(lua_State *L, int arg)
+{
+    lua_Integer id = luaL_checkinteger(L, arg);
+    int n = 0;
+    while (pk_protos[n])
+        n++;
+    luaL_argcheck(L, id >= 1 && id <= n, arg, "no such protocol id");
+    return pk_protos[id - 1];
+}
+
+static const char *kind(int rc)
+{
+    switch (rc) {
+    case PK_EPERM: return "perm";
+    case PK_ENODEV: return "nodev";
+    case PK_EFILTER: return "filter";
+    case PK_EMSGSIZE: return "msgsize";
+    case PK_EINVAL: return "inval";
+    case PK_EBREAK: return "interrupted";
+    case PK_EOF: return "eof";
+    default: return "io";
+    }
+}
+
+static int fail(lua_State *L, int rc, const char *msg)
+{
+    lua_pushnil(L);
+    lua_pushstring(L, msg);
+    lua_pushstring(L, kind(rc));
+    return 3;
+}
+
+static const char *opt_string(lua_State *L, int t, const char *k)
+{
+    const char *s;
+    lua_getfield(L, t, k);
+    s = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
+    lua_pop(L, 1);  /* the table keeps the string alive */
+    return s;
+}
+
+static int opt_int(lua_State *L, int t, const char *k, int def)
+{
+    int v;
+    lua_getfield(L, t, k);
+    v = lua_isnil(L, -1) ? def
+        : lua_isboolean(L, -1) ? lua_toboolean(L, -1)
+        : (int)luaL_checkinteger(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+/* ---- capture handles ----------------------------------------------- */
+
+struct lcap {
+    struct pk_capture *c;
+};
+
+static struct lcap *check_cap(lua_State *L)
+{
+    struct lcap *h = luaL_checkudata(L, 1, CAPTURE);
+    if (!h->c)
+        luaL_error(L, "capture is closed");
+    return h;
+}
+
+static struct lcap *new_cap(lua_State *L)
+{
+    struct lcap *h = lua_newuserdatauv(L, sizeof *h, 0);
+    h->c = NULL;    /* "closed" until opened, so __gc is always safe */
+    luaL_setmetatable(L, CAPTURE);
+    return h;
+}
+
+/* capture_open{iface=, filter=, snaplen=, promisc=, immediate=,
+ *              buffer_kb=, timeout_ms=} -> capture | nil, msg, kind */
+static int l_capture_open(lua_State *L)
+{
+    struct pk_capture_opts o;
+    char err[PK_ERRLEN];
+    struct lcap *h;
+    int rc;
+
+    luaL_checktype(L, 1, LUA_TTABLE);
+    o.iface = opt_string(L, 1, "iface");
+    o.filter = opt_string(L, 1, "filter");
+    o.snaplen = opt_int(L, 1, "snaplen", 0);
+    o.promisc = opt_int(L, 1, "promisc", 1);
+    o.immediate = opt_int(L, 1, "immediate", 0);
+    o.buffer_kb = opt_int(L, 1, "buffer_kb", 0);
+    o.timeout_ms = opt_int(L, 1, "timeout_ms", 0);
+    h = new_cap(L);
+    if ((rc = pk_capture_open(&h->c, &o, err)) < 0)
+        return fail(L, rc, err);
+    return 1;
+}
+
+/* capture_file(path [, filter]) -> capture | nil, msg, kind */
+static int l_capture_file(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    const char *filter = luaL_optstring(L, 2, NULL);
+    char err[PK_ERRLEN];
+    struct lcap *h = new_cap(L);
+    int rc = pk_capture_open_file(&h->c, path, filter, err);
+    if (rc < 0)
+        return fail(L, rc, err);
+    return 1;
+}
+
+/* cap:next() -> bytes, sec, usec, wirelen | false (timeout) |
+ *               nil, msg, kind ("eof", "interrupted", ...) */
+static int l_cap_next(lua_State *L)
+{
+    struct lcap *h = check_cap(L);
+    struct pk_frame f;
+    int rc = pk_capture_next(h->c, &f);
+    if (rc == 1) {
+        lua_pushlstring(L, (const char *)f.data, f.caplen);
+        lua_pushinteger(L, f.sec);
+        lua_pushinteger(L, f.usec);
+        lua_pushinteger(L, f.len);
+        return 4;
+    }
+    if (rc == 0) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    return fail(L, rc, rc == PK_EOF ? "end of file"
+                       : rc == PK_EBREAK ? "interrupted" : pk_capture_error(h->c));
+}
+
+/* cap:info() -> linktype, first protocol id (0: unknown), iface */
+static int l_cap_info(lua_State *L)
+{
+    struct lcap *h = check_cap(L);
+    const struct pk_proto *p = pk_linktype_proto(pk_capture_linktype(h->c));
+    lua_pushinteger(L, pk_capture_linktype(h->c));
+    lua_pushinteger(L, p ? proto_id(p) : 0);
+    lua_pushstring(L, pk_capture_iface(h->c));
+    return 3;
+}
+
+/* cap:stats() -> received, dropped, ifdropped | nil */
+static int l_cap_stats(lua_State *L)
+{
+    struct lcap *h = check_cap(L);
+    struct pk_capture_stats s;
+    if (pk_capture_stats(h->c, &s) < 0)
+        return 0;
+    lua_pushinteger(L, s.received);
+    lua_pushinteger(L, s.dropped);
+    lua_pushinteger(L, s.ifdropped);
+    return 3;
+}
+
+static int l_cap_close(lua_State *L)
+{
+    struct lcap *h = luaL_checkudata(L, 1, CAPTURE);
+    pk_capture_close(h->c);
+    h->c = NULL;
+    return 0;
+}
+
+/* ---- sending ------------------------------------------------------- */
+
+/* send_l3(bytes [, iface [, count]]) / send_l2(bytes, iface [, count])
+ * -> count sent | nil, msg, kind */
+static int do_send(lua_State *L, int l2)
+{
+    size_t len;
+    const uint8_t *p = (const uint8_t *)luaL_checklstring(L, 1, &len);
+    const char *iface = luaL_optstring(L, 2, NULL);
+    lua_Integer count = luaL_optinteger(L, 3, 1), i;
+    char err[PK_ERRLEN];
+    for (i = 0; i < count; i++) {
+        int rc = l2 ? pk_send_l2(iface, p, len, err) : pk_send_l3(iface, p, len, err);
+        if (rc < 0)
+            return fail(L, rc, err);
+    }
+    lua_pushinteger(L, i);
+    return 1;
+}
+
+static int l_send_l3(lua_State *L) { return do_send(L, 0); }
+static int l_send_l2(lua_State *L) { return do_send(L, 1); }
+
+/* ---- interfaces, routes, neighbours -------------------------------- */
+
+static void push_ipv4(lua_State *L, uint32_t a)
+{
+    char buf[16];
+    pk_ipv4_format(a, buf);
+    lua_pushstring(L, buf);
+}
+
+/* ifaces() -> {{name, index, up, loopback, mtu, mac, ipv4 = {...}, ipv6 = {...}}...} */
+static int l_ifaces(lua_State *L)
+{
+    struct pk_iface all[64];
+    char err[PK_ERRLEN], buf[64];
+    int n = pk_iface_list(all, 64, err);
+    if (n < 0)
+        return fail(L, n, err);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        const struct pk_iface *f = &all[i];
+        lua_createtable(L, 0, 8);
+        lua_pushstring(L, f->name);
+        lua_setfield(L, -2, "name");
+        lua_pushinteger(L, f->index);
+        lua_setfield(L, -2, "index");
+        lua_pushboolean(L, f->up);
+        lua_setfield(L, -2, "up");
+        lua_pushboolean(L, f->loopback);
+        lua_setfield(L, -2, "loopback");
+        lua_pushinteger(L, f->mtu);
+        lua_setfield(L, -2, "mtu");
+        pk_mac_format(f->mac, buf);
+        lua_pushstring(L, buf);
+        lua_setfield(L, -2, "mac");
+        lua_createtable(L, f->nv4, 0);
+        for (int k = 0; k < f->nv4; k++) {
+            push_ipv4(L, f->v4[k]);
+            lua_rawseti(L, -2, k + 1);
+        }
+        lua_setfield(L, -2, "ipv4");
+        lua_createtable(L, f->nv6, 0);
+        for (int k = 0; k < f->nv6; k++) {
+            pk_ipv6_format(f->v6[k], buf);
+            lua_pushstring(L, buf);
+            lua_rawseti(L, -2, k + 1);
+        }
+        lua_setfield(L, -2, "ipv6");
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+/* route(dst) -> iface, src, gateway | nil, msg, kind */
+static int l_route(lua_State *L)
+{
+    uint32_t dst;
+    struct pk_route r;
+    char err[PK_ERRLEN];
+    int rc;
+    if (pk_ipv4_parse(luaL_checkstring(L, 1), &dst) < 0)
+        return luaL_argerror(L, 1, "not an IPv4 address");
+    if ((rc = pk_route_get(dst, &r, err)) < 0)
+        return fail(L, rc, err);
+    lua_pushstring(L, r.iface);
+    push_ipv4(L, r.src);
+    if (r.gateway)
+        push_ipv4(L, r.gateway);
+    else
+        lua_pushnil(L);
+    return 3;
+}
+
+/* neigh(iface, ip) -> mac | nil */
+static int l_neigh(lua_State *L)
+{
+    const char *iface = luaL_optstring(L, 1, NULL);
+    uint32_t ip;
+    uint64_t mac;
+    char buf[18];
+    if (pk_ipv4_parse(luaL_checkstring(L, 2), &ip) < 0)
+        return luaL_argerror(L, 2, "not an IPv4 address");
+    if (!pk_neigh_get(iface, ip, &mac))
+        return 0;
+    pk_mac_format(mac, buf);
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+/* ---- pcap writer --------------------------------------------------- */
+
+struct lwriter {
+    struct pk_pcapw *w;
+};
+
+/* pcap_writer(path, linktype [, snaplen [, append]]) -> writer | nil, msg, kind */
+static int l_pcap_writer(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    int linktype = (int)luaL_checkinteger(L, 2);
+    int snaplen = (int)luaL_optinteger(L, 3, 262144);
+    int append = lua_toboolean(L, 4);
+    char err[PK_ERRLEN];
+    struct lwriter *h = lua_newuserdatauv(L, sizeof *h, 0);
+    int rc;
+    h->w = NULL;
+    luaL_setmetatable(L, WRITER);
+    if ((rc = pk_pcapw_open(&h->w, path, linktype, snaplen, append, err)) < 0)
+        return fail(L, rc, err);
+    return 1;
+}
+
+static struct lwriter *check_writer(lua_State *L)
+{
+    struct lwriter *h = luaL_checkudata(L, 1, WRITER);
+    if (!h->w)
+        luaL_error(L, "pcap writer is closed");
+    return h;
+}
+
+/* w:write(bytes, sec, usec [, wirelen]) */
+static int l_w_write(lua_State *L)
+{
+    struct lwriter *h = check_writer(L);
+    size_t len;
+    struct pk_frame f;
+    f.data = (const uint8_t *)luaL_checklstring(L, 2, &len);
+    f.caplen = (uint32_t)len;
+    f.sec = luaL_checkinteger(L, 3);
+    f.usec = (int32_t)luaL_checkinteger(L, 4);
+    f.len = (uint32_t)luaL_optinteger(L, 5, (lua_Integer)len);
+    if (pk_pcapw_write(h->w, &f) < 0)
+        return luaL_error(L, "cannot write packet");
+    return 0;
+}
+
+static int l_w_flush(lua_State *L)
+{
+    pk_pcapw_flush(check_writer(L)->w);
+    return 0;
+}
+
+static int l_w_close(lua_State *L)
+{
+    struct lwriter *h = luaL_checkudata(L, 1, WRITER);
+    pk_pcapw_close(h->w);
+    h->w = NULL;
+    return 0;
+}
+
+/* ---- link types and matching --------------------------------------- */
+
+/* linktype_of(proto_id) -> DLT number | nil */
+static int l_linktype_of(lua_State *L)
+{
+    int lt = pk_proto_linktype(check_proto(L, 1));
+    if (lt < 0)
+        return 0;
+    lua_pushinteger(L, lt);
+    return 1;
+}
+
+/* Dissects bytes and returns the index of the first layer of proto
+ * `start` (or 0), so layer-3 requests meet captured frames. */
+static int dissect_from(lua_State *L, int arg, struct pk_layer *ls, int *n,
+                        const struct pk_proto *start)
+{
+    size_t len;
+    const uint8_t *b = (const uint8_t *)luaL_checklstring(L, arg + 1, &len);
+    *n = pk_dissect(check_proto(L, arg), b, len, ls, PK_MAXLAYERS);
+    for (int i = 0; start && i < *n; i++)
+        if (ls[i].proto == start)
+            return i;
+    return start ? -1 : 0;
+}
+
+/* match_key(proto_id, bytes [, start_proto_id]) -> key | nil */
+static int l_match_key(lua_State *L)
+{
+    struct pk_layer ls[PK_MAXLAYERS];
+    uint8_t key[256];
+    int n, i;
+    const struct pk_proto *start = lua_isnoneornil(L, 3) ? NULL : check_proto(L, 3);
+    i = dissect_from(L, 1, ls, &n, start);
+    if (i < 0)
+        return 0;
+    lua_pushlstring(L, (const char *)key, pk_match_key(ls + i, n - i, key, sizeof key));
+    return 1;
+}
+
+/* answers(req_proto, req_bytes, rep_proto, rep_bytes) -> boolean */
+static int l_answers(lua_State *L)
+{
+    struct pk_layer req[PK_MAXLAYERS], rep[PK_MAXLAYERS];
+    int nq, nr;
+    dissect_from(L, 1, req, &nq, NULL);
+    dissect_from(L, 3, rep, &nr, NULL);
+    lua_pushboolean(L, pk_answers(req, nq, rep, nr));
+    return 1;
+}
+
+static const luaL_Reg funcs[] = {
+    { "capture_open", l_capture_open },
+    { "capture_file", l_capture_file },
+    { "send_l3", l_send_l3 },
+    { "send_l2", l_send_l2 },
+    { "ifaces", l_ifaces },
+    { "route", l_route },
+    { "neigh", l_neigh },
+    { "pcap_writer", l_pcap_writer },
+    { "linktype_of", l_linktype_of },
+    { "match_key", l_match_key },
+    { "answers", l_answers },
+    { NULL, NULL },
+};
+
+static const luaL_Reg cap_methods[] = {
+    { "next", l_cap_next },
+    { "info", l_cap_info },
+    { "stats", l_cap_stats },
+    { "close", l_cap_close },
+    { NULL, NULL },
+};
+
+static const luaL_Reg writer_methods[] = {
+    { "write", l_w_write },
+    { "flush", l_w_flush },
+    { "close", l_w_close },
+    { NULL, NULL },
+};
+
+static void new_class(lua_State *L, const char *name, const luaL_Reg *methods,
+                      lua_CFunction close)
+{
+    luaL_newmetatable(L, name);
+    lua_newtable(L);
+    luaL_setfuncs(L, methods, 0);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, close);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, close);
+    lua_setfield(L, -2, "__close");
+    lua_pop(L, 1);
+}
+
+/* Adds the network functions to the module table on the stack top. */
+void pk_open_net(lua_State *L)
+{
+    new_class(L, CAPTURE, cap_methods, l_cap_close);
+    new_class(L, WRITER, writer_methods, l_w_close);
+    luaL_setfuncs(L, funcs, 0);
+}
