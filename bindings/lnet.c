@@ -5,6 +5,7 @@
  * with remedies where a script would not check.
  */
 #include <string.h>
+#include <time.h>
 
 #include <lua.h>
 #include <lauxlib.h>
@@ -113,6 +114,7 @@ static int l_capture_open(lua_State *L)
     o.immediate = opt_int(L, 1, "immediate", 0);
     o.buffer_kb = opt_int(L, 1, "buffer_kb", 0);
     o.timeout_ms = opt_int(L, 1, "timeout_ms", 0);
+    o.inbound_only = opt_int(L, 1, "inbound_only", 0);
     h = new_cap(L);
     if ((rc = pk_capture_open(&h->c, &o, err)) < 0)
         return fail(L, rc, err);
@@ -409,7 +411,41 @@ static int l_answers(lua_State *L)
     return 1;
 }
 
+/* now() -> seconds from a monotonic clock, with fractions */
+static int l_now(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (lua_Number)ts.tv_sec + ts.tv_nsec / 1e9);
+    return 1;
+}
+
+/* walltime() -> seconds since the epoch, with fractions (packet times) */
+static int l_walltime(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    lua_pushnumber(L, (lua_Number)ts.tv_sec + ts.tv_nsec / 1e9);
+    return 1;
+}
+
+/* sleep(seconds): interrupted early by a signal, so Ctrl-C stays prompt */
+static int l_sleep(lua_State *L)
+{
+    lua_Number s = luaL_checknumber(L, 1);
+    struct timespec ts;
+    if (s <= 0)
+        return 0;
+    ts.tv_sec = (time_t)s;
+    ts.tv_nsec = (long)((s - (lua_Number)ts.tv_sec) * 1e9);
+    nanosleep(&ts, NULL);
+    return 0;
+}
+
 static const luaL_Reg funcs[] = {
+    { "now", l_now },
+    { "walltime", l_walltime },
+    { "sleep", l_sleep },
     { "capture_open", l_capture_open },
     { "capture_file", l_capture_file },
     { "send_l3", l_send_l3 },

@@ -360,4 +360,6 @@ function M.complete_names(v)
 end
 
 fmt.init(core, descs)
+require("pkt.net")(M, { core = core, descs = descs, dissect_as = dissect_as,
+  suggest = suggest })
 return M

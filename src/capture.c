@@ -196,6 +196,12 @@ int pk_capture_open(struct pk_capture **out, const struct pk_capture_opts *o,
         pk_capture_close(c);
         return rc;
     }
+    if (o->inbound_only && pcap_setdirection(c->p, PCAP_D_IN) < 0) {
+        snprintf(err, PK_ERRLEN, "cannot capture inbound only on %s: %s",
+                 c->iface, pcap_geterr(c->p));
+        pk_capture_close(c);
+        return PK_EIO;
+    }
     track(c->p, 1);
     interrupted = 0;
     *out = c;

@@ -33,6 +33,7 @@ struct pk_capture_opts {
     int immediate;          /* deliver each packet at once (TPACKET_V2) */
     int buffer_kb;          /* kernel ring size; 0: 32 MiB */
     int timeout_ms;         /* longest wait in pk_capture_next; 0: 50 */
+    int inbound_only;       /* skip what this host sends (sr's own requests) */
 };
 
 struct pk_frame {

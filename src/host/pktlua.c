@@ -16,6 +16,7 @@
 #include <lualib.h>
 
 #include "host.h"
+#include "../pknet.h"
 
 /* Provided by bindings/preload.c: puts pkt.core and the embedded Lua
  * modules into package.preload. */
@@ -53,11 +54,14 @@ static void lstop(lua_State *L, lua_Debug *ar)
 /* SIGINT while Lua runs: a signal handler may not touch the state beyond
  * lua_sethook, so arm a hook. A second Ctrl-C before the hook fires gets
  * the default action, as in lua.c, so a stuck C call can still be killed. */
+/* The hook cannot fire while C waits inside libpcap, so the captures'
+ * waits are broken too; the capture loop then returns to Lua. */
 static void laction(int sig)
 {
     int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT;
     pk_host_setsignal(sig, SIG_DFL);
     lua_sethook(globalL, lstop, flag, 1);
+    pk_capture_interrupt();
 }
 
 

@@ -1,0 +1,549 @@
+-- pkt/net.lua - the network half of the API: sniff, send/sendp,
+-- sr/sr1/srp/srp1, pcap files and interfaces.  Policy lives here
+-- (defaults, option checking, friendly errors); the work is in C.
+return function(M, I)
+  local core, descs, dissect_as = I.core, I.descs, I.dissect_as
+  local suggest = I.suggest
+
+  -- Options a function takes; a misspelt one is an error, not ignored.
+  local function check_opts(fname, opts, known)
+    if opts == nil then return {} end
+    if type(opts) ~= "table" then
+      error(("%s: options are a table, like %s(p, {iface=\"eth0\"}), got %s")
+        :format(fname, fname, type(opts)), 3)
+    end
+    local names = {}
+    for k in pairs(known) do names[#names + 1] = k end
+    table.sort(names)
+    for k in pairs(opts) do
+      if not known[k] then
+        error(("%s: unknown option '%s'%s; options are: %s"):format(fname, tostring(k),
+          suggest(tostring(k), names), table.concat(names, ", ")), 3)
+      end
+    end
+    return opts
+  end
+
+  local remedies = {
+    perm = "",    -- the core's message names the remedy
+  }
+
+  -- A failure of the world, raised as one clear error.
+  local function raise(fname, msg, kind)
+    error(("%s: %s%s"):format(fname, msg, remedies[kind] or ""), 3)
+  end
+
+  local function is_interrupt(e)
+    return type(e) == "string" and e:find("interrupted!", 1, true) ~= nil
+  end
+
+  ------------------------------------------------------- packet lists
+
+  local ListMT = { __name = "pkt.PacketList" }
+  local List = {}
+  ListMT.__index = List
+
+  local function new_list(t, name)
+    t.name = name or "PacketList"
+    return setmetatable(t, ListMT)
+  end
+  M.PacketList = function(t, name) return new_list(t or {}, name) end
+
+  function List.summary(l, dump)
+    local t = {}
+    for i, p in ipairs(l) do
+      t[i] = M.is_packet(p) and p:summary() or
+        (p[1]:summary() .. " ==> " .. p[2]:summary())
+    end
+    local s = table.concat(t, "\n") .. (#t > 0 and "\n" or "")
+    if dump then return s end
+    io.write(s)
+  end
+
+  function List.nsummary(l, dump)
+    local t = {}
+    for i, p in ipairs(l) do
+      t[i] = ("%04d %s"):format(i, M.is_packet(p) and p:summary() or
+        (p[1]:summary() .. " ==> " .. p[2]:summary()))
+    end
+    local s = table.concat(t, "\n") .. (#t > 0 and "\n" or "")
+    if dump then return s end
+    io.write(s)
+  end
+
+  function List.show(l, dump)
+    local t = {}
+    for i, p in ipairs(l) do
+      local q = M.is_packet(p) and p or p[2]
+      t[#t + 1] = ("---- packet %d ----\n%s"):format(i, q:show(true))
+    end
+    local s = table.concat(t)
+    if dump then return s end
+    io.write(s)
+  end
+
+  -- <Sniffed: TCP:3 UDP:1 ICMP:0 Other:2>, as Scapy prints a list.
+  ListMT.__tostring = function(l)
+    local c = { TCP = 0, UDP = 0, ICMP = 0, Other = 0 }
+    for _, p in ipairs(l) do
+      if not M.is_packet(p) then p = p[2] end
+      local k = (p:haslayer(M.TCP) and "TCP") or (p:haslayer(M.UDP) and "UDP")
+        or (p:haslayer(M.ICMP) and "ICMP") or "Other"
+      c[k] = c[k] + 1
+    end
+    return ("<%s: TCP:%d UDP:%d ICMP:%d Other:%d>"):format(l.name, c.TCP, c.UDP, c.ICMP, c.Other)
+  end
+
+  local function as_list(x, fname)
+    if M.is_packet(x) then return { x } end
+    if type(x) == "table" and not getmetatable(x) or getmetatable(x) == ListMT then
+      for i, p in ipairs(x) do
+        if not M.is_packet(p) then
+          error(("%s: item %d is a %s, not a packet"):format(fname, i, type(p)), 3)
+        end
+      end
+      return x
+    end
+    error(("%s: expected a packet or a list of packets, got %s"):format(fname, type(x)), 3)
+  end
+
+  ------------------------------------------------------------- sniff
+
+  local sniff_opts = { iface = 1, filter = 1, count = 1, timeout = 1, prn = 1,
+    lfilter = 1, stop_filter = 1, store = 1, promisc = 1, offline = 1,
+    immediate = 1, snaplen = 1, buffer_kb = 1 }
+
+  local function class_of(pid)
+    return descs[pid] or descs[M.Raw._desc.id]
+  end
+
+  -- Reads packets from an open capture until count, timeout, a stop
+  -- filter, the end of a file or Ctrl-C; returns the list and stats.
+  local function capture_loop(fname, cap, o, deadline_of)
+    local _, pid, iface = cap:info()
+    local first = class_of(pid)
+    local store, list, n = o.store ~= false, {}, 0
+    local live = o.offline == nil
+    local ok, err = pcall(function()
+      while true do
+        local deadline = deadline_of()
+        if deadline and core.now() >= deadline then break end
+        local data, sec, usec, wirelen = cap:next()
+        if data then
+          local p = dissect_as(first, data)
+          p.time = sec + usec / 1e6
+          if live then p.iface = iface end
+          if wirelen ~= #data then p.wirelen = wirelen end
+          if not o.lfilter or o.lfilter(p) then
+            n = n + 1
+            if store then list[#list + 1] = p end
+            if o.prn then
+              local r = o.prn(p)
+              if r ~= nil then print(r) end
+            end
+            if (o.stop_filter and o.stop_filter(p)) or (o.count and n >= o.count) then
+              break
+            end
+          end
+        elseif data == nil then     -- sec, usec are the message and its kind
+          if usec == "eof" or usec == "interrupted" then break end
+          error(("%s: capture failed: %s"):format(fname, tostring(sec)), 0)
+        end
+      end
+    end)
+    local rcv, drop, ifdrop = cap:stats()
+    cap:close()
+    if not ok and not is_interrupt(err) then error(err, 0) end
+    local stats = rcv and { received = rcv, dropped = drop, ifdropped = ifdrop } or nil
+    return new_list(list, "Sniffed"), stats
+  end
+
+  -- sniff{iface=, filter=, count=, timeout=, prn=, lfilter=, stop_filter=,
+  --       store=, promisc=, offline=} -> packets, stats
+  function M.sniff(o)
+    o = check_opts("sniff", o, sniff_opts)
+    local cap, msg, kind
+    if o.offline then
+      cap, msg, kind = core.capture_file(o.offline, o.filter)
+    else
+      cap, msg, kind = core.capture_open{ iface = o.iface, filter = o.filter,
+        promisc = o.promisc ~= false, immediate = o.immediate, snaplen = o.snaplen,
+        buffer_kb = o.buffer_kb, timeout_ms = 50 }
+    end
+    if not cap then raise("sniff", msg, kind) end
+    local deadline = o.timeout and core.now() + o.timeout
+    return capture_loop("sniff", cap, o, function() return deadline end)
+  end
+
+  ------------------------------------------------------------ sending
+
+  local route_cache = {}
+
+  local function route(dst)
+    local r = route_cache[dst]
+    if not r then
+      local iface, src, gw = core.route(dst)
+      if not iface then return nil, src end
+      r = { iface = iface, src = src, gw = gw }
+      route_cache[dst] = r
+    end
+    return r
+  end
+
+  -- The packet as it leaves at layer 3: an unset IP source becomes the
+  -- kernel's route source (the checksums cover it, so it is filled
+  -- before building, not left for the kernel).
+  local function l3_bytes(p, fname)
+    local ip = p[M.IP]
+    if not ip then
+      error(fname .. ": send() sends IPv4 packets (IP / ...); use sendp() for frames", 3)
+    end
+    if ip._f.src == nil then
+      local r = route(ip.dst)
+      if r and r.src ~= "0.0.0.0" then
+        p = p:copy()
+        p[M.IP].src = r.src
+      end
+    end
+    return p:bytes(), p
+  end
+
+  local arp_cache = {}
+
+  -- The MAC address of ip on iface: the kernel's neighbour table, our
+  -- own cache, or an ARP request.
+  local function resolve_mac(iface, ip, fname)
+    local key = iface .. " " .. ip
+    local mac = arp_cache[key] or core.neigh(iface, ip)
+    if mac then
+      arp_cache[key] = mac
+      return mac
+    end
+    local my = M.get_if_addr(iface)
+    local rep = M.srp1(M.Ether{ dst = "ff:ff:ff:ff:ff:ff", src = M.get_if_hwaddr(iface) }
+      / M.ARP{ hwsrc = M.get_if_hwaddr(iface), psrc = my, pdst = ip },
+      { iface = iface, timeout = 1, retry = 1, verbose = false })
+    if not rep then
+      error(("%s: cannot find the MAC address of %s on %s: no ARP reply (is the host up? "
+        .. "or set Ether{dst=...})"):format(fname, ip, iface), 4)
+    end
+    arp_cache[key] = rep[M.ARP].hwsrc
+    return arp_cache[key]
+  end
+
+  -- A frame as it leaves at layer 2: unset Ether src is the interface's
+  -- MAC; unset dst with an IP payload is the next hop's MAC.
+  local function l2_bytes(p, iface, fname)
+    local e = p[1]
+    if e._d.name ~= "Ether" or (e._f.src ~= nil and e._f.dst ~= nil) then return p:bytes(), p end
+    p = p:copy()
+    e = p[1]
+    if e._f.src == nil then e.src = M.get_if_hwaddr(iface) end
+    local ip = p[M.IP]
+    if e._f.dst == nil and ip then
+      local r = route(ip.dst)
+      local hop = (r and r.gw) or ip.dst
+      e.dst = resolve_mac(iface, hop, fname)
+    end
+    if ip and ip._f.src == nil then
+      ip.src = M.get_if_addr(iface)
+    end
+    return p:bytes(), p
+  end
+
+  -- The interface a frame leaves by when none is named.
+  local function l2_iface(p, o)
+    if o.iface then return o.iface end
+    local ip = p[M.IP]
+    local r = ip and route(ip.dst)
+    if r then return r.iface end
+    local all = M.ifaces()
+    for _, i in ipairs(all) do
+      if i.up and not i.loopback and i.mac ~= "00:00:00:00:00:00" then return i.name end
+    end
+    error("sendp: no interface to send on; name one with {iface=...}", 3)
+  end
+
+  local send_opts = { iface = 1, count = 1, inter = 1, loop = 1, verbose = 1 }
+
+  local function do_send(fname, x, o, l2)
+    o = check_opts(fname, o, send_opts)
+    local pkts = as_list(x, fname)
+    local frames, ifaces = {}, {}
+    for i, p in ipairs(pkts) do
+      if l2 then
+        ifaces[i] = l2_iface(p, o)
+        frames[i] = l2_bytes(p, ifaces[i], fname)
+      else
+        frames[i] = l3_bytes(p, fname)
+        ifaces[i] = o.iface
+      end
+    end
+    local count, inter = o.count or 1, o.inter or 0
+    local sender = l2 and core.send_l2 or core.send_l3
+    local sent = 0
+    local function one(i, reps)
+      local n, msg, kind = sender(frames[i], ifaces[i], reps)
+      if not n then raise(fname, msg, kind) end
+      sent = sent + n
+    end
+    local ok, err = pcall(function()
+      if #frames == 1 and inter == 0 and not o.loop then
+        one(1, count)     -- the repeats go in one C call
+        return
+      end
+      local round = 0
+      while o.loop or round < count do
+        round = round + 1
+        for i = 1, #frames do
+          one(i, 1)
+          if inter > 0 then core.sleep(inter) end
+        end
+      end
+    end)
+    if not ok and not is_interrupt(err) then error(err, 0) end
+    if o.verbose ~= false then print(("Sent %d packets."):format(sent)) end
+    return sent
+  end
+
+  -- send(p [, {iface=, count=, inter=, loop=, verbose=}]) -> packets sent
+  function M.send(x, o) return do_send("send", x, o, false) end
+  -- sendp(frame [, opts]) -> frames sent
+  function M.sendp(x, o) return do_send("sendp", x, o, true) end
+
+  ----------------------------------------------------- send and receive
+
+  local sr_opts = { iface = 1, timeout = 1, retry = 1, inter = 1, multi = 1,
+    verbose = 1, filter = 1 }
+
+  local function pair_list(t)
+    return new_list(t, "Results")
+  end
+
+  -- Sends the requests with a capture already listening (so no early
+  -- reply is lost), then pairs each captured packet with the requests it
+  -- answers by the descriptors' matching rules.
+  local function do_sr(fname, x, o, l2)
+    o = check_opts(fname, o, sr_opts)
+    local pkts = as_list(x, fname)
+    if #pkts == 0 then return pair_list({}), new_list({}, "Unanswered") end
+    local timeout = o.timeout or 2
+    local iface
+    local reqs = {}
+    for i, p in ipairs(pkts) do
+      local b, q
+      if l2 then
+        iface = iface or l2_iface(p, o)
+        b, q = l2_bytes(p, iface, fname)
+      else
+        b, q = l3_bytes(p, fname)
+        if not iface then
+          local ip = q[M.IP]
+          local r = o.iface and { iface = o.iface } or route(ip.dst)
+          iface = r and r.iface
+        end
+      end
+      reqs[i] = { bytes = b, pkt = q, pid = q[1]._d.id }
+    end
+    local cap, msg, kind = core.capture_open{ iface = iface, filter = o.filter,
+      immediate = true, snaplen = 65535, buffer_kb = 65536, timeout_ms = 20,
+      inbound_only = true }
+    if not cap then raise(fname, msg, kind) end
+    local _, linkpid = cap:info()
+    local start = reqs[1].pid
+    local index = {}
+    for i, r in ipairs(reqs) do
+      r.key = core.match_key(r.pid, r.bytes, r.pid) or ""
+      local l = index[r.key]
+      if not l then l = {}; index[r.key] = l end
+      l[#l + 1] = i
+    end
+    local answered, got = {}, {}
+    local received, nanswered = 0, 0
+    local sender = l2 and core.send_l2 or core.send_l3
+    local send_iface = l2 and iface or o.iface
+    local retries = o.retry or 0
+    local function poll_until(deadline)
+      while core.now() < deadline do
+        local data, sec, usec = cap:next()
+        if data then
+          received = received + 1
+          local key = core.match_key(linkpid, data, start)
+          for _, i in ipairs(key and index[key] or {}) do
+            if (o.multi or not got[i]) and core.answers(reqs[i].pid, reqs[i].bytes, linkpid, data) then
+              local p = dissect_as(descs[linkpid], data)
+              p.time = sec + usec / 1e6
+              p.iface = iface
+              if not got[i] then nanswered = nanswered + 1 end
+              got[i] = true
+              answered[#answered + 1] = { reqs[i].pkt, p, sent = reqs[i].pkt, received = p }
+              if not o.multi then break end
+            end
+          end
+          if not o.multi and nanswered == #reqs then return end
+        elseif data == nil then     -- sec, usec are the message and its kind
+          if usec == "interrupted" then error("interrupted!", 0) end
+          error(("%s: capture failed: %s"):format(fname, tostring(sec)), 0)
+        end
+      end
+    end
+    local ok, err = pcall(function()
+      local todo = {}
+      for i = 1, #reqs do todo[i] = i end
+      repeat
+        for _, i in ipairs(todo) do
+          local n, m, k = sender(reqs[i].bytes, send_iface, 1)
+          if not n then raise(fname, m, k) end
+          reqs[i].pkt.sent_time = core.walltime()
+          if o.inter and o.inter > 0 then
+            poll_until(core.now() + o.inter)
+          end
+        end
+        poll_until(core.now() + timeout)
+        local left = {}
+        for i = 1, #reqs do if not got[i] then left[#left + 1] = i end end
+        todo = left
+        retries = retries - 1
+      until #todo == 0 or retries < 0
+    end)
+    cap:close()
+    if not ok and not is_interrupt(err) then error(err, 0) end
+    local unans = {}
+    for i, r in ipairs(reqs) do if not got[i] then unans[#unans + 1] = r.pkt end end
+    if o.verbose ~= false then
+      print(("Received %d packets, got %d answers, remaining %d packets")
+        :format(received, nanswered, #unans))
+    end
+    return pair_list(answered), new_list(unans, "Unanswered")
+  end
+
+  -- sr(pkts [, {timeout=2, retry=0, inter=, multi=, iface=, filter=, verbose=}])
+  -- -> answered ({sent, received} pairs), unanswered
+  function M.sr(x, o) return do_sr("sr", x, o, false) end
+  function M.srp(x, o) return do_sr("srp", x, o, true) end
+
+  -- sr1(p [, opts]) -> the first reply, or nil
+  function M.sr1(x, o)
+    local a = do_sr("sr1", x, o, false)
+    return a[1] and a[1][2] or nil
+  end
+  function M.srp1(x, o)
+    local a = do_sr("srp1", x, o, true)
+    return a[1] and a[1][2] or nil
+  end
+
+  --------------------------------------------------------- pcap files
+
+  local linktypes = { ether = 1, ethernet = 1, raw = 101, ip = 101, sll = 113, sll2 = 276 }
+
+  local function linktype_for(p, lt)
+    if type(lt) == "string" then
+      local v = linktypes[lt:lower()]
+      if not v then
+        error(("unknown linktype '%s' (use ether, raw, sll, sll2 or a number)"):format(lt), 4)
+      end
+      return v
+    end
+    if lt then return lt end
+    local v = p and core.linktype_of(p[1]._d.id)
+    if not v then
+      error("cannot tell the link type of a packet starting with "
+        .. (p and p[1]._d.name or "nothing") .. "; give {linktype=...}", 4)
+    end
+    return v
+  end
+
+  local WriterMT = { __name = "pkt.PcapFile" }
+  WriterMT.__index = WriterMT
+
+  function WriterMT.write(w, x)
+    for _, p in ipairs(as_list(x, "write")) do
+      if not w.h then
+        local h, msg = core.pcap_writer(w.path, linktype_for(p, w.linktype), 262144, w.append)
+        if not h then error("pcap_writer: " .. msg, 3) end
+        w.h = h
+      end
+      local t = p.time or core.walltime()
+      local sec = math.floor(t)
+      w.h:write(p:bytes(), sec, math.floor((t - sec) * 1e6 + 0.5), rawget(p, "wirelen"))
+    end
+  end
+
+  function WriterMT.flush(w) if w.h then w.h:flush() end end
+  function WriterMT.close(w)
+    if not w.h and w.linktype then   -- an empty file still gets its header
+      local h, msg = core.pcap_writer(w.path, linktype_for(nil, w.linktype), 262144, w.append)
+      if not h then error("pcap_writer: " .. msg, 2) end
+      w.h = h
+    end
+    if w.h then w.h:close() end
+  end
+  WriterMT.__close = WriterMT.close
+  WriterMT.__gc = function(w) if w.h then w.h:close() end end
+
+  -- pcap_writer(path [, {linktype=, append=}]) -> w:write(p), w:close()
+  function M.pcap_writer(path, o)
+    o = check_opts("pcap_writer", o, { linktype = 1, append = 1 })
+    if type(path) ~= "string" then error("pcap_writer: expected a file path", 2) end
+    return setmetatable({ path = path, linktype = o.linktype, append = o.append }, WriterMT)
+  end
+
+  -- wrpcap(path, pkts [, {linktype=, append=}])
+  function M.wrpcap(path, x, o)
+    local pkts = as_list(x, "wrpcap")
+    local w = M.pcap_writer(path, o)
+    if #pkts == 0 and not w.linktype then w.linktype = 1 end
+    w:write(pkts)
+    w:close()
+  end
+
+  -- for p in pcap_reader(path [, {filter=}]) do ... end
+  function M.pcap_reader(path, o)
+    o = check_opts("pcap_reader", o, { filter = 1 })
+    local cap, msg = core.capture_file(path, o.filter)
+    if not cap then error("pcap_reader: " .. msg, 2) end
+    local _, pid = cap:info()
+    local first = class_of(pid)
+    local function nextp()
+      local data, sec, usec, wirelen = cap:next()
+      if not data then            -- sec, usec are the message and its kind
+        if usec ~= "eof" then error("pcap_reader: " .. tostring(sec), 2) end
+        cap:close()
+        return nil
+      end
+      local p = dissect_as(first, data)
+      p.time = sec + usec / 1e6
+      if wirelen ~= #data then p.wirelen = wirelen end
+      return p
+    end
+    return nextp, nil, nil, cap
+  end
+
+  -- rdpcap(path [, count]) -> packets
+  function M.rdpcap(path, count)
+    local t = {}
+    for p in M.pcap_reader(path) do
+      t[#t + 1] = p
+      if count and #t >= count then break end
+    end
+    return new_list(t, path)
+  end
+
+  --------------------------------------------------------- interfaces
+
+  function M.ifaces()
+    local t, msg = core.ifaces()
+    if not t then error("ifaces: " .. msg, 2) end
+    return t
+  end
+
+  local function iface_named(name, fname)
+    for _, i in ipairs(M.ifaces()) do
+      if i.name == name then return i end
+    end
+    error(("%s: no interface '%s' (ifaces() lists them)"):format(fname, tostring(name)), 3)
+  end
+
+  function M.get_if_hwaddr(name) return iface_named(name, "get_if_hwaddr").mac end
+  function M.get_if_addr(name) return iface_named(name, "get_if_addr").ipv4[1] or "0.0.0.0" end
+end
