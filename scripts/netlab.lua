@@ -1,7 +1,7 @@
 -- netlab.lua - throw-away network labs in Linux network namespaces, for the
 -- specs and the lecture demos: two hosts on a veth pair (pair) or a hub-like
--- LAN with a router to a second subnet (lan). Needs root; nothing is created
--- outside its own namespaces, addresses come only from 198.51.100.0/24,
+-- LAN with a router to a second subnet (lan). Needs root. Nothing is made
+-- outside its own namespaces; addresses come only from 198.51.100.0/24,
 -- 203.0.113.0/24 and 2001:db8::/32.
 local M = {}
 local Lab, Job = {}, {}
@@ -17,22 +17,24 @@ local function exec(cmd)
   return out, how == "exit" and code or 128 + code
 end
 
--- Seconds since boot: os.time() is too coarse for sub-second timeouts.
-local function now()
-  local f = assert(io.open("/proc/uptime"))
-  local t = f:read("n")
-  f:close()
-  return t
-end
-
-local function sleep(s) os.execute("sleep " .. s) end
-
 local function readfile(path)
   local f = io.open(path, "rb")
   if not f then return nil end
   local s = f:read("a")
   f:close()
   return s
+end
+
+-- Calls fn every 20 ms until it returns true (-> true) or timeout s pass
+-- (-> false). Seconds since boot: os.time() is too coarse for this.
+local function poll(timeout, fn)
+  local function now() return tonumber(readfile("/proc/uptime"):match("^%S+")) end
+  local deadline = now() + timeout
+  while not fn() do
+    if now() >= deadline then return false end
+    os.execute("sleep 0.02")
+  end
+  return true
 end
 
 -- A zombie counts as gone: it has exited and only waits to be reaped.
@@ -47,11 +49,11 @@ local counter = 0
 -- Kills whatever still runs inside the namespaces (it would keep them, and
 -- their veths, alive), then deletes them.
 local function destroy(names)
-  local script = {}
+  local script = { "true" }
   for _, ns in ipairs(names) do
     script[#script + 1] = ("ip netns pids %s 2>/dev/null | xargs -r /bin/kill -s KILL 2>/dev/null; ip netns del %s 2>/dev/null"):format(ns, ns)
   end
-  os.execute(table.concat(script, "\n") .. "\ntrue")
+  os.execute(table.concat(script, "\n"))
 end
 
 -- available() -> true | false, reason. Probes with a real namespace, since
@@ -60,35 +62,30 @@ local avail
 function M.available()
   if not avail then
     local uid = exec("id -u"):match("%d+")
-    if uid ~= "0" then
-      avail = { false, "needs root and network namespaces (running as uid " .. tostring(uid) .. ")" }
-    else
-      local probe = ("pkl%d_0_probe"):format(PID)
-      local out, st = exec(("{ ip netns add %s && ip netns exec %s ip link set lo up; } 2>&1; r=$?; ip netns del %s 2>/dev/null; exit $r"):format(probe, probe, probe))
-      avail = st == 0 and { true } or { false, "needs root and network namespaces: " .. out:gsub("%s+$", "") }
-    end
+    local probe = ("pkl%d_0_probe"):format(PID)
+    local out, st = exec(("{ ip netns add %s && ip netns exec %s ip link set lo up; } 2>&1; r=$?; ip netns del %s 2>/dev/null; exit $r"):format(probe, probe, probe))
+    avail = uid ~= "0" and { false, "needs root and network namespaces (uid is " .. tostring(uid) .. ")" }
+      or st ~= 0 and { false, "needs root and network namespaces: " .. out:gsub("%s+$", "") } or { true }
   end
   return table.unpack(avail)
 end
 
 -- cleanup_stale() -> {names}. Removes namespaces and temp dirs of labs whose
--- creating process has died (a crash, kill -9): their names embed its pid.
+-- process has died (a crash, kill -9): their names embed its pid.
 function M.cleanup_stale()
   local dead = {}
-  for line in exec("ip netns list 2>/dev/null"):gmatch("[^\n]+") do
-    local ns, pid = line:match("^(pkl(%d+)_%S+)")
-    if pid and not alive(pid) then dead[#dead + 1] = ns end
+  for ns, pid in exec("ip netns list 2>/dev/null"):gmatch("%f[^\n\0](pkl(%d+)_%S+)") do
+    if not alive(pid) then dead[#dead + 1] = ns end
   end
   destroy(dead)
-  for dir in exec("ls -d /tmp/pkl*_*_* 2>/dev/null"):gmatch("[^\n]+") do
-    local pid = dir:match("^/tmp/pkl(%d+)_")
-    if pid and not alive(pid) then os.execute("rm -rf " .. sh(dir)) end
+  for dir, pid in exec("ls -d /tmp/pkl*_*_* 2>/dev/null"):gmatch("(/tmp/pkl(%d+)_%S+)") do
+    if not alive(pid) then os.execute("rm -rf " .. sh(dir)) end
   end
   return dead
 end
 
--- Labs named by the caller (the CLI) outlive the process, so their names
--- carry no pid and cleanup_stale leaves them alone.
+-- A lab named by the caller (the CLI) outlives the process: its names carry
+-- no pid, so cleanup_stale and __gc leave it alone.
 local function new_lab(kind, opts)
   counter = counter + 1
   local prefix = ("pkl%d_%d_"):format(PID, counter)
@@ -96,49 +93,47 @@ local function new_lab(kind, opts)
     assert(tostring(opts.name):match("^%w+$"), "netlab: lab name must be alphanumeric")
     prefix = "pkln_" .. opts.name .. "_"
   end
-  return setmetatable({ kind = kind, hosts = {},
-    _ = { prefix = prefix, order = {}, jobs = {}, seq = 0, cmds = {}, waits = {}, keep = opts.name ~= nil } }, Lab)
+  return setmetatable({ kind = kind, hosts = {}, _ = { prefix = prefix, order = {}, jobs = {},
+    seq = 0, cmds = {}, waits = {}, keep = opts.name ~= nil } }, Lab)
 end
+
+function Lab:_cmd(fmt, ...) table.insert(self._.cmds, fmt:format(...)) end
 
 -- Declares a host: its namespace and ifaces; the first iface's fields are
 -- copied onto the host (host.ip, host.mac, ...) for the common case.
-function Lab:_host(name, ifaces)
-  assert(type(name) == "string" and name:match("^%a%w*$") and #name <= 13, "netlab: bad host name " .. tostring(name))
-  assert(Lab[name] == nil and name ~= "hosts" and name ~= "kind" and name ~= "_" and not self.hosts[name], "netlab: host name taken: " .. name)
-  local h = { name = name, ns = self._.prefix .. name, ifaces = ifaces or {} }
-  for k, v in pairs(h.ifaces[1] or {}) do h[k] = v end
+function Lab:_host(name, iface)
+  assert(name:match("^%a%w*$") and #name <= 13, "netlab: bad host name " .. name)
+  assert(not (Lab[name] or self.hosts[name] or name == "kind"), "netlab: host name taken: " .. name)
+  local h = { name = name, ns = self._.prefix .. name, ifaces = { iface } }
+  for k, v in pairs(iface or {}) do h[k] = v end
   self.hosts[name], self[name] = h, h
   table.insert(self._.order, h)
-  local c = self._.cmds
-  c[#c + 1] = "ip netns add " .. h.ns
+  self:_cmd("ip netns add %s", h.ns)
   -- No router solicitations, RAs or DAD delays: addresses work at once and
   -- captures stay quiet. Set on "default" before any iface exists.
-  c[#c + 1] = ("ip netns exec %s sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.default.dad_transmits=0 net.ipv6.conf.default.keep_addr_on_down=1"):format(h.ns)
-  c[#c + 1] = ("ip -n %s link set lo up"):format(h.ns)
+  self:_cmd("ip netns exec %s sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.keep_addr_on_down=1", h.ns)
+  self:_cmd("ip -n %s link set lo up", h.ns)
   return h
 end
 
 -- Both ends are made straight inside their namespaces, so no interface ever
 -- appears in the root namespace and names need only be unique per namespace.
-function Lab:_veth(h1, if1, mac1, h2, if2, mac2)
-  local function addr(mac) return mac and " address " .. mac or "" end
-  table.insert(self._.cmds, ("ip -n %s link add %s%s type veth peer name %s%s netns %s")
-    :format(h1.ns, if1, addr(mac1), if2, addr(mac2), h2.ns))
+function Lab:_veth(h1, if1, h2, i2)
+  self:_cmd("ip -n %s link add %s type veth peer name %s address %s netns %s", h1.ns, if1, i2.ifname, i2.mac, h2.ns)
 end
 
--- Addresses and up for each of a host's ifaces (those with up == false stay
--- down: a host that is "down"), plus routes through its gateway.
+-- Addresses, up and default routes; a host with up == false is one whose
+-- cable is unplugged, so its links are not waited for.
 function Lab:_config(h)
-  local c = self._.cmds
   for _, i in ipairs(h.ifaces) do
-    c[#c + 1] = ("ip -n %s addr add %s/24 dev %s"):format(h.ns, i.ip, i.ifname)
-    c[#c + 1] = ("ip -n %s addr add %s/64 dev %s nodad"):format(h.ns, i.ip6, i.ifname)
-    c[#c + 1] = ("ip -n %s link set %s up"):format(h.ns, i.ifname)
+    self:_cmd("ip -n %s addr add %s/24 dev %s", h.ns, i.ip, i.ifname)
+    self:_cmd("ip -n %s addr add %s/64 dev %s nodad", h.ns, i.ip6, i.ifname)
+    self:_cmd("ip -n %s link set %s up", h.ns, i.ifname)
     if h.up ~= false then table.insert(self._.waits, h.ns .. ":" .. i.ifname) end
   end
   if h.gw then
-    c[#c + 1] = ("ip -n %s route add default via %s"):format(h.ns, h.gw)
-    c[#c + 1] = ("ip -n %s -6 route add default via %s"):format(h.ns, h.gw6)
+    self:_cmd("ip -n %s route add default via %s", h.ns, h.gw)
+    self:_cmd("ip -n %s -6 route add default via %s", h.ns, h.gw6)
   end
 end
 
@@ -146,10 +141,9 @@ end
 -- operationally up, so the first test packet does not race the carrier.
 -- On failure it removes what it made and raises.
 function Lab:_up()
-  local c = self._.cmds
-  c[#c + 1] = ("for x in %s; do n=0; until ip -n ${x%%%%:*} -o link show ${x#*:} | grep -q 'state UP'; do n=$((n+1)); [ $n -lt 250 ] || { echo \"link $x not up\"; exit 1; }; sleep 0.02; done; done")
-    :format(table.concat(self._.waits, " "))
-  local out, st = exec("sh -ec " .. sh(table.concat(c, "\n")) .. " 2>&1")
+  self:_cmd("for x in %s; do n=0; until ip -n ${x%%%%:*} -o link show ${x#*:} | grep -q 'state UP'; do n=$((n+1)); [ $n -lt 250 ] || { echo \"link $x not up\"; exit 1; }; sleep 0.02; done; done",
+    table.concat(self._.waits, " "))
+  local out, st = exec("sh -ec " .. sh(table.concat(self._.cmds, "\n")) .. " 2>&1")
   if st ~= 0 then
     self:down()
     error("netlab: bring-up failed: " .. out:gsub("%s+$", ""), 3)
@@ -157,99 +151,95 @@ function Lab:_up()
   return self
 end
 
-local function mac(net, n) return ("02:00:00:00:%02x:%02x"):format(net, n) end
+local function iface(ifname, ip, ip6, net, n)
+  return { ifname = ifname, ip = ip, ip6 = ip6, mac = ("02:00:00:00:%02x:%02x"):format(net, n) }
+end
 
 -- pair([opts]) -> lab: hosts a (198.51.100.1, 2001:db8::1) and b (.2, ::2),
 -- each with eth0 on one veth pair. Raises if the lab cannot be made.
 function M.pair(opts)
-  local lab = new_lab("pair", opts or {})
-  local a = lab:_host("a", { { ifname = "eth0", ip = "198.51.100.1", ip6 = "2001:db8::1", mac = mac(0, 1) } })
-  local b = lab:_host("b", { { ifname = "eth0", ip = "198.51.100.2", ip6 = "2001:db8::2", mac = mac(0, 2) } })
-  lab:_veth(a, "eth0", a.mac, b, "eth0", b.mac)
+  opts = opts or {}
+  local lab = new_lab("pair", opts)
+  local a = lab:_host("a", iface("eth0", "198.51.100.1", "2001:db8::1", 0, 1))
+  local b = lab:_host("b", iface("eth0", "198.51.100.2", "2001:db8::2", 0, 2))
+  lab:_cmd("ip -n %s link add eth0 address %s type veth peer name eth0 address %s netns %s", a.ns, a.mac, b.mac, b.ns)
   lab:_config(a); lab:_config(b)
-  return opts and opts.attach and lab or lab:_up()
+  return opts.attach and lab or lab:_up()
 end
 
 local OCTET = { victim = 10, attacker = 11, server = 12 }
 
--- lan{hosts=, router=, remote=, hub=, name=, attach=} -> lab. Hosts (default
--- victim .10, attacker .11, server .12; others .13 up) on a Linux bridge in
--- namespace "switch". hub (default true): ageing 0 and no learning, so every
--- frame floods to every port and any host can sniff the others. router
--- (default true): router .1 / 203.0.113.1 forwards to a second bridge with
--- remote 203.0.113.20; remote = "down" leaves that host's link down.
--- name: a persistent lab the CLI can find again (attach: describe it only).
+-- lan{hosts=, router=, remote=, hub=, name=, attach=} -> lab. hosts (default
+-- victim .10, attacker .11, server .12; other names .13 up) sit on bridge
+-- br0 in namespace "switch". hub (default true): no learning, ageing 0, no
+-- multicast snooping, so every frame floods and any host can sniff the
+-- others. router (default true): .1 and 203.0.113.1, forwarding to bridge
+-- br1 with remote 203.0.113.20; remote = "down" leaves its cable unplugged,
+-- false leaves it out. name: a lab the CLI finds again; attach: only
+-- describe an existing one.
 function M.lan(opts)
   opts = opts or {}
   local lab = new_lab("lan", opts)
-  local hub = opts.hub ~= false
-  local router = opts.router ~= false
-  local remote = router and opts.remote ~= false
+  local hub, router = opts.hub ~= false, opts.router ~= false
   local sw = lab:_host("switch")
-  local c = lab._.cmds
-  c[#c + 1] = ("ip netns exec %s sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.igmp_link_local_mcast_reports=0"):format(sw.ns)
-  local function bridge(br)
-    c[#c + 1] = ("ip -n %s link add %s type bridge stp_state 0%s"):format(sw.ns, br, hub and " ageing_time 0 mcast_snooping 0" or "")
-    c[#c + 1] = ("ip -n %s link set %s up"):format(sw.ns, br)
+  lab:_cmd("ip netns exec %s sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.igmp_link_local_mcast_reports=0", sw.ns)
+  for _, br in ipairs(router and { "br0", "br1" } or { "br0" }) do
+    lab:_cmd("ip -n %s link add %s type bridge stp_state 0%s", sw.ns, br, hub and " ageing_time 0 mcast_snooping 0" or "")
+    lab:_cmd("ip -n %s link set %s up", sw.ns, br)
     table.insert(lab._.waits, sw.ns .. ":" .. br)
   end
+  -- The cable: a veth from a switch port to the host's newest iface.
   local function plug(h, br)
     local port = (br == "br0" and "v-" or "w-") .. h.name
-    lab:_veth(sw, port, nil, h, h.ifaces[#h.ifaces].ifname, h.ifaces[#h.ifaces].mac)
     h.port = h.port or { ns = sw.ns, ifname = port }
-    c[#c + 1] = ("ip -n %s link set %s master %s%s"):format(sw.ns, port, br, h.up == false and "" or " up")
-    if hub then c[#c + 1] = ("bridge -n %s link set dev %s learning off"):format(sw.ns, port) end
+    lab:_veth(sw, port, h, h.ifaces[#h.ifaces])
+    lab:_cmd("ip -n %s link set %s master %s%s", sw.ns, port, br, h.up == false and "" or " up")
+    if hub then lab:_cmd("bridge -n %s link set dev %s learning off", sw.ns, port) end
     if h.up ~= false then table.insert(lab._.waits, sw.ns .. ":" .. port) end
   end
-  bridge("br0")
-  if router then bridge("br1") end
-  local used, next_octet = {}, 13
+  local used, free = {}, 13
   for _, name in ipairs(opts.hosts or { "victim", "attacker", "server" }) do
-    local n = OCTET[name]
-    if not n or used[n] then
-      while used[next_octet] do next_octet = next_octet + 1 end
-      n = next_octet
-    end
+    local n = not used[OCTET[name]] and OCTET[name]
+    while not n and used[free] do free = free + 1 end
+    n = n or free
     used[n] = true
-    local h = lab:_host(name, { { ifname = "eth0", ip = "198.51.100." .. n, ip6 = "2001:db8::" .. n, mac = mac(0, n) } })
+    local h = lab:_host(name, iface("eth0", "198.51.100." .. n, "2001:db8::" .. n, 0, n))
     if router then h.gw, h.gw6 = "198.51.100.1", "2001:db8::1" end
     plug(h, "br0"); lab:_config(h)
   end
   if router then
-    local r = lab:_host("router", { { ifname = "eth0", ip = "198.51.100.1", ip6 = "2001:db8::1", mac = mac(0, 1) } })
-    c[#c + 1] = ("ip netns exec %s sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1"):format(r.ns)
+    local r = lab:_host("router", iface("eth0", "198.51.100.1", "2001:db8::1", 0, 1))
+    lab:_cmd("ip netns exec %s sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1", r.ns)
     plug(r, "br0")
-    table.insert(r.ifaces, { ifname = "eth1", ip = "203.0.113.1", ip6 = "2001:db8:1::1", mac = mac(1, 1) })
+    table.insert(r.ifaces, iface("eth1", "203.0.113.1", "2001:db8:1::1", 1, 1))
     plug(r, "br1"); lab:_config(r)
-  end
-  if remote then
-    local h = lab:_host("remote", { { ifname = "eth0", ip = "203.0.113.20", ip6 = "2001:db8:1::20", mac = mac(1, 20) } })
-    h.gw, h.gw6, h.up = "203.0.113.1", "2001:db8:1::1", opts.remote ~= "down"
-    plug(h, "br1"); lab:_config(h)
+    if opts.remote ~= false then
+      local h = lab:_host("remote", iface("eth0", "203.0.113.20", "2001:db8:1::20", 1, 20))
+      h.gw, h.gw6, h.up = "203.0.113.1", "2001:db8:1::1", opts.remote ~= "down"
+      plug(h, "br1"); lab:_config(h)
+    end
   end
   return opts.attach and lab or lab:_up()
 end
 
-function Lab:_ns(host)
+function Lab:_host_of(host)
   if self._.down then error("netlab: this lab is down", 3) end
   local h = type(host) == "table" and host or self.hosts[host]
   if not h then error(("netlab: no host %q in this lab"):format(tostring(host)), 3) end
-  return h.ns
+  return h
 end
 
--- Lazily made, so a CLI that only attaches leaves nothing in /tmp.
+-- Made lazily, so a CLI that only attaches leaves nothing in /tmp.
 function Lab:_dir()
-  if not self._.dir then
-    self._.dir = exec("mktemp -d /tmp/" .. self._.prefix .. "XXXXXX"):gsub("%s+$", "")
-  end
+  self._.dir = self._.dir or exec("mktemp -d /tmp/" .. self._.prefix .. "XXXXXX"):gsub("%s+$", "")
   return self._.dir
 end
 
--- lab:run(host, cmd) -> stdout, status, stderr. Waits for cmd (a shell
--- command run with sh -c inside the host, stdin /dev/null); status is the
--- exit code, or 128+signal.
+-- lab:run(host, cmd) -> stdout, status, stderr. Waits for cmd, a shell
+-- command run with sh -c inside host (a name or lab.hosts entry) with stdin
+-- from /dev/null; status is the exit code, or 128+signal.
 function Lab:run(host, cmd)
-  local ns, err = self:_ns(host), self:_dir() .. "/stderr"
+  local ns, err = self:_host_of(host).ns, self:_dir() .. "/stderr"
   local out, st = exec(("ip netns exec %s sh -c %s 2>%s </dev/null"):format(ns, sh(cmd), err))
   return out, st, readfile(err) or ""
 end
@@ -257,11 +247,7 @@ end
 -- lab:wait_for(host, cmd [, timeout=5]) -> true | nil, "timeout". Polls
 -- until cmd exits 0, e.g. until a listener shows in `ss -l`.
 function Lab:wait_for(host, cmd, timeout)
-  local deadline = now() + (timeout or 5)
-  repeat
-    if select(2, self:run(host, cmd)) == 0 then return true end
-    sleep(0.05)
-  until now() >= deadline
+  if poll(timeout or 5, function() return select(2, self:run(host, cmd)) == 0 end) then return true end
   return nil, "timeout"
 end
 
@@ -270,12 +256,12 @@ end
 -- its status) and leads a new process group (kill reaches all it forks).
 -- stdout and stderr go to one temp file.
 function Lab:spawn(host, cmd)
-  local ns = self:_ns(host)
+  local ns = self:_host_of(host).ns
   self._.seq = self._.seq + 1
   local out = ("%s/job%d"):format(self:_dir(), self._.seq)
   local f = assert(io.popen(("exec setsid sh -c 'echo $$; exec ip netns exec \"$1\" sh -c \"$2\" >\"$3\" 2>&1 </dev/null' sh %s %s %s")
     :format(ns, sh(cmd), sh(out))))
-  local job = setmetatable({ pid = tonumber(f:read("l")), cmd = cmd, host = host, _file = f, _out = out }, Job)
+  local job = setmetatable({ pid = tonumber(f:read("l")), cmd = cmd, _file = f, _out = out }, Job)
   -- Made after the popen handle, so finalized before it: kills a forgotten
   -- job at exit instead of letting Lua's pclose block on it forever.
   job._guard = setmetatable({}, { __gc = function() if job._file then job:_reap() end end })
@@ -293,10 +279,8 @@ end
 
 -- job:wait([timeout]) -> output, status | nil, "timeout"
 function Job:wait(timeout)
-  local deadline = now() + (timeout or math.huge)
-  while self._file and alive(self.pid) do
-    if now() >= deadline then return nil, "timeout" end
-    sleep(0.02)
+  if not poll(timeout or math.huge, function() return not (self._file and alive(self.pid)) end) then
+    return nil, "timeout"
   end
   if self._file then self:_reap() end
   return self:output(), self.status
@@ -310,47 +294,38 @@ function Job:kill()
   if self._file then self:_reap() end
 end
 
--- job:output() -> everything the job wrote so far (kept after lab:down()).
-function Job:output()
-  return self._kept or readfile(self._out) or ""
-end
+-- job:output() -> all the job wrote so far (kept after lab:down()).
+function Job:output() return self._kept or readfile(self._out) or "" end
 
 -- job:expect(text [, timeout=5]) -> true | nil, "timeout": waits until the
--- output contains text (plain), e.g. tcpdump's "listening on".
+-- output holds text (plain), e.g. tcpdump's "listening on".
 function Job:expect(text, timeout)
-  local deadline = now() + (timeout or 5)
-  while not self:output():find(text, 1, true) do
-    if now() >= deadline then return nil, "timeout" end
-    sleep(0.02)
-  end
-  return true
+  if poll(timeout or 5, function() return self:output():find(text, 1, true) end) then return true end
+  return nil, "timeout"
 end
 
 -- lab:link(host, "up" | "down"): plugs or unplugs a host's cable. On a lan
--- this is its switch port, so the host keeps its addresses and routes.
+-- that is its switch port, so the host keeps its addresses and routes.
 function Lab:link(host, state)
-  local ns = self:_ns(host)
+  local h = self:_host_of(host)
   assert(state == "up" or state == "down", "netlab: link state must be \"up\" or \"down\"")
-  local h = self.hosts[host] or host
-  local p = h.port or { ns = ns, ifname = "eth0" }
-  local _, st = exec(("ip -n %s link set %s %s 2>&1"):format(p.ns, p.ifname, state))
-  if st ~= 0 then error("netlab: cannot set link " .. state .. " for " .. h.name, 2) end
-  if state == "up" then
-    assert(self:wait_for(h, "ip -o link show eth0 | grep -q 'state UP'"), "netlab: link not up in " .. ns)
+  local p = h.port or { ns = h.ns, ifname = "eth0" }
+  if select(2, exec(("ip -n %s link set %s %s 2>&1"):format(p.ns, p.ifname, state))) ~= 0 then
+    error("netlab: cannot set the link of " .. h.name .. " " .. state, 2)
+  end
+  if state == "up" and not self:wait_for(h, "ip -o link show eth0 | grep -q 'state UP'") then
+    error("netlab: the link of " .. h.name .. " did not come up", 2)
   end
 end
 
 -- lab:down(): kills its jobs and whatever else runs in its namespaces,
--- deletes the namespaces (their veths and bridges go with them) and temp
--- files. Safe to call twice; also the lab's __close and __gc.
+-- deletes the namespaces (veths and bridges go with them) and temp files.
+-- Safe to call twice; also the lab's __close and __gc.
 function Lab:down()
   if self._.down then return end
   self._.down = true
-  for _, job in ipairs(self._.jobs) do
-    job:kill()
-    job._kept = job:output()
-  end
   local names = {}
+  for _, job in ipairs(self._.jobs) do job:kill(); job._kept = job:output() end
   for _, h in ipairs(self._.order) do names[#names + 1] = h.ns end
   destroy(names)
   if self._.dir then os.execute("rm -rf " .. sh(self._.dir)) end

@@ -21,6 +21,7 @@ struct pk_capture {
     int linktype;
     int offline;
     int timeout_ms;
+    int fd;                 /* to poll on; -1 for files */
     char iface[64];
     char err[PK_ERRLEN];
 };
@@ -196,6 +197,14 @@ int pk_capture_open(struct pk_capture **out, const struct pk_capture_opts *o,
         pk_capture_close(c);
         return rc;
     }
+    /* pk_capture_next waits in poll() itself: libpcap's own wait has no
+     * timeout in immediate mode */
+    if (pcap_setnonblock(c->p, 1, ebuf) < 0) {
+        snprintf(err, PK_ERRLEN, "cannot capture on %s: %s", c->iface, ebuf);
+        pk_capture_close(c);
+        return PK_EIO;
+    }
+    c->fd = pcap_get_selectable_fd(c->p);
     if (o->inbound_only && pcap_setdirection(c->p, PCAP_D_IN) < 0) {
         snprintf(err, PK_ERRLEN, "cannot capture inbound only on %s: %s",
                  c->iface, pcap_geterr(c->p));
@@ -229,6 +238,7 @@ int pk_capture_open_file(struct pk_capture **out, const char *path,
         return PK_EIO;
     }
     c->offline = 1;
+    c->fd = -1;
     c->linktype = pcap_datalink(c->p);
     snprintf(c->iface, sizeof c->iface, "%s", "");
     if ((rc = set_filter(c, filter, err)) < 0) {
@@ -250,6 +260,16 @@ int pk_capture_next(struct pk_capture *c, struct pk_frame *f)
         return PK_EBREAK;
     }
     rc = pcap_next_ex(c->p, &h, &data);
+    if (rc == 0 && c->fd >= 0) {
+        struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+        int pr = poll(&pfd, 1, c->timeout_ms);
+        if (pr < 0 && errno == EINTR && interrupted) {
+            interrupted = 0;
+            return PK_EBREAK;
+        }
+        if (pr > 0)
+            rc = pcap_next_ex(c->p, &h, &data);
+    }
     if (rc == 1) {
         f->data = data;
         f->caplen = h->caplen;
@@ -276,7 +296,7 @@ const char *pk_capture_error(const struct pk_capture *c) { return c->err; }
 
 int pk_capture_fd(const struct pk_capture *c)
 {
-    return c->offline ? -1 : pcap_get_selectable_fd(c->p);
+    return c->fd;
 }
 
 int pk_capture_stats(struct pk_capture *c, struct pk_capture_stats *s)

@@ -345,8 +345,14 @@ return function(M, I)
       end
       reqs[i] = { bytes = b, pkt = q, pid = q[1]._d.id }
     end
+    -- Immediate mode for latency; its ring slots are sized by the snap
+    -- length, so a snap length that fits the link keeps the ring deep
+    -- enough for every reply of a large sr() (PERF-NOTES).
+    local mtu = 1500
+    for _, i in ipairs(M.ifaces()) do if i.name == iface then mtu = i.mtu end end
     local cap, msg, kind = core.capture_open{ iface = iface, filter = o.filter,
-      immediate = true, snaplen = 65535, buffer_kb = 65536, timeout_ms = 20,
+      immediate = true, snaplen = math.max(mtu, 1500) + 64,
+      buffer_kb = math.min(math.max(#reqs * 8, 4096), 131072), timeout_ms = 20,
       inbound_only = true }
     if not cap then raise(fname, msg, kind) end
     local _, linkpid = cap:info()
