@@ -89,7 +89,7 @@ deps:
 	    apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
 	else echo "deps: all installed"; fi
 
-TEST_ENV := LUA_PATH='bindings/?.lua;spec/?.lua;spec/support/?.lua;;' \
+TEST_ENV := LUA_PATH='bindings/?.lua;scripts/?.lua;spec/?.lua;spec/support/?.lua;;' \
             LUA_CPATH='$(B)/?.so;;' PKTLUA='$(CURDIR)/$(B)/pktlua' $(SANRUN)
 
 test: deps

@@ -19,19 +19,16 @@ end
 
 local function readfile(path)
   local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
+  if f then local s = f:read("a"); f:close(); return s end
 end
 
 -- Calls fn every 20 ms until it returns true (-> true) or timeout s pass
--- (-> false). Seconds since boot: os.time() is too coarse for this.
+-- (-> nil, "timeout"). Seconds since boot: os.time() is too coarse.
 local function poll(timeout, fn)
   local function now() return tonumber(readfile("/proc/uptime"):match("^%S+")) end
   local deadline = now() + timeout
   while not fn() do
-    if now() >= deadline then return false end
+    if now() >= deadline then return nil, "timeout" end
     os.execute("sleep 0.02")
   end
   return true
@@ -224,9 +221,8 @@ end
 
 function Lab:_host_of(host)
   if self._.down then error("netlab: this lab is down", 3) end
-  local h = type(host) == "table" and host or self.hosts[host]
-  if not h then error(("netlab: no host %q in this lab"):format(tostring(host)), 3) end
-  return h
+  return type(host) == "table" and host or self.hosts[host]
+    or error(("netlab: no host %q in this lab"):format(tostring(host)), 3)
 end
 
 -- Made lazily, so a CLI that only attaches leaves nothing in /tmp.
@@ -247,20 +243,29 @@ end
 -- lab:wait_for(host, cmd [, timeout=5]) -> true | nil, "timeout". Polls
 -- until cmd exits 0, e.g. until a listener shows in `ss -l`.
 function Lab:wait_for(host, cmd, timeout)
-  if poll(timeout or 5, function() return select(2, self:run(host, cmd)) == 0 end) then return true end
-  return nil, "timeout"
+  return poll(timeout or 5, function() return select(2, self:run(host, cmd)) == 0 end)
+end
+
+local KEYWORD = { ["if"] = 1, ["while"] = 1, ["until"] = 1, ["for"] = 1, ["case"] = 1, ["{"] = 1, ["!"] = 1, exec = 1 }
+
+-- dash does not exec the last command of sh -c itself, so a simple command
+-- gets an explicit exec: job.pid is then the command, not a shell.
+local function simple(cmd)
+  local first = cmd:match("^%s*(%S+)")
+  return first and not KEYWORD[first] and not first:find("=") and not cmd:find("[;&|()`\n]")
 end
 
 -- lab:spawn(host, cmd) -> job. popen's child execs through setsid, sh and
 -- ip netns exec, so job.pid is our direct child (close() reaps it and gives
--- its status) and leads a new process group (kill reaches all it forks).
+-- its status) and leads a new process group (kill reaches all it forks;
+-- for a compound command job.pid is the sh that runs it).
 -- stdout and stderr go to one temp file.
 function Lab:spawn(host, cmd)
   local ns = self:_host_of(host).ns
   self._.seq = self._.seq + 1
   local out = ("%s/job%d"):format(self:_dir(), self._.seq)
   local f = assert(io.popen(("exec setsid sh -c 'echo $$; exec ip netns exec \"$1\" sh -c \"$2\" >\"$3\" 2>&1 </dev/null' sh %s %s %s")
-    :format(ns, sh(cmd), sh(out))))
+    :format(ns, sh(simple(cmd) and "exec " .. cmd or cmd), sh(out))))
   local job = setmetatable({ pid = tonumber(f:read("l")), cmd = cmd, _file = f, _out = out }, Job)
   -- Made after the popen handle, so finalized before it: kills a forgotten
   -- job at exit instead of letting Lua's pclose block on it forever.
@@ -279,9 +284,8 @@ end
 
 -- job:wait([timeout]) -> output, status | nil, "timeout"
 function Job:wait(timeout)
-  if not poll(timeout or math.huge, function() return not (self._file and alive(self.pid)) end) then
-    return nil, "timeout"
-  end
+  local done, err = poll(timeout or math.huge, function() return not (self._file and alive(self.pid)) end)
+  if not done then return nil, err end
   if self._file then self:_reap() end
   return self:output(), self.status
 end
@@ -300,8 +304,7 @@ function Job:output() return self._kept or readfile(self._out) or "" end
 -- job:expect(text [, timeout=5]) -> true | nil, "timeout": waits until the
 -- output holds text (plain), e.g. tcpdump's "listening on".
 function Job:expect(text, timeout)
-  if poll(timeout or 5, function() return self:output():find(text, 1, true) end) then return true end
-  return nil, "timeout"
+  return poll(timeout or 5, function() return self:output():find(text, 1, true) ~= nil end)
 end
 
 -- lab:link(host, "up" | "down"): plugs or unplugs a host's cable. On a lan
