@@ -72,11 +72,11 @@ describe("require 'pkt' from stock lua5.4", function()
       for k in pairs(_G) do
         if not before[k] then print("new global", k) end
       end
-      print(type(pkt.IP), type(pkt.sniff), #(pkt.IP{} / pkt.UDP{}))
+      print(type(pkt.IP), type(pkt.sniff), IP, #(pkt.IP{} / pkt.UDP{}))
     ]]
     local out, status = H.run("lua5.4 -e " .. sh(code) .. " 2>&1")
     assert.equal(0, status)
-    assert.equal("table\tnil\t28\n", out)
+    assert.equal("table\tfunction\tnil\t28\n", out)
   end)
 end)
 

@@ -111,7 +111,7 @@ return function(M, I)
 
   local sniff_opts = { iface = 1, filter = 1, count = 1, timeout = 1, prn = 1,
     lfilter = 1, stop_filter = 1, store = 1, promisc = 1, offline = 1,
-    immediate = 1, snaplen = 1, buffer_kb = 1 }
+    immediate = 1, snaplen = 1, buffer_kb = 1, started_callback = 1 }
 
   local function class_of(pid)
     return descs[pid] or descs[M.Raw._desc.id]
@@ -171,6 +171,8 @@ return function(M, I)
         buffer_kb = o.buffer_kb, timeout_ms = 50 }
     end
     if not cap then raise("sniff", msg, kind) end
+    -- listening (filter set) from here: a script may now make traffic
+    if o.started_callback then o.started_callback() end
     local deadline = o.timeout and core.now() + o.timeout
     return capture_loop("sniff", cap, o, function() return deadline end)
   end

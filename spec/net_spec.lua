@@ -1,0 +1,178 @@
+-- Capture and injection on a real virtual network: two namespaces
+-- joined by a veth pair (198.51.100.1 and .2), made and torn down here.
+-- Each check runs pktlua, ping, nc or tcpdump inside the namespaces and
+-- asserts exact results.
+local netlab = require "netlab"
+local pkt = require "pkt"
+local sh = H.shquote
+
+local ok, why = netlab.available()
+if not ok then
+  describe("capture and injection", function()
+    pending("needs root and network namespaces: " .. tostring(why))
+  end)
+  return
+end
+
+describe("capture and injection", function()
+  local lab
+
+  setup(function() lab = netlab.pair() end)
+  teardown(function() if lab then lab:down() end end)
+
+  -- Runs a pktlua chunk in a host; returns output (stdout+stderr), status.
+  local function pl(host, code)
+    local out, status, err = lab:run(host, H.pktlua .. " -e " .. sh(code))
+    return out .. (err or ""), status
+  end
+
+  local function spawn_pl(host, code)
+    return lab:spawn(host, H.pktlua .. " -e " .. sh(code))
+  end
+
+  it("sends a packet that tcpdump in the other namespace captures byte for byte", function()
+    local file = os.tmpname()
+    local job = lab:spawn("b", "tcpdump -i eth0 -U -c 1 -w " .. file .. " udp port 7777")
+    assert.is_true(job:expect("listening on", 5))
+    local _, status = pl("a", [[send(IP{dst="198.51.100.2", id=77}/UDP{sport=1234, dport=7777}/"exact bytes", {verbose=false})]])
+    assert.equal(0, status)
+    local _, st = job:wait(5)
+    assert.equal(0, st)
+    local got = pkt.rdpcap(file)
+    os.remove(file)
+    assert.equal(1, #got)
+    local want = pkt.IP{src="198.51.100.1", dst="198.51.100.2", id=77}
+      / pkt.UDP{sport=1234, dport=7777} / "exact bytes"
+    assert.equal(H.hex(want:bytes()), H.hex(got[1]:bytes():sub(15)))
+    assert.equal("02:00:00:00:00:01", got[1][pkt.Ether].src)
+  end)
+
+  it("sends frames with sendp, filling in the source MAC and resolving the destination", function()
+    local out = pl("a", [[
+      local n = sendp(Ether()/IP{dst="198.51.100.2"}/ICMP{id=5, seq=1}, {iface="eth0", verbose=false})
+      print(n)]])
+    assert.equal("1\n", out)
+  end)
+
+  it("sniffs what ping and nc send, with a BPF filter that excludes the rest", function()
+    local job = spawn_pl("b", [[
+      local l = sniff{iface="eth0", filter="icmp[icmptype] == icmp-echo or udp port 5555", count=4, timeout=8,
+                      started_callback=function() print("listening") io.stdout:flush() end}
+      io.write(#l, "\n", l:nsummary(true))
+      print(l[4][Raw].load)]])
+    assert.is_truthy(job:expect("listening", 5))
+    lab:run("a", "ping -c 3 -i 0.2 -W 1 198.51.100.2")
+    lab:run("a", "echo nc-datagram | nc -u -w 1 198.51.100.2 6666")   -- excluded
+    lab:run("a", "echo nc-datagram | nc -u -w 1 198.51.100.2 5555")
+    local out, status = job:wait(10)
+    assert.equal(0, status, out)
+    local lines = {}
+    for l in out:gmatch("[^\n]+") do lines[#lines + 1] = l end
+    table.remove(lines, 1)
+    assert.equal("4", lines[1])
+    for i = 2, 4 do
+      assert.matches("^%d+ Ether / IP / ICMP 198%.51%.100%.1 > 198%.51%.100%.2 echo%-request 0 / Raw$", lines[i])
+    end
+    assert.matches("UDP 198.51.100.1:%d+ > 198.51.100.2:5555 / Raw$", lines[5])
+    assert.equal("nc-datagram", lines[6])
+  end)
+
+  it("gets the kernel's echo reply with sr1", function()
+    local out, status = pl("a", [[
+      local r = sr1(IP{dst="198.51.100.2"}/ICMP{id=4242, seq=7}/"ping me", {timeout=2, verbose=false})
+      print(r[ICMP].type, r[ICMP].id, r[ICMP].seq, r[Raw].load, r[IP].src)]])
+    assert.equal(0, status)
+    assert.equal("0\t4242\t7\tping me\t198.51.100.2\n", out)
+  end)
+
+  it("gets all 1000 answers to 1000 echo requests with sr", function()
+    local out, status = pl("a", [[
+      local t = {}
+      for i = 1, 1000 do t[i] = IP{dst="198.51.100.2"}/ICMP{id=99, seq=i} end
+      local a, u = sr(t, {timeout=2})
+      local ok = 0
+      for _, pair in ipairs(a) do
+        if pair[1][ICMP].seq == pair[2][ICMP].seq then ok = ok + 1 end
+      end
+      print(#a, #u, ok)]])
+    assert.equal(0, status)
+    assert.matches("Received %d+ packets, got 1000 answers, remaining 0 packets", out)
+    assert.matches("1000\t0\t1000\n$", out)
+  end)
+
+  it("gets the other host's MAC with srp1 of an ARP who-has", function()
+    local out = pl("a", [[
+      local r = srp1(Ether{dst="ff:ff:ff:ff:ff:ff"}/ARP{pdst="198.51.100.2"}, {iface="eth0", timeout=2, verbose=false})
+      print(r[ARP].op, r[ARP].hwsrc, r[ARP].psrc)]])
+    assert.equal("2\t02:00:00:00:00:02\t198.51.100.2\n", out)
+  end)
+
+  it("gets RST from a closed port and SYN-ACK from a listening one", function()
+    local listener = lab:spawn("b", "nc -l -p 8080")
+    assert.is_truthy(lab:wait_for("b", "ss -ltn | grep -q ':8080 '", 5))
+    local out = pl("a", [[
+      local closed = sr1(IP{dst="198.51.100.2"}/TCP{sport=40001, dport=8081, flags="S", seq=1000}, {timeout=2, verbose=false})
+      local open = sr1(IP{dst="198.51.100.2"}/TCP{sport=40002, dport=8080, flags="S", seq=2000}, {timeout=2, verbose=false})
+      print(closed[TCP].flags, closed[TCP].ack, open[TCP].flags, open[TCP].ack)]])
+    listener:kill()
+    assert.equal("RA\t1001\tSA\t2001\n", out)
+  end)
+
+  it("matches an ICMP port unreachable to the UDP datagram that caused it", function()
+    local out = pl("a", [[
+      local a, u = sr(IP{dst="198.51.100.2"}/UDP{sport=3333, dport=4444}/"x", {timeout=2, verbose=false})
+      print(#a, #u, a[1][2][ICMP].type, a[1][2][ICMP].code, a[1][2][UDPerror].dport)]])
+    assert.equal("1\t0\t3\t3\t4444\n", out)
+  end)
+
+  it("ends a capture at its timeout, and at its count", function()
+    local out = pl("b", [[
+      local t0 = require("pkt.core").now()
+      local l = sniff{iface="eth0", filter="udp port 9", timeout=0.5}
+      local dt = require("pkt.core").now() - t0
+      print(#l, dt >= 0.5 and dt < 1.5)]])
+    assert.equal("0\ttrue\n", out)
+    local job = spawn_pl("b", [[print(#sniff{iface="eth0", filter="icmp[icmptype] == icmp-echo", count=2, timeout=10,
+      started_callback=function() io.stderr:write("listening\n") end})]])
+    assert.is_truthy(job:expect("listening", 5))
+    lab:run("a", "ping -c 5 -i 0.2 -W 1 198.51.100.2")
+    local res = job:wait(10)
+    assert.equal("listening\n2\n", res)
+  end)
+
+  it("returns capture statistics", function()
+    local out = pl("b", [[
+      local l, st = sniff{iface="eth0", timeout=0.2}
+      print(type(st.received), st.dropped, st.ifdropped)]])
+    assert.equal("number\t0\t0\n", out)
+  end)
+
+  it("gives the documented errors: bad filter, missing interface, no privileges", function()
+    local out, status = pl("a", [[sniff{iface="eth0", filter="udp prot 53", timeout=1}]])
+    assert.equal(1, status)
+    assert.matches("sniff: invalid filter 'udp prot 53'", out, 1, true)
+    out = pl("a", [[sniff{iface="nope0", timeout=1}]])
+    assert.matches("sniff: no interface 'nope0'", out, 1, true)
+    out = pl("a", [[send(IP{dst="198.51.100.2"}/ICMP(), {iface="nope0"})]])
+    assert.matches("send: no interface 'nope0'", out, 1, true)
+    out = pl("a", [[sniff{iokk=1}]])
+    assert.matches("sniff: unknown option 'iokk'", out, 1, true)
+    local drop = "capsh --drop=cap_net_raw -- -c "
+    out = lab:run("a", drop .. sh(H.pktlua .. " -e 'send(IP{dst=\"198.51.100.2\"}/ICMP())' 2>&1"))
+    assert.matches("send: no permission to send: need CAP_NET_RAW (run with sudo, or `make setcap`)", out, 1, true)
+    out = lab:run("a", drop .. sh(H.pktlua .. " -e 'sniff{iface=\"eth0\", timeout=1}' 2>&1"))
+    assert.matches("sniff: no permission to capture on eth0: need CAP_NET_RAW", out, 1, true)
+    -- offline work needs no privileges
+    out = lab:run("a", drop .. sh(H.pktlua .. " -e 'print(#(IP{}/UDP{}))' 2>&1"))
+    assert.equal("28\n", out)
+  end)
+
+  it("lists interfaces with their addresses", function()
+    local out = pl("a", [[
+      for _, i in ipairs(ifaces()) do
+        if i.name == "eth0" then print(i.mac, i.ipv4[1], i.up, i.loopback, i.mtu) end
+      end
+      print(get_if_hwaddr("eth0"), get_if_addr("eth0"))]])
+    assert.equal("02:00:00:00:00:01\t198.51.100.1\ttrue\tfalse\t1500\n02:00:00:00:00:01\t198.51.100.1\n", out)
+  end)
+end)
