@@ -47,7 +47,7 @@ describe("pcap files", function()
     assert.matches("^58\teth:ethertype:ip:tcp\t198.51.100.1\t198.51.100.2\t0x0002\t1", lines[1])  -- 1: checksum good
     assert.matches("^42\teth:ethertype:arp", lines[2])
     assert.matches("^182\teth:ethertype:ip:udp:data\t198.51.100.1\t198.51.100.2\t\t1\t1$", lines[3])
-    assert.matches("^42\teth:ethertype:ip:icmp:data\t198.51.100.1\t203.0.113.9", lines[4])
+    assert.matches("^46\teth:ethertype:ip:icmp:data\t198.51.100.1\t203.0.113.9", lines[4])
   end)
 
   it("open in Scapy and tcpdump with the same bytes", function()
@@ -74,7 +74,7 @@ describe("pcap files", function()
     local r = pkt.rdpcap(path .. "ng")
     assert.equal(4, #r)
     assert.equal(frames()[3]:bytes(), r[3]:bytes())
-    local ip = IP{src="198.51.100.1", dst="198.51.100.2"} / UDP{sport=1111, dport=2222} / "raw"
+    local ip = IP{src="198.51.100.1", dst="198.51.100.2"} / UDP{sport=40001, dport=40002} / "raw"
     pkt.wrpcap(path, ip)
     local back = pkt.rdpcap(path)
     assert.equal("IP", back[1]:layers()[1].name)
