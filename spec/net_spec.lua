@@ -48,10 +48,70 @@ describe("capture and injection", function()
   end)
 
   it("sends frames with sendp, filling in the source MAC and resolving the destination", function()
+    local file = os.tmpname()
+    local job = lab:spawn("b", "tcpdump -i eth0 -U -c 1 -w " .. file .. " icmp")
+    assert.is_true(job:expect("listening on", 5))
     local out = pl("a", [[
       local n = sendp(Ether()/IP{dst="198.51.100.2"}/ICMP{id=5, seq=1}, {iface="eth0", verbose=false})
       print(n)]])
     assert.equal("1\n", out)
+    job:wait(5)
+    local got = pkt.rdpcap(file)[1]
+    os.remove(file)
+    assert.equal("02:00:00:00:00:01", got[pkt.Ether].src)
+    assert.equal("02:00:00:00:00:02", got[pkt.Ether].dst)
+    assert.equal("198.51.100.1", got[pkt.IP].src)
+  end)
+
+  it("sends a list of packets, count times, in one call", function()
+    local out = pl("a", [[
+      print(send({IP{dst="198.51.100.2"}/UDP{dport=9}, IP{dst="198.51.100.2"}/UDP{dport=10}}, {count=3, verbose=false}))]])
+    assert.equal("6\n", out)
+  end)
+
+  it("sniffs on the any interface, with cooked headers, times and interfaces", function()
+    local job = spawn_pl("b", [[
+      local l = sniff{iface="any", filter="icmp", count=1, timeout=8,
+                      prn=function(p) return "prn: " .. p[ICMP].type end,
+                      started_callback=function() print("listening") io.stdout:flush() end}
+      print(l[1]:layers()[1].name, l[1].iface, math.type(l[1].time), l[1].time > 1.6e9)]])
+    assert.is_truthy(job:expect("listening", 5))
+    lab:run("a", "ping -c 1 -W 1 198.51.100.2")
+    local out = job:wait(10)
+    assert.matches("prn: 8\n", out, 1, true)
+    assert.matches("\nCookedLinux%w*\tany\tfloat\ttrue\n$", out)
+  end)
+
+  it("stops a capture on Ctrl-C and returns what was caught", function()
+    -- a script file, so the job is pktlua itself and gets the signal
+    local script = H.tmpfile([[
+      local l = sniff{iface="eth0", filter="icmp",
+                      started_callback=function() print("listening") io.stdout:flush() end}
+      print("caught", #l)]])
+    local job = lab:spawn("b", H.pktlua .. " " .. script)
+    assert.is_truthy(job:expect("listening", 5))
+    lab:run("a", "ping -c 2 -i 0.2 -W 1 198.51.100.2")
+    os.execute("sleep 0.3")
+    os.execute("kill -INT " .. job.pid)
+    local out, status = job:wait(5)
+    os.remove(script)
+    assert.equal(0, status, out)
+    assert.matches("caught\t4\n", out, 1, true)
+  end)
+
+  it("stops a capture cleanly when a callback raises, and propagates the error", function()
+    local job = spawn_pl("b", [[
+      local ok, err = pcall(sniff, {iface="eth0", filter="icmp", timeout=8,
+        prn=function(p) error("boom in prn") end,
+        started_callback=function() print("listening") io.stdout:flush() end})
+      print(ok, err)
+      -- the capture is closed: a new one on the same interface works
+      print(#sniff{iface="eth0", timeout=0.2})]])
+    assert.is_truthy(job:expect("listening", 5))
+    lab:run("a", "ping -c 1 -W 1 198.51.100.2")
+    local out, status = job:wait(10)
+    assert.equal(0, status, out)
+    assert.matches("false\t[^\n]*boom in prn\n", out)
   end)
 
   it("sniffs what ping and nc send, with a BPF filter that excludes the rest", function()
