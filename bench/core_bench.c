@@ -4,6 +4,7 @@
  * lecture's spoofing demo.  Prints "build N" and "dissect N" (per second).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,14 +17,14 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     static const uint8_t payload[] = "Hello UDP!\n";
     struct pk_layer ls[PK_MAXLAYERS];
     uint8_t buf[2048];
     size_t len = 0;
     unsigned long sink = 0;
-    long n = 2000000;
+    long n = argc > 1 ? atol(argv[1]) : 2000000;
     double t0, t1;
 
     t0 = now();

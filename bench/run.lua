@@ -3,6 +3,8 @@
 local pkt = require "pkt"
 local IP, UDP = pkt.IP, pkt.UDP
 local core_bin, python = arg[1], arg[2] or "/usr/bin/python3"
+-- BENCH_QUICK=1: tiny counts, a smoke run that only shows the bench works
+local scale = os.getenv("BENCH_QUICK") and 0.01 or 1
 
 local function rate(n, f)
   local t0 = os.clock()
@@ -12,14 +14,14 @@ end
 
 local function measure_lua()
   local r = {}
-  r.build = rate(200000, function(n)
+  r.build = rate(math.ceil(200000 * scale), function(n)
     for i = 1, n do
       local p = IP{src="1.2.3.4", dst="198.51.100.5"} / UDP{sport=8888, dport=9090 + (i & 7)} / "Hello UDP!\n"
       p:bytes()
     end
   end)
   local b = (IP{src="1.2.3.4", dst="198.51.100.5"} / UDP{sport=8888, dport=9090} / "Hello UDP!\n"):bytes()
-  r.dissect = rate(200000, function(n)
+  r.dissect = rate(math.ceil(200000 * scale), function(n)
     for _ = 1, n do
       local p = IP(b)
       local _ = p[UDP].dport
@@ -40,8 +42,9 @@ local function measure_cmd(cmd)
 end
 
 local lua = measure_lua()
-local c = measure_cmd(core_bin)
-local scapy = measure_cmd(python .. " bench/scapy_build_dissect.py 2>/dev/null")
+local c = measure_cmd(core_bin .. " " .. math.ceil(2000000 * scale))
+local scapy = measure_cmd(python .. " bench/scapy_build_dissect.py " .. math.ceil(20000 * scale)
+  .. " 2>/dev/null")
 
 print("IP/UDP/11-byte payload, packets per second (one core, no network)")
 print(("%-24s %14s %14s"):format("", "build+serialize", "dissect+read"))

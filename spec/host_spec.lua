@@ -74,7 +74,10 @@ describe("require 'pkt' from stock lua5.4", function()
       end
       print(type(pkt.IP), type(pkt.sniff), IP, #(pkt.IP{} / pkt.UDP{}))
     ]]
-    local out, status = H.run("lua5.4 -e " .. sh(code) .. " 2>&1")
+    -- a sanitized module needs the ASan runtime in a stock interpreter
+    local pre = os.getenv("PKTLUA_PRELOAD")
+    pre = pre and ("LD_PRELOAD=" .. sh(pre) .. " ") or ""
+    local out, status = H.run(pre .. "lua5.4 -e " .. sh(code) .. " 2>&1")
     assert.equal(0, status)
     assert.equal("table\tfunction\tnil\t28\n", out)
   end)

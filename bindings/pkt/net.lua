@@ -12,11 +12,11 @@ return function(M, I)
       error(("%s: options are a table, like %s(p, {iface=\"eth0\"}), got %s")
         :format(fname, fname, type(opts)), 3)
     end
-    local names = {}
-    for k in pairs(known) do names[#names + 1] = k end
-    table.sort(names)
     for k in pairs(opts) do
       if not known[k] then
+        local names = {}   -- only on the error path: send() is a hot call
+        for n in pairs(known) do names[#names + 1] = n end
+        table.sort(names)
         error(("%s: unknown option '%s'%s; options are: %s"):format(fname, tostring(k),
           suggest(tostring(k), names), table.concat(names, ", ")), 3)
       end

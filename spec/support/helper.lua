@@ -36,4 +36,9 @@ function H.shquote(s)
 end
 
 _G.H = H
+
+-- Namespaces left by an earlier run that was killed go first.
+local ok, netlab = pcall(require, "netlab")
+if ok and netlab.available() then netlab.cleanup_stale() end
+
 return H
