@@ -104,7 +104,7 @@ test: deps
 	    -o spec/support/summary.lua --pattern=_spec spec
 
 demo: deps all
-	@echo "make demo: the lecture demos arrive with the capture and injection work"
+	@LUA_PATH='scripts/?.lua;;' $(LUA) scripts/demo.lua $(CURDIR)/$(B)/pktlua
 
 $(B)/core_bench: bench/core_bench.c $(B)/libpkt.a
 	$(CC) $(PK_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libpkt.a

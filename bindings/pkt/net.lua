@@ -166,8 +166,20 @@ return function(M, I)
     if o.offline then
       cap, msg, kind = core.capture_file(o.offline, o.filter)
     else
+      -- A callback usually reacts (sniff-then-spoof): deliver each packet
+      -- at once, with a snap length that fits the link so the immediate
+      -- mode ring stays deep (PERF-NOTES). Bulk capture keeps TPACKET_V3.
+      local immediate = o.immediate
+      if immediate == nil then immediate = o.prn ~= nil end
+      local snaplen = o.snaplen
+      if not snaplen and immediate then
+        snaplen = 65535
+        for _, i in ipairs(M.ifaces()) do
+          if i.name == o.iface then snaplen = math.max(i.mtu, 1500) + 64 end
+        end
+      end
       cap, msg, kind = core.capture_open{ iface = o.iface, filter = o.filter,
-        promisc = o.promisc ~= false, immediate = o.immediate, snaplen = o.snaplen,
+        promisc = o.promisc ~= false, immediate = immediate, snaplen = snaplen,
         buffer_kb = o.buffer_kb, timeout_ms = 50 }
     end
     if not cap then raise("sniff", msg, kind) end
@@ -400,9 +412,11 @@ return function(M, I)
       for i = 1, #reqs do todo[i] = i end
       repeat
         for _, i in ipairs(todo) do
+          -- stamped before it leaves: the reply's capture time may
+          -- otherwise come before the stamp
+          reqs[i].pkt.sent_time = core.walltime()
           local n, m, k = sender(reqs[i].bytes, send_iface, 1)
           if not n then raise(fname, m, k) end
-          reqs[i].pkt.sent_time = core.walltime()
           if o.inter and o.inter > 0 then
             poll_until(core.now() + o.inter)
           end
