@@ -365,13 +365,35 @@ static void push_field(lua_State *L, const struct pk_layer *l, int f)
 
 /* ---- layers between Lua and C -------------------------------------- */
 
-/* Fills l from the Lua fields table at idx (field name -> value); only
- * fields present given the values before them are read, so ICMP's
- * type chooses which of its fields count. */
+static int conditional(const struct pk_proto *p)
+{
+    for (int f = 0; f < p->nfields; f++)
+        if (p->fields[f].present)
+            return 1;
+    return 0;
+}
+
+/* Fills l from the Lua fields table at idx (field name -> value).  A
+ * layer whose fields depend on others (ICMP's on its type) is read in
+ * descriptor order, only the fields present given those before them;
+ * others by walking just the fields that are set, the common fast case. */
 static int fill_layer(lua_State *L, struct pk_layer *l, int idx, struct scratch *s)
 {
     const struct pk_proto *p = l->proto;
     idx = lua_absindex(L, idx);
+    if (!conditional(p)) {
+        lua_pushnil(L);
+        while (lua_next(L, idx)) {
+            const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+            int f = pk_field_find(p, k);
+            if (f < 0)
+                return luaL_error(L, "%s has no field '%s'", p->name, k), -1;
+            if (to_field(L, l, f, -1, s) < 0)
+                return -1;
+            lua_pop(L, 1);
+        }
+        return 0;
+    }
     for (int f = 0; f < p->nfields; f++) {
         if (!pk_field_present(l, f))
             continue;

@@ -12,6 +12,7 @@ local ClassMT = { __name = "pkt.Class" }
 local Packet, Layer = {}, {}
 
 -- Descriptors, by id and by name; fmap maps a field name to its entry.
+-- max: the largest value an integer field holds, for the fast check.
 local descs, classes = core.protos(), {}
 for _, d in ipairs(descs) do
   d.fmap, d.fnames = {}, {}
@@ -20,7 +21,32 @@ for _, d in ipairs(descs) do
       d.fmap[fd.name] = fd
       d.fnames[#d.fnames + 1] = fd.name
     end
+    if (fd.type == "int" or fd.type == "flags") and fd.bits < 63 then
+      fd.max = (1 << fd.bits) - 1
+    end
+    fd.cache, fd.ncache = {}, 0
   end
+end
+
+-- A value in canonical form, or an error naming layer, field and value.
+-- Integers in range need no C call; a string (address, name, flags) is
+-- checked by C once, then remembered: scripts reuse the same few.
+local function norm(d, fd, v, fields)
+  local mt = math.type(v)
+  if mt == "integer" then
+    local max = fd.max
+    if max and v >= 0 and v <= max then return v end
+  elseif type(v) == "string" and not fd.depnames and fd.type ~= "bytes" then
+    local c = fd.cache[v]
+    if c ~= nil then return c end
+    c = core.norm(d.id, fd.name, v, fields)
+    if fd.ncache >= 256 then fd.cache, fd.ncache = {}, 0 end
+    fd.cache[v], fd.ncache = c, fd.ncache + 1
+    return c
+  elseif fd.type == "bytes" and type(v) == "string" and #v <= 40 then
+    return v
+  end
+  return core.norm(d.id, fd.name, v, fields)
 end
 
 local function is_packet(v) return getmetatable(v) == PacketMT end
@@ -70,6 +96,19 @@ local function new_layer(d, fields)
   return setmetatable({ _pid = d.id, _d = d, _f = fields or {} }, LayerMT)
 end
 
+-- Field tables shared by layers of several packets (after `/` or copy);
+-- they never change: a write copies first, so stacking copies nothing.
+local frozen = setmetatable({}, { __mode = "k" })
+
+local function writable(l)
+  local f = l._f
+  if frozen[f] then
+    f = deepcopy(f)
+    l._f = f
+  end
+  return f
+end
+
 local function invalidate(l)
   local p = rawget(l, "_p")
   if p then p._raw = nil end
@@ -113,10 +152,11 @@ end
 LayerMT.__newindex = function(l, k, v)
   local d = l._d
   if type(k) ~= "string" or not d.fmap[k] then no_field(d, k, 2) end
+  local f = writable(l)
   if v == nil then
-    l._f[k] = nil
+    f[k] = nil
   else
-    l._f[k] = core.norm(d.id, k, v, l._f)
+    f[k] = norm(d, d.fmap[k], v, f)
   end
   invalidate(l)
 end
@@ -124,7 +164,8 @@ end
 LayerMT.__tostring = function(l) return "<" .. l._d.name .. " layer>" end
 
 local function copy_layer(l)
-  return new_layer(l._d, deepcopy(l._f))
+  frozen[l._f] = true
+  return new_layer(l._d, l._f)
 end
 
 --------------------------------------------------------------- packets
@@ -282,9 +323,10 @@ local function construct(cls, arg)
   for k in pairs(arg) do
     if type(k) ~= "string" or not d.fmap[k] then no_field(d, k, 3) end
   end
+  local f = l._f
   for _, name in ipairs(d.fnames) do
     local v = arg[name]
-    if v ~= nil then l._f[name] = core.norm(d.id, name, v, l._f) end
+    if v ~= nil then f[name] = norm(d, d.fmap[name], v, f) end
   end
   return new_packet({ l })
 end
