@@ -227,6 +227,15 @@ describe("capture and injection", function()
     assert.equal("28\n", out)
   end)
 
+  it("refuses a packet larger than the MTU, sending nothing", function()
+    local out, status = pl("a", [[send(IP{dst="198.51.100.2"}/UDP{dport=9}/("x"):rep(3000), {iface="eth0"})]])
+    assert.equal(1, status)
+    assert.matches("send: packet of 3028 bytes is larger than the MTU of eth0 allows; nothing was sent", out, 1, true)
+    out, status = pl("a", [[sendp(Ether{dst="02:00:00:00:00:02"}/IP{dst="198.51.100.2"}/("x"):rep(1600), {iface="eth0"})]])
+    assert.equal(1, status)
+    assert.matches("sendp: packet of 1634 bytes is larger than the MTU of eth0 allows", out, 1, true)
+  end)
+
   it("lists interfaces with their addresses", function()
     local out = pl("a", [[
       for _, i in ipairs(ifaces()) do

@@ -43,6 +43,17 @@ static int fail(char *err, int e, const char *what, const char *iface)
     return e == EMSGSIZE ? PK_EMSGSIZE : PK_EIO;
 }
 
+/* Nothing of an oversized packet leaves: the kernel refuses it whole. */
+static int too_big(char *err, int e, size_t len, const char *iface)
+{
+    if (e != EMSGSIZE)
+        return 0;
+    snprintf(err, PK_ERRLEN, "packet of %zu bytes is larger than the MTU%s%s allows; "
+             "nothing was sent (send less, or fragment it)", len,
+             iface && *iface ? " of " : "", iface && *iface ? iface : "");
+    return 1;
+}
+
 /* The cached socket for (kind, iface), opened on first use. */
 static int get_sock(int l2, const char *iface, int *ifindex, char *err)
 {
@@ -117,7 +128,8 @@ int pk_send_l3(const char *iface, const uint8_t *pkt, size_t len, char *err)
     to.sin_family = AF_INET;
     memcpy(&to.sin_addr, pkt + 16, 4);
     if (sendto(fd, pkt, len, 0, (struct sockaddr *)&to, sizeof to) < 0)
-        return fail(err, errno, "send failed", iface ? iface : "");
+        return too_big(err, errno, len, iface) ? PK_EMSGSIZE
+               : fail(err, errno, "send failed", iface ? iface : "");
     return 0;
 }
 
@@ -127,7 +139,8 @@ int pk_send_l2(const char *iface, const uint8_t *frame, size_t len, char *err)
     if (fd < 0)
         return fd;
     if (send(fd, frame, len, 0) < 0)
-        return fail(err, errno, "send failed", iface);
+        return too_big(err, errno, len, iface) ? PK_EMSGSIZE
+               : fail(err, errno, "send failed", iface);
     return 0;
 }
 
