@@ -17,7 +17,7 @@ local n = 0
 while o.count == 0 or n < o.count do
   local data, ip, port = sock:receivefrom(1024)
   if not data then          -- ip holds the error: "timeout"
-    print(("no datagram for %g seconds (%s); stopping"):format(o.timeout, ip))
+    print(("nothing received for %g s (%s); stopping"):format(o.timeout, ip))
     break
   end
   n = n + 1

@@ -1,0 +1,43 @@
+/*
+ * fuzz_dissect.c - libFuzzer target for pk_dissect.  The first byte picks
+ * the protocol to start from (the link types a capture starts with, then
+ * every descriptor directly); the rest is the packet.
+ */
+#include "fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* 0..3: what captures start with; 4..: pk_protos[] in order. */
+static const struct pk_proto *start_proto(uint8_t sel)
+{
+    static const struct pk_proto *const links[] = {
+        &pk_proto_ether, &pk_proto_ip, &pk_proto_sll, &pk_proto_sll2,
+    };
+    int nprotos = 0;
+    while (pk_protos[nprotos])
+        nprotos++;
+    int k = sel % (4 + nprotos);
+    return k < 4 ? links[k] : pk_protos[k - 4];
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct pk_layer ls[PK_MAXLAYERS];
+
+    if (size < 1)
+        return 0;
+    const struct pk_proto *first = start_proto(data[0]);
+    /* a copy of exactly the packet's size, so reads past it are caught */
+    size_t len = size - 1;
+    uint8_t *pkt = malloc(len ? len : 1);
+    FUZZ_CHECK(pkt != NULL);
+    if (len)
+        memcpy(pkt, data + 1, len);
+
+    int n = pk_dissect(first, pkt, len, ls, PK_MAXLAYERS);
+    /* a small format buffer, from the input, for the truncation paths */
+    fuzz_check_layers(pkt, len, ls, n, PK_MAXLAYERS,
+                      1 + (len ? pkt[len - 1] % 24 : 0));
+    free(pkt);
+    return 0;
+}
