@@ -209,6 +209,87 @@ static int do_send(lua_State *L, int l2)
 }
 
 static int l_send_l3(lua_State *L) { return do_send(L, 0); }
+
+/* send_bulk{bytes=, l2=, iface=, count=, loop=, pps=, seed=,
+ *           vary={{off=, width=, random=, lo=, hi=, cks={{off, udp}...}}...}}
+ * -> sent | nil, msg, kind, sent (offsets 0-based) */
+static int l_send_bulk(lua_State *L)
+{
+    struct pk_vary vary[PK_MAXVARY];
+    struct pk_bulk b;
+    char err[PK_ERRLEN];
+    uint64_t sent = 0;
+    size_t len;
+    int rc;
+
+    luaL_checktype(L, 1, LUA_TTABLE);
+    memset(&b, 0, sizeof b);
+    memset(vary, 0, sizeof vary);
+    lua_getfield(L, 1, "bytes");
+    b.pkt = (const uint8_t *)luaL_checklstring(L, -1, &len);
+    b.len = len;
+    lua_pop(L, 1);      /* the table keeps it alive */
+    b.l2 = opt_int(L, 1, "l2", 0);
+    b.iface = opt_string(L, 1, "iface");
+    lua_getfield(L, 1, "count");
+    b.count = lua_isnil(L, -1) ? 1 : (uint64_t)luaL_checkinteger(L, -1);
+    lua_pop(L, 1);
+    b.loop = opt_int(L, 1, "loop", 0);
+    lua_getfield(L, 1, "pps");
+    b.pps = lua_isnil(L, -1) ? 0 : luaL_checknumber(L, -1);
+    lua_pop(L, 1);
+    lua_getfield(L, 1, "seed");
+    b.seed = (uint64_t)luaL_optinteger(L, -1, 0);
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "vary") == LUA_TTABLE) {
+        int n = (int)lua_rawlen(L, -1);
+        if (n > PK_MAXVARY)
+            return luaL_error(L, "at most %d fields can vary", PK_MAXVARY);
+        for (int i = 0; i < n; i++) {
+            struct pk_vary *v = &vary[i];
+            lua_rawgeti(L, -1, i + 1);
+            int t = lua_gettop(L);
+            v->off = (size_t)opt_int(L, t, "off", 0);
+            v->width = opt_int(L, t, "width", 0);
+            v->mode = opt_int(L, t, "random", 0) ? PK_VARY_RANDOM : PK_VARY_INC;
+            lua_getfield(L, t, "lo");
+            v->lo = (uint32_t)luaL_checkinteger(L, -1);
+            lua_getfield(L, t, "hi");
+            v->hi = (uint32_t)luaL_checkinteger(L, -1);
+            lua_pop(L, 2);
+            if ((v->width != 1 && v->width != 2 && v->width != 4) ||
+                v->off + (size_t)v->width > b.len || v->lo > v->hi)
+                return luaL_error(L, "vary: bad field %d", i + 1);
+            if (lua_getfield(L, t, "cks") == LUA_TTABLE) {
+                v->ncks = (int)lua_rawlen(L, -1);
+                if (v->ncks > PK_MAXCKS)
+                    return luaL_error(L, "vary: too many checksums");
+                for (int c = 0; c < v->ncks; c++) {
+                    lua_rawgeti(L, -1, c + 1);
+                    lua_rawgeti(L, -1, 1);
+                    v->cks[c] = (size_t)luaL_checkinteger(L, -1);
+                    lua_rawgeti(L, -2, 2);
+                    v->ck_udp[c] = lua_toboolean(L, -1);
+                    lua_pop(L, 3);
+                    if (v->cks[c] + 2 > b.len)
+                        return luaL_error(L, "vary: bad checksum offset");
+                }
+            }
+            lua_settop(L, t - 1);
+        }
+        b.vary = vary;
+        b.nvary = n;
+    }
+    lua_pop(L, 1);
+    rc = pk_send_bulk(&b, &sent, err);
+    if (rc < 0) {
+        fail(L, rc, err);
+        lua_pushinteger(L, (lua_Integer)sent);
+        return 4;
+    }
+    lua_pushinteger(L, (lua_Integer)sent);
+    return 1;
+}
 static int l_send_l2(lua_State *L) { return do_send(L, 1); }
 
 /* ---- interfaces, routes, neighbours -------------------------------- */
@@ -449,6 +530,7 @@ static const luaL_Reg funcs[] = {
     { "capture_open", l_capture_open },
     { "capture_file", l_capture_file },
     { "send_l3", l_send_l3 },
+    { "send_bulk", l_send_bulk },
     { "send_l2", l_send_l2 },
     { "ifaces", l_ifaces },
     { "route", l_route },

@@ -227,6 +227,46 @@ describe("capture and injection", function()
     assert.equal("28\n", out)
   end)
 
+  it("varies fields of a template in C, checksums updated (tshark verifies)", function()
+    local file = os.tmpname()
+    local job = lab:spawn("b", "tcpdump -i eth0 -U -c 20 -w " .. file .. " udp port 9 or udp portrange 30000-30100")
+    assert.is_true(job:expect("listening on", 5))
+    local out = pl("a", [[
+      local p = IP{dst="198.51.100.2", id=7}/UDP{sport=5000, dport=9}/"template"
+      print(send(p, {count=10, verbose=false, vary={["IP.src"]="203.0.113.0/28", ["UDP.sport"]={30000, 30100},
+        ["IP.id"]={100, 104, "inc"}}}))
+      print(send(p, {count=1000, verbose=false, vary={["UDP.dport"]={30000, 30100}, ["IP.ttl"]="random"}}))]])
+    assert.equal("10\n1000\n", out)
+    job:wait(10)
+    local lines = H.run("tshark -r " .. file .. " -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE"
+      .. " -T fields -e ip.src -e ip.id -e udp.srcport -e udp.dstport -e ip.checksum.status"
+      .. " -e udp.checksum.status -e data.data 2>/dev/null")
+    os.remove(file)
+    local n, ids = 0, {}
+    for src, id, sport, dport, ipck, udpck, data in lines:gmatch("(%S+)\t(%S+)\t(%d+)\t(%d+)\t(%d)\t(%d)\t(%x+)\n") do
+      n = n + 1
+      assert.equal("1", ipck); assert.equal("1", udpck)
+      assert.equal(H.hex("template"), data)
+      if n <= 10 then
+        local last = tonumber(src:match("%d+$"))
+        assert.truthy(src:match("^203%.0%.113%.") and last <= 15, src)
+        assert.truthy(tonumber(sport) >= 30000 and tonumber(sport) <= 30100)
+        assert.equal("9", dport)
+        ids[#ids + 1] = tonumber(id)
+      else
+        assert.equal("198.51.100.1", src)
+        assert.truthy(tonumber(dport) >= 30000 and tonumber(dport) <= 30100)
+      end
+    end
+    assert.equal(20, n)
+    -- "inc" counts from the range's start (the template's 7 is outside) and wraps
+    assert.same({ 100, 101, 102, 103, 104, 100, 101, 102, 103, 104 }, ids)
+    out = pl("a", [[send(IP{dst="198.51.100.2"}/UDP{}, {count=2, vary={["TCP.sport"]="inc"}})]])
+    assert.matches('send: vary["TCP.sport"]: the packet has no TCP layer', out, 1, true)
+    out = pl("a", [[send(IP{dst="198.51.100.2"}/UDP{}, {count=2, vary={["IP.flags"]="inc"}})]])
+    assert.matches("only whole 8, 16 or 32-bit fields can vary", out, 1, true)
+  end)
+
   it("refuses a packet larger than the MTU, sending nothing", function()
     local out, status = pl("a", [[send(IP{dst="198.51.100.2"}/UDP{dport=9}/("x"):rep(3000), {iface="eth0"})]])
     assert.equal(1, status)

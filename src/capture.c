@@ -44,6 +44,7 @@ static void track(pcap_t *p, int add)
 void pk_capture_interrupt(void)
 {
     interrupted = 1;
+    pk_interrupt();
     for (int i = 0; i < MAXOPEN; i++)
         if (open_handles[i])
             pcap_breakloop(open_handles[i]);

@@ -77,6 +77,41 @@ int pk_send_l2(const char *iface, const uint8_t *frame, size_t len,
                char *err) PK_MUSTCHECK;
 void pk_send_close_all(void);
 
+/* Bulk sending: one template, count copies (or until interrupted when
+ * loop), each copy's varied fields patched in place and the checksums
+ * that cover them updated incrementally (RFC 1624), at a steady rate. */
+enum pk_vary_mode { PK_VARY_INC, PK_VARY_RANDOM };
+
+#define PK_MAXVARY 8
+#define PK_MAXCKS 3
+
+struct pk_vary {
+    size_t off;             /* first byte of the field in the packet */
+    int width;              /* 1, 2 or 4 bytes, big-endian */
+    int mode;               /* enum pk_vary_mode */
+    uint32_t lo, hi;        /* the values it takes */
+    int ncks;
+    size_t cks[PK_MAXCKS];  /* checksum fields that cover it */
+    int ck_udp[PK_MAXCKS];  /* a UDP checksum: 0 is sent as 0xffff */
+};
+
+struct pk_bulk {
+    int l2;                 /* AF_PACKET frame, else raw IPv4 packet */
+    const char *iface;
+    const uint8_t *pkt;
+    size_t len;
+    uint64_t count;         /* copies to send; 0 with loop: no limit */
+    int loop;
+    double pps;             /* 0: as fast as possible */
+    const struct pk_vary *vary;
+    int nvary;
+    uint64_t seed;
+};
+
+int pk_send_bulk(const struct pk_bulk *b, uint64_t *sent, char *err) PK_MUSTCHECK;
+/* Async-signal-safe: ends a running pk_send_bulk (and capture waits). */
+void pk_interrupt(void);
+
 /* ---- interfaces and routes ---------------------------------------- */
 
 #define PK_MAXADDRS 8

@@ -223,6 +223,7 @@ return function(M, I)
   end
 
   local arp_cache = {}
+  local l3_as_frame
 
   -- The MAC address of ip on iface: the kernel's neighbour table, our
   -- own cache, or an ARP request.
@@ -278,7 +279,126 @@ return function(M, I)
     error("sendp: no interface to send on; name one with {iface=...}", 3)
   end
 
-  local send_opts = { iface = 1, count = 1, inter = 1, loop = 1, verbose = 1 }
+  -- A bulk layer-3 send goes out as frames on the route's interface:
+  -- a packet socket sends about twice what the raw IPv4 socket does,
+  -- which walks the kernel's IP output path per packet (PERF-NOTES).
+  -- Local destinations, and links without MACs, keep the raw socket.
+  function l3_as_frame(p, bytes, o)
+    local ip = p[M.IP]
+    local r = route(ip.dst)
+    if not r or (o.iface and o.iface ~= r.iface) then return bytes, o.iface, false end
+    local info
+    for _, i in ipairs(M.ifaces()) do if i.name == r.iface then info = i end end
+    if not info or info.loopback or info.mac == "00:00:00:00:00:00" then
+      return bytes, o.iface, false
+    end
+    for _, a in ipairs(info.ipv4) do
+      if a == ip.dst then return bytes, o.iface, false end
+    end
+    local okm, mac = pcall(resolve_mac, r.iface, r.gw or ip.dst, "send")
+    if not okm then return bytes, o.iface, false end
+    local eth = M.Ether{ src = info.mac, dst = mac, type = 0x0800 }:bytes()
+    return eth .. bytes, r.iface, true
+  end
+
+  local send_opts = { iface = 1, count = 1, inter = 1, loop = 1, verbose = 1,
+    pps = 1, vary = 1, seed = 1 }
+
+  local function ipv4_int(s)
+    local a, b, c, d = s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
+    return ((tonumber(a) * 256 + tonumber(b)) * 256 + tonumber(c)) * 256 + tonumber(d)
+  end
+
+  -- Checksums that cover a field of layer i (offsets in the frame), so
+  -- C can patch them incrementally; a UDP checksum of 0 means "none".
+  local function covering(q, i, name, frame)
+    local l, up = q[i], q[i + 1]
+    local ln = l._d.name
+    local off = rawget(l, "_off")
+    local function udp_ck(at)
+      if frame:byte(at + 7) == 0 and frame:byte(at + 8) == 0 then return nil end
+      return { at + 6, true }
+    end
+    local t = {}
+    if ln == "IP" then
+      t[1] = { off + 10, false }
+      if (name == "src" or name == "dst") and up then
+        local uo = rawget(up, "_off")
+        if up._d.name == "UDP" then t[2] = udp_ck(uo)
+        elseif up._d.name == "TCP" then t[2] = { uo + 16, false } end
+      end
+    elseif ln == "UDP" then t[1] = udp_ck(off)
+    elseif ln == "TCP" then t[1] = { off + 16, false }
+    elseif ln == "ICMP" then t[1] = { off + 2, false }
+    elseif ln ~= "Ether" and ln ~= "Dot1Q" and ln ~= "ARP" then
+      return nil
+    end
+    return t
+  end
+
+  -- vary={["IP.src"]="198.51.100.0/24", ["UDP.sport"]={1024, 65535},
+  --       ["IP.id"]="inc", ["UDP.dport"]="random"} -> what send_bulk takes
+  local function vary_spec(fname, q, frame, spec)
+    local out = {}
+    for key, how in pairs(spec) do
+      local lname, fname_ = tostring(key):match("^(%w+)%.([%w_]+)$")
+      local bad = function(why)
+        error(("%s: vary[\"%s\"]: %s"):format(fname, tostring(key), why), 5)
+      end
+      if not lname then bad("name a field as \"Layer.field\", like \"IP.src\"") end
+      local idx
+      for i, l in ipairs(q._l) do
+        if l._d.name == lname then idx = i; break end
+      end
+      if not idx then bad(("the packet has no %s layer"):format(lname)) end
+      local l = q._l[idx]
+      local fd = l._d.fmap[fname_]
+      if not fd then bad(("%s has no field '%s'"):format(lname, fname_)) end
+      local bit = 0
+      for _, f in ipairs(l._d.fields) do
+        if f.name == fname_ then break end
+        if l._f[f.name] ~= nil then bit = bit + f.bits end
+      end
+      if bit % 8 ~= 0 or not (fd.bits == 8 or fd.bits == 16 or fd.bits == 32)
+          or fd.type == "mac" or fd.type == "bytes" or fd.type == "list" then
+        bad("only whole 8, 16 or 32-bit fields can vary")
+      end
+      local cks = covering(q._l, idx, fname_, frame)
+      if not cks then bad(("fields of %s cannot vary"):format(lname)) end
+      local max = (1 << fd.bits) - 1
+      local v = { off = rawget(l, "_off") + bit // 8, width = fd.bits // 8, cks = cks,
+                  lo = 0, hi = max, random = true }
+      local function num(x)
+        if type(x) == "string" and fd.type == "ipv4" then
+          local okv, n = pcall(ipv4_int, x)
+          if okv then return n end
+        end
+        if math.type(x) ~= "integer" or x < 0 or x > max then
+          bad(("%s is not a value of this %d-bit field"):format(tostring(x), fd.bits))
+        end
+        return x
+      end
+      if how == "inc" then v.random = false
+      elseif how == "random" then v.random = true
+      elseif type(how) == "string" and fd.type == "ipv4" and how:find("/") then
+        local a, plen = how:match("^([%d.]+)/(%d+)$")
+        plen = tonumber(plen)
+        if not a or plen > 32 then bad("write a network as a.b.c.d/len") end
+        local mask = plen == 0 and 0 or ((0xffffffff << (32 - plen)) & 0xffffffff)
+        v.lo = num(a) & mask
+        v.hi = v.lo | (~mask & 0xffffffff)
+      elseif type(how) == "table" then
+        v.lo, v.hi = num(how[1]), num(how[2])
+        v.random = how[3] ~= "inc"
+        if v.lo > v.hi then bad("the range's low end is above its high end") end
+      else
+        bad("say \"inc\", \"random\", {lo, hi}, {lo, hi, \"inc\"} or an a.b.c.d/len network")
+      end
+      out[#out + 1] = v
+    end
+    table.sort(out, function(a, b) return a.off < b.off end)
+    return out
+  end
 
   local function do_send(fname, x, o, l2)
     o = check_opts(fname, o, send_opts)
@@ -302,8 +422,23 @@ return function(M, I)
       sent = sent + n
     end
     local ok, err = pcall(function()
-      if #frames == 1 and inter == 0 and not o.loop then
-        one(1, count)     -- the repeats go in one C call
+      if #frames == 1 and (o.vary or o.pps or o.loop or inter > 0 or count > 1) then
+        -- one template: the copies, the variation and the pacing are C's
+        local frame, iface, as_l2 = frames[1], ifaces[1], l2
+        if not l2 and (o.loop or count >= 1000) then
+          frame, iface, as_l2 = l3_as_frame(pkts[1], frame, o)
+        end
+        local q = dissect_as(as_l2 and (l2 and pkts[1][1]._d or M.Ether._desc) or M.IP._desc, frame)
+        local pps = o.pps or (inter > 0 and 1 / inter or nil)
+        local n, msg, kind, partial = core.send_bulk{ bytes = frame, l2 = as_l2,
+          iface = iface, count = o.loop and 0 or count, loop = o.loop, pps = pps,
+          seed = o.seed, vary = o.vary and vary_spec(fname, q, frame, o.vary) }
+        sent = sent + (n or partial or 0)
+        if not n then raise(fname, msg, kind) end
+        return
+      end
+      if #frames == 1 then
+        one(1, count)
         return
       end
       local round = 0
