@@ -468,7 +468,12 @@ static int l_build(lua_State *L)
     return 1;
 }
 
-/* dissect(proto_id, bytes) -> {{_pid, _f, off, hlen, status, cut}...} */
+/* dissect(proto_id, bytes [, layer_mt, descs]) -> layers, each
+ * {_pid, _off, _hlen, _status, _cut, _first, _i, _b}.  Field values are
+ * not pushed here: a layer's table of them is made when first needed
+ * (layerfields) and a single field can be read alone (getfield), since
+ * most scripts read a field or two of most packets they dissect.  With
+ * layer_mt and descs, each layer gets its metatable and _d = descs[_pid]. */
 static int l_dissect(lua_State *L)
 {
     struct pk_layer ls[PK_MAXLAYERS];
@@ -477,21 +482,15 @@ static int l_dissect(lua_State *L)
     size_t len;
     const uint8_t *data = (const uint8_t *)luaL_checklstring(L, 2, &len);
     int n = pk_dissect(p, data, len, ls, PK_MAXLAYERS);
+    int decorate = lua_istable(L, 3) && lua_istable(L, 4);
 
     lua_createtable(L, n, 0);
     for (int i = 0; i < n; i++) {
         const struct pk_layer *l = &ls[i];
-        lua_createtable(L, 0, 6);
-        lua_pushinteger(L, proto_id(l->proto));
+        int id = proto_id(l->proto);
+        lua_createtable(L, 0, 10);
+        lua_pushinteger(L, id);
         lua_setfield(L, -2, "_pid");
-        lua_createtable(L, 0, l->proto->nfields);
-        for (int f = 0; f < l->proto->nfields; f++) {
-            if (!(l->present >> f & 1))
-                continue;
-            push_field(L, l, f);
-            lua_setfield(L, -2, l->proto->fields[f].name);
-        }
-        lua_setfield(L, -2, "_f");
         lua_pushinteger(L, (lua_Integer)l->off);
         lua_setfield(L, -2, "_off");
         lua_pushinteger(L, (lua_Integer)l->hlen);
@@ -502,9 +501,63 @@ static int l_dissect(lua_State *L)
             lua_pushstring(L, l->cut->name);
             lua_setfield(L, -2, "_cut");
         }
+        lua_pushvalue(L, 1);
+        lua_setfield(L, -2, "_first");
+        lua_pushinteger(L, i + 1);
+        lua_setfield(L, -2, "_i");
+        lua_pushvalue(L, 2);
+        lua_setfield(L, -2, "_b");
+        if (decorate) {
+            lua_rawgeti(L, 4, id);
+            lua_setfield(L, -2, "_d");
+            lua_pushvalue(L, 3);
+            lua_setmetatable(L, -2);
+        }
         lua_rawseti(L, -2, i + 1);
     }
     return 1;
+}
+
+/* Dissects bytes again (cheap in C) and returns layer i (1-based). */
+static const struct pk_layer *layer_at(lua_State *L, struct pk_layer *ls)
+{
+    const struct pk_proto *p = check_proto(L, 1);
+    size_t len;
+    const uint8_t *data = (const uint8_t *)luaL_checklstring(L, 2, &len);
+    lua_Integer i = luaL_checkinteger(L, 3);
+    int n = pk_dissect(p, data, len, ls, PK_MAXLAYERS);
+    luaL_argcheck(L, i >= 1 && i <= n, 3, "no such layer");
+    return &ls[i - 1];
+}
+
+/* layerfields(first_proto_id, bytes, i) -> {name = value...} of layer i */
+static int l_layerfields(lua_State *L)
+{
+    struct pk_layer ls[PK_MAXLAYERS];
+    const struct pk_layer *l = layer_at(L, ls);
+    lua_createtable(L, 0, l->proto->nfields);
+    for (int f = 0; f < l->proto->nfields; f++) {
+        if (!(l->present >> f & 1))
+            continue;
+        push_field(L, l, f);
+        lua_setfield(L, -2, l->proto->fields[f].name);
+    }
+    return 1;
+}
+
+/* getfield(first_proto_id, bytes, i, name) -> value | nil (not present) */
+static int l_getfield(lua_State *L)
+{
+    struct pk_layer ls[PK_MAXLAYERS];
+    const struct pk_layer *l = layer_at(L, ls);
+    const char *name = luaL_checkstring(L, 4);
+    for (int f = 0; f < l->proto->nfields; f++) {
+        if ((l->present >> f & 1) && strcmp(l->proto->fields[f].name, name) == 0) {
+            push_field(L, l, f);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* present(proto_id, fields) -> {name = true...}: the fields this header
@@ -656,6 +709,8 @@ static const luaL_Reg funcs[] = {
     { "norm", l_norm },
     { "build", l_build },
     { "dissect", l_dissect },
+    { "layerfields", l_layerfields },
+    { "getfield", l_getfield },
     { "cksum", l_cksum },
     { "present", l_present },
     { NULL, NULL },

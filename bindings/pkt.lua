@@ -119,7 +119,13 @@ end
 local function get_field(l, name)
   local d = l._d
   local fd = d.fmap[name]
-  local v = l._f[name]
+  local v
+  local f = rawget(l, "_f")
+  if f then
+    v = f[name]
+  else      -- a dissected layer not yet unpacked: read the one field in C
+    v = core.getfield(l._first, l._b, l._i, name)
+  end
   if v == nil then
     if fd.auto then return nil end
     v = fd.default
@@ -144,6 +150,12 @@ end
 LayerMT.__index = function(l, k)
   local m = Layer[k]
   if m then return m end
+  if k == "_f" then         -- unpack a dissected layer's fields on first use
+    local b = rawget(l, "_b")
+    local f = b and core.layerfields(l._first, b, l._i) or {}
+    rawset(l, "_f", f)
+    return f
+  end
   if type(k) == "string" and k:sub(1, 1) == "_" then return nil end
   if type(k) ~= "string" or not l._d.fmap[k] then no_field(l._d, k, 2) end
   return get_field(l, k)
@@ -177,12 +189,7 @@ local function new_packet(layers, raw)
 end
 
 local function dissect_as(d, bytes)
-  local out = core.dissect(d.id, bytes)
-  for i, l in ipairs(out) do
-    l._d = descs[l._pid]
-    out[i] = setmetatable(l, LayerMT)
-  end
-  return new_packet(out, bytes)
+  return new_packet(core.dissect(d.id, bytes, LayerMT, descs), bytes)
 end
 
 -- The layers x stands for when stacked with `/`.

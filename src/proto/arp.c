@@ -38,6 +38,13 @@ static long hdr_len(const struct pk_layer *l)
 }
 
 /* who-has and is-at share (op + 1) / 2, as in Scapy */
+/* Nothing rides on ARP: what follows it is the frame's padding. */
+static size_t payload_end(const struct pk_layer *l, size_t hdr_end, size_t end)
+{
+    (void)l, (void)end;
+    return hdr_end;
+}
+
 static size_t hashret(const struct pk_layer *ls, int i, int n, uint8_t *key,
                       size_t cap)
 {
@@ -69,6 +76,6 @@ const struct pk_proto pk_proto_arp = {
     .name = "ARP", .longname = "ARP",
     .fields = fields, .nfields = 9,
     .summary = summary,
-    .hdr_len = hdr_len,
+    .hdr_len = hdr_len, .payload_end = payload_end,
     .hashret = hashret, .answers = answers,
 };
