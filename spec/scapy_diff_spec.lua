@@ -78,13 +78,13 @@ local cases = {
   { E .. '/IP{src="203.0.113.7", dst="203.0.113.8"}/UDP{sport=7777, dport=33000}/Raw{load="\\0\\1\\2\\255"}',
     SE .. '/IP(src="203.0.113.7", dst="203.0.113.8")/UDP(sport=7777, dport=33000)/Raw(load=b"\\x00\\x01\\x02\\xff")' },
   -- a source route: the transport checksum covers the final destination
-  { 'IP{src="198.51.100.1", dst="198.51.100.2", options="\131\7\4\203\0\113\9"}/UDP{sport=40000, dport=40001}/"routed"',
-    'IP(src="198.51.100.1", dst="198.51.100.2", options=IPOption(b"\x83\x07\x04\xcb\x00\x71\x09"))/UDP(sport=40000, dport=40001)/"routed"', 'IP' },
-  { 'IP{src="198.51.100.1", dst="198.51.100.2", options="\137\11\4\203\0\113\1\203\0\113\2"}/TCP{sport=40000, dport=40001}',
-    'IP(src="198.51.100.1", dst="198.51.100.2", options=IPOption(b"\x89\x0b\x04\xcb\x00\x71\x01\xcb\x00\x71\x02"))/TCP(sport=40000, dport=40001)', 'IP' },
+  { 'IP{src="198.51.100.1", dst="198.51.100.2", options="\\131\\7\\4\\203\\0\\113\\9"}/UDP{sport=40000, dport=40001}/"routed"',
+    'IP(src="198.51.100.1", dst="198.51.100.2", options=IPOption(b"\\x83\\x07\\x04\\xcb\\x00\\x71\\x09"))/UDP(sport=40000, dport=40001)/"routed"', 'IP' },
+  { 'IP{src="198.51.100.1", dst="198.51.100.2", options="\\137\\11\\4\\203\\0\\113\\1\\203\\0\\113\\2"}/TCP{sport=40000, dport=40001}',
+    'IP(src="198.51.100.1", dst="198.51.100.2", options=IPOption(b"\\x89\\x0b\\x04\\xcb\\x00\\x71\\x01\\xcb\\x00\\x71\\x02"))/TCP(sport=40000, dport=40001)', 'IP' },
   -- what follows ARP in a frame is padding
-  { E .. '/ARP{psrc="198.51.100.1", pdst="198.51.100.2", hwsrc="02:00:00:00:00:01"}/Padding{load=("\0"):rep(18)}',
-    SE .. '/ARP(psrc="198.51.100.1", pdst="198.51.100.2", hwsrc="02:00:00:00:00:01")/Padding(load=b"\x00"*18)' },
+  { E .. '/ARP{psrc="198.51.100.1", pdst="198.51.100.2", hwsrc="02:00:00:00:00:01"}/Padding{load=("\\0"):rep(18)}',
+    SE .. '/ARP(psrc="198.51.100.1", pdst="198.51.100.2", hwsrc="02:00:00:00:00:01")/Padding(load=b"\\x00"*18)' },
   { 'Ether{type=0x88b5, src="02:00:00:00:00:01"}/"experimental ethertype"', 'Ether(type=0x88b5, src="02:00:00:00:00:01", dst="ff:ff:ff:ff:ff:ff")/"experimental ethertype"' },
 }
 
