@@ -1,7 +1,7 @@
 # pktlua - build, test, demo, deps, install.  `make help` lists the targets.
 
 .DELETE_ON_ERROR:
-.PHONY: all test deps demo bench install uninstall clean help lint setcap
+.PHONY: all test deps demo bench install uninstall clean help lint setcap fuzz fuzz-build
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -82,7 +82,8 @@ lint:
 
 DEB_BUILD := gcc make pkg-config libpcap-dev liblua5.4-dev lua5.4 libreadline-dev
 DEB_TEST  := lua-busted tcpdump tshark python3-scapy iproute2 iputils-ping \
-             netcat-openbsd libcap2-bin lua-socket
+             netcat-openbsd libcap2-bin lua-socket clang libclang-rt-14-dev \
+             netsniff-ng
 
 # Installs the Debian packages that are missing; nothing when all are there.
 deps:
@@ -113,12 +114,79 @@ $(B)/c_sender: bench/c_sender.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PK_CFLAGS) $(CFLAGS) -o $@ $<
 
-# Build/dissect rates, then send rates on a veth pair (needs root; skipped
-# otherwise). BENCH_QUICK=1 runs the send bench with tiny counts.
-bench: all $(B)/core_bench $(B)/c_sender
+$(B)/c_responder: bench/c_responder.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PK_CFLAGS) $(CFLAGS) -o $@ $< $(PCAP_LIBS)
+
+$(B)/spawn_time: bench/spawn_time.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PK_CFLAGS) $(CFLAGS) -o $@ $<
+
+# Build/dissect rates, then send rates on a veth pair, then the network
+# bench: trafgen, vary, pps, capture beside tcpdump, reaction beside C and
+# Scapy, startup (needs root; skipped otherwise). Tables: $(B)/bench-send.txt.
+# BENCH_QUICK=1 runs everything with tiny counts.
+bench: all $(B)/core_bench $(B)/c_sender $(B)/c_responder $(B)/spawn_time
 	@LUA_PATH='bindings/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/run.lua $(B)/core_bench
 	@echo
 	@LUA_PATH='bindings/?.lua;scripts/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/send_bench.lua $(CURDIR) $(B)
+	@echo
+	@LUA_PATH='bindings/?.lua;scripts/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/net_bench.lua $(CURDIR) $(B)
+
+# libFuzzer targets (spec/fuzz) over a core built again with clang and
+# ASan+UBSan into build/fuzz.  `make fuzz FUZZ_SECONDS=N` runs each for N
+# seconds on a copy of its seeds (spec/fixtures/corpus/<target>); crash
+# inputs land in build/fuzz/<target>-crash-*, the full output in
+# build/fuzz/<target>.log.  `make fuzz-build` only compiles.
+.PHONY: fuzz fuzz-build
+
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 10
+FUZZ_MAXLEN  ?= 4096
+FZ           := build/fuzz
+FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1
+FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+                -Isrc -MMD -MP $(FUZZ_SAN)
+FUZZ_TARGETS := $(patsubst spec/fuzz/%.c,%,$(wildcard spec/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FZ)/%)
+
+$(FZ)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FZ)/libpkt.a: $(CORE_SRC:%.c=$(FZ)/obj/%.o)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BINS): $(FZ)/%: $(FZ)/obj/spec/fuzz/%.o $(FZ)/libpkt.a
+	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(PCAP_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# One line per target: executions, rate and result; non-zero on any crash.
+fuzz: fuzz-build
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+	    c=$(FZ)/corpus-$$t; rm -rf $$c; mkdir -p $$c; \
+	    if [ -d spec/fixtures/corpus/$$t ]; then cp spec/fixtures/corpus/$$t/* $$c/ 2>/dev/null; fi; \
+	    cp spec/fixtures/crashes/$$t-* $$c/ 2>/dev/null; \
+	    if UBSAN_OPTIONS=print_stacktrace=1 $(FZ)/$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -max_len=$(FUZZ_MAXLEN) -timeout=10 -print_final_stats=1 \
+	        -artifact_prefix=$(FZ)/$$t- $$c >$(FZ)/$$t.log 2>&1; \
+	    then res=ok; \
+	    else res="CRASH $$(sed -n 's/.*Test unit written to \(.*\)/\1/p' $(FZ)/$$t.log | head -1)"; fail=1; fi; \
+	    execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FZ)/$$t.log); \
+	    rate=$$(sed -n 's/^stat::average_exec_per_sec: *//p' $(FZ)/$$t.log); \
+	    printf '%-14s %10s execs %8s/s  %s\n' $$t "$${execs:-?}" "$${rate:-?}" "$$res"; \
+	    if [ "$$res" != ok ]; then \
+	        grep -m1 -E '^SUMMARY|ERROR: libFuzzer' $(FZ)/$$t.log | sed 's/^/    /'; \
+	        grep -m1 -E '#[0-9]+ .* in .*/(src|spec/fuzz)/' $(FZ)/$$t.log | \
+	            sed 's/^ *#[0-9]* 0x[0-9a-f]* in /    at /; s|$(CURDIR)/||'; \
+	        echo "    see $(FZ)/$$t.log"; fi; \
+	done; exit $$fail
+
+ifneq ($(B),build)
+-include $(shell find $(FZ) -name '*.d' 2>/dev/null)
+endif
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/lua/5.4/pkt \
@@ -144,7 +212,7 @@ help:
 	@echo "make deps       install missing Debian packages (as root)"
 	@echo "make test       install, build and run the whole suite (SAN=1: ASan+UBSan)"
 	@echo "make demo       run the bundled demos in a throw-away network lab"
-	@echo "make bench      build and dissect rates beside Scapy's"
+	@echo "make bench      build, dissect, send, capture and reaction rates beside their peers"
 	@echo "make install    install to PREFIX=$(PREFIX) (DESTDIR honoured)"
 	@echo "make setcap     grant ./pktlua cap_net_raw,cap_net_admin"
 	@echo "make lint       check that the C core has no Lua in it"

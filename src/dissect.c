@@ -38,7 +38,8 @@ static long read_fixed(struct pk_layer *l, const uint8_t *data, size_t pos,
         if (fd->bits == 0 || !pk_field_present(l, f))
             continue;
         if (limit - bit < fd->bits)
-            return l->proto->quoted ? (long)(bit / 8 - pos) : -1;
+            /* the tail starts after the last byte a field touched */
+            return l->proto->quoted ? (long)((bit + 7) / 8 - pos) : -1;
         l->present |= 1u << f;
         if (fd->type == PK_IPV6)
             pk_layer_setp(l, f, data + bit / 8, 16);

@@ -123,8 +123,10 @@ int pk_opts_decode(const struct pk_optkind *kinds, const uint8_t *p,
         if (k && k->shape == PK_OPT_SINGLE) {
             pos++;
             /* End of list: what follows is the zero fill that aligns the
-             * header (fewer than 4 bytes, or rebuilding would differ) */
-            if (op->kind == 0 && len - pos < 4 && all_zero(p + pos, len - pos))
+             * header, which building pads back; only when it does (a
+             * whole header: cut or quoted ones keep every byte) */
+            if (op->kind == 0 && len % 4 == 0 && len - pos < 4 &&
+                all_zero(p + pos, len - pos))
                 return n;
             continue;
         }

@@ -15,7 +15,7 @@
  * the input; the line number says which invariant broke. */
 #define FUZZ_CHECK(cond) do { if (!(cond)) abort(); } while (0)
 
-static int fuzz_inside(const uint8_t *p, size_t n, const uint8_t *lo,
+static inline int fuzz_inside(const uint8_t *p, size_t n, const uint8_t *lo,
                        const uint8_t *hi)
 {
     if (n == 0)
@@ -23,7 +23,7 @@ static int fuzz_inside(const uint8_t *p, size_t n, const uint8_t *lo,
     return p != NULL && p >= lo && p <= hi && n <= (size_t)(hi - p);
 }
 
-static int fuzz_all_zero(const uint8_t *p, size_t n)
+static inline int fuzz_all_zero(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (p[i])
@@ -33,7 +33,7 @@ static int fuzz_all_zero(const uint8_t *p, size_t n)
 
 /* Formats into a heap buffer of exactly n bytes, so that a write past
  * n is an ASan report rather than silent. */
-static void fuzz_format(const struct pk_layer *l, int f, size_t n)
+static inline void fuzz_format(const struct pk_layer *l, int f, size_t n)
 {
     char *buf = malloc(n);
     FUZZ_CHECK(buf != NULL);
@@ -49,7 +49,7 @@ static void fuzz_format(const struct pk_layer *l, int f, size_t n)
  * difference allowed is the zero fill after a final EOL, which the
  * decoder drops on purpose: pk_build's PK_FF_PAD4 fill writes it back,
  * so it is allowed only where that fill restores the original length. */
-static void fuzz_check_opts(const struct pk_field *fd, const uint8_t *p,
+static inline void fuzz_check_opts(const struct pk_field *fd, const uint8_t *p,
                             size_t len)
 {
     struct pk_opt o[PK_MAXOPTS];
@@ -77,7 +77,7 @@ static void fuzz_check_opts(const struct pk_field *fd, const uint8_t *p,
 }
 
 /* The invariants of one dissection of data[0, len) into ls[0, n). */
-static void fuzz_check_layers(const uint8_t *data, size_t len,
+static inline void fuzz_check_layers(const uint8_t *data, size_t len,
                               const struct pk_layer *ls, int n, int max,
                               unsigned fmtsize)
 {

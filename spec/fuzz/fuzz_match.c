@@ -49,7 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     d[2].n = pk_dissect(&pk_proto_ip, b, blen, d[2].ls, PK_MAXLAYERS);
     d[3].n = pk_dissect(&pk_proto_ether, b, blen, d[3].ls, PK_MAXLAYERS);
     for (int i = 0; i < 4; i++) {
-        FUZZ_CHECK(d[i].n >= 0 && d[i].n <= PK_MAXLAYERS);
+        fuzz_check_layers(i < 2 ? a : b, i < 2 ? alen : blen, d[i].ls, d[i].n,
+                          PK_MAXLAYERS, 64);
         check_key(&d[i], cap);
         check_key(&d[i], 64);
     }
