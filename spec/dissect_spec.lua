@@ -39,6 +39,13 @@ describe("dissecting", function()
     assert.equal(frame .. ("\0"):rep(11), p:bytes())
   end)
 
+  it("keeps bytes past the UDP length as Padding", function()
+    local p = IP((IP{} / UDP{sport=1000, dport=2000, len=10} / "abcdef"):bytes())
+    assert.equal("IP / UDP / Raw / Padding", names(p))
+    assert.equal("ab", p[pkt.Raw].load)
+    assert.equal("cdef", p[pkt.Padding].load)
+  end)
+
   it("turns a header cut short into Raw marked truncated", function()
     local p = Ether(frame:sub(1, 14 + 12))
     assert.equal("Ether / Raw", names(p))

@@ -31,6 +31,16 @@ static void post_build(struct pk_layer *ls, int i, int n, uint8_t *pkt,
     }
 }
 
+/* RFC 768: the length field is the datagram's; bytes past it are
+ * padding (a quoted datagram is not held to it). */
+static size_t payload_end(const struct pk_layer *l, size_t hdr_end, size_t end)
+{
+    size_t len = (size_t)l->v[LEN].u;
+    if (l->proto->quoted || len < 8 || l->off + len >= end)
+        return end;
+    return l->off + len > hdr_end ? l->off + len : hdr_end;
+}
+
 static size_t hashret(const struct pk_layer *ls, int i, int n, uint8_t *key,
                       size_t cap)
 {
@@ -67,7 +77,7 @@ const struct pk_proto pk_proto_udp = {
     .name = "UDP", .longname = "UDP",
     .fields = fields, .nfields = 4,
     .summary = summary,
-    .post_build = post_build,
+    .payload_end = payload_end, .post_build = post_build,
     .hashret = hashret, .answers = answers,
 };
 
