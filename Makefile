@@ -1,7 +1,7 @@
 # pktlua - build, test, demo, deps, install.  `make help` lists the targets.
 
 .DELETE_ON_ERROR:
-.PHONY: all test deps demo bench install uninstall clean help lint setcap fuzz fuzz-build
+.PHONY: all test deps demo bench install uninstall clean help lint setcap fuzz fuzz-build valgrind
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -81,7 +81,7 @@ lint:
 	@echo "lint: ok"
 
 DEB_BUILD := gcc make pkg-config libpcap-dev liblua5.4-dev lua5.4 libreadline-dev
-DEB_TEST  := lua-busted tcpdump tshark python3-scapy iproute2 iputils-ping \
+DEB_TEST  := valgrind lua-busted tcpdump tshark python3-scapy iproute2 iputils-ping \
              netcat-openbsd libcap2-bin lua-socket clang libclang-rt-14-dev \
              netsniff-ng
 
@@ -199,6 +199,13 @@ install: all
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/pktlua $(DESTDIR)$(PREFIX)/share/lua/5.4/pkt.lua \
 	    $(DESTDIR)$(PREFIX)/share/lua/5.4/pkt $(DESTDIR)$(PREFIX)/lib/lua/5.4/pkt
+
+# The core paths under valgrind: no invalid access, no definite leak.
+VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite
+valgrind: all $(B)/core_bench
+	$(VALGRIND) $(B)/core_bench 2000
+	$(VALGRIND) $(B)/pktlua spec/support/valgrind_paths.lua
+	@echo "valgrind: ok"
 
 # Lets pktlua capture and send without sudo.
 setcap: pktlua
