@@ -231,7 +231,7 @@ local function layer_with_field(p, name)
 end
 
 -- Settable attributes of a packet besides its fields.
-local packet_attrs = { time = true, iface = true, sent_time = true }
+local packet_attrs = { time = true, iface = true, sent_time = true, wirelen = true }
 
 PacketMT.__index = function(p, k)
   if k == nil then

@@ -28,7 +28,7 @@ static uint64_t get_bits(const uint8_t *p, size_t bit, unsigned bits)
  * quoted in an ICMP error is often cut after 8 bytes by design: it keeps
  * the fields that fit. */
 static long read_fixed(struct pk_layer *l, const uint8_t *data, size_t pos,
-                       size_t end)
+                       size_t end, int *partial)
 {
     const struct pk_proto *p = l->proto;
     size_t bit = pos * 8, limit = end * 8;
@@ -37,9 +37,11 @@ static long read_fixed(struct pk_layer *l, const uint8_t *data, size_t pos,
         const struct pk_field *fd = &p->fields[f];
         if (fd->bits == 0 || !pk_field_present(l, f))
             continue;
-        if (limit - bit < fd->bits)
-            /* the tail starts after the last byte a field touched */
+        if (limit - bit < fd->bits) {
+            /* the header ends after the last byte a field touched */
+            *partial = 1;
             return l->proto->quoted ? (long)((bit + 7) / 8 - pos) : -1;
+        }
         l->present |= 1u << f;
         if (fd->type == PK_IPV6)
             pk_layer_setp(l, f, data + bit / 8, 16);
@@ -98,11 +100,11 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
     while (p && pos < end && n < max - 2 - npad) {
         struct pk_layer *l = &ls[n];
         long fixed, hlen;
-        int tail, decided = 0;
+        int tail, decided = 0, partial = 0;
 
         pk_layer_init(l, p);
         l->off = pos;
-        fixed = read_fixed(l, data, pos, end);
+        fixed = read_fixed(l, data, pos, end, &partial);
         if (fixed < 0) {                /* capture ends inside the header */
             raw_layer(l, &pk_proto_raw, data, pos, end);
             l->status = PK_LAYER_TRUNCATED;
@@ -111,9 +113,12 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
             pos = end;
             break;
         }
-        tail = tail_field(p);
-        hlen = p->hdr_len ? p->hdr_len(l)
-                          : (tail >= 0 ? (long)(end - pos) : fixed);
+        /* a quote cut inside its fixed fields has no options: the bytes
+         * after the last whole field stay raw */
+        tail = partial ? -1 : tail_field(p);
+        hlen = partial ? fixed
+             : p->hdr_len ? p->hdr_len(l)
+             : (tail >= 0 ? (long)(end - pos) : fixed);
         if (hlen < fixed) {             /* a header length field lies */
             l->status = PK_LAYER_INVALID;
             hlen = fixed;
@@ -129,7 +134,7 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
         l->hlen = (size_t)hlen;
         pos += (size_t)hlen;
         n++;
-        if (l->status != PK_LAYER_OK)
+        if (l->status != PK_LAYER_OK || partial)
             break;
         if (p->payload_end) {
             size_t e = p->payload_end(l, pos, end);
