@@ -130,6 +130,9 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
         if (tail >= 0) {
             l->present |= 1u << tail;
             pk_layer_setp(l, tail, data + pos + fixed, (uint32_t)(hlen - fixed));
+        } else if (partial && (tail = tail_field(p)) >= 0) {
+            l->present |= 1u << tail;           /* present, and empty */
+            pk_layer_setp(l, tail, data + pos + fixed, 0);
         }
         l->hlen = (size_t)hlen;
         pos += (size_t)hlen;
