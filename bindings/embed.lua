@@ -8,6 +8,9 @@ for i = 2, #arg do
   local f = assert(io.open(path, "rb"))
   local src = f:read("a")
   f:close()
+  -- precompiled: the host starts without parsing ~50 KB of Lua; debug
+  -- information stays, so tracebacks still name files and lines
+  src = string.dump(assert(load(src, "@" .. path)))
   -- bindings/pkt.lua -> pkt, bindings/pkt/show.lua -> pkt.show
   local name = path:gsub("^bindings/", ""):gsub("%.lua$", ""):gsub("/", ".")
   local bytes = {}

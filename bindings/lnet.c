@@ -156,6 +156,38 @@ static int l_cap_next(lua_State *L)
                        : rc == PK_EBREAK ? "interrupted" : pk_capture_error(h->c));
 }
 
+/* cap:count(max, seconds) -> packets seen, stopping at max (0: no
+ * limit), after seconds (nil: none), at the end of a file or on Ctrl-C;
+ * the store=false path: nothing goes through Lua per packet. */
+static int l_cap_count(lua_State *L)
+{
+    struct lcap *h = check_cap(L);
+    lua_Integer max = luaL_optinteger(L, 2, 0), n = 0;
+    lua_Number secs = luaL_optnumber(L, 3, -1);
+    struct timespec t0, t;
+    struct pk_frame f;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        int rc = pk_capture_next(h->c, &f);
+        if (rc == 1 && ++n == max)
+            break;
+        if (rc < 0 && rc != PK_EIO)
+            break;
+        if (rc < 0) {
+            lua_pushnil(L);
+            lua_pushstring(L, pk_capture_error(h->c));
+            return 2;
+        }
+        if (secs >= 0) {
+            clock_gettime(CLOCK_MONOTONIC, &t);
+            if ((t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9 >= secs)
+                break;
+        }
+    }
+    lua_pushinteger(L, n);
+    return 1;
+}
+
 /* cap:info() -> linktype, first protocol id (0: unknown), iface */
 static int l_cap_info(lua_State *L)
 {
@@ -544,6 +576,7 @@ static const luaL_Reg funcs[] = {
 
 static const luaL_Reg cap_methods[] = {
     { "next", l_cap_next },
+    { "count", l_cap_count },
     { "info", l_cap_info },
     { "stats", l_cap_stats },
     { "close", l_cap_close },

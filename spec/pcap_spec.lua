@@ -109,6 +109,12 @@ describe("pcap files", function()
     local seen = {}
     pkt.sniff{offline=path, store=false, prn=function(p) seen[#seen + 1] = p:summary() end}
     assert.equal(4, #seen)
+    -- store=false and nothing to call: counted in C
+    local l, st = pkt.sniff{offline=path, store=false}
+    assert.equal(0, #l)
+    assert.equal(4, st.captured)
+    assert.equal(2, select(2, pkt.sniff{offline=path, store=false, count=2}).captured)
+    assert.equal(2, select(2, pkt.sniff{offline=path, filter="tcp or icmp", store=false}).captured)
   end)
 
   it("gives clear errors for missing, corrupt and unwritable files", function()
