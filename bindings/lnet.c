@@ -314,6 +314,10 @@ static int l_send_bulk(lua_State *L)
     }
     lua_pop(L, 1);
     rc = pk_send_bulk(&b, &sent, err);
+    /* also in the table: Ctrl-C raises in the caller as soon as this
+     * returns, before it can store the count */
+    lua_pushinteger(L, (lua_Integer)sent);
+    lua_setfield(L, 1, "sent");
     if (rc < 0) {
         fail(L, rc, err);
         lua_pushinteger(L, (lua_Integer)sent);

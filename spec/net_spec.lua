@@ -99,6 +99,24 @@ describe("capture and injection", function()
     assert.matches("caught\t4\n", out, 1, true)
   end)
 
+  it("stops a looping send and a waiting sr on Ctrl-C, with a count of what left", function()
+    local script = H.tmpfile([[
+      print("sending") io.stdout:flush()
+      local n = send(IP{dst="198.51.100.2"}/UDP{dport=9}, {loop=true, pps=2000, verbose=false})
+      print("sent", n > 0, n < 2000 * 10) io.stdout:flush()
+      local a, u = sr(IP{dst="198.51.100.77"}/ICMP(), {timeout=30, verbose=false})
+      print("sr", #a, #u)]])
+    local job = lab:spawn("a", H.pktlua .. " " .. script)
+    assert.is_truthy(job:expect("sending", 5))
+    os.execute("sleep 0.5; kill -INT " .. job.pid)
+    assert.is_truthy(job:expect("sent", 5))
+    os.execute("sleep 0.5; kill -INT " .. job.pid)
+    local out, status = job:wait(5)
+    os.remove(script)
+    assert.equal(0, status, out)
+    assert.matches("sent\ttrue\ttrue\nsr\t0\t1\n", out)
+  end)
+
   it("stops a capture cleanly when a callback raises, and propagates the error", function()
     local job = spawn_pl("b", [[
       local ok, err = pcall(sniff, {iface="eth0", filter="icmp", timeout=8,

@@ -431,6 +431,7 @@ return function(M, I)
       if not n then raise(fname, msg, kind) end
       sent = sent + n
     end
+    local bulk      -- C leaves its count here, even when Ctrl-C cuts in
     local ok, err = pcall(function()
       if #frames == 1 and (o.vary or o.pps or o.loop or inter > 0 or count > 1) then
         -- one template: the copies, the variation and the pacing are C's
@@ -440,10 +441,10 @@ return function(M, I)
         end
         local q = dissect_as(as_l2 and (l2 and pkts[1][1]._d or M.Ether._desc) or M.IP._desc, frame)
         local pps = o.pps or (inter > 0 and 1 / inter or nil)
-        local n, msg, kind, partial = core.send_bulk{ bytes = frame, l2 = as_l2,
-          iface = iface, count = o.loop and 0 or count, loop = o.loop, pps = pps,
-          seed = o.seed, vary = o.vary and vary_spec(fname, q, frame, o.vary) }
-        sent = sent + (n or partial or 0)
+        bulk = { bytes = frame, l2 = as_l2, iface = iface, count = o.loop and 0 or count,
+          loop = o.loop, pps = pps, seed = o.seed,
+          vary = o.vary and vary_spec(fname, q, frame, o.vary) }
+        local n, msg, kind = core.send_bulk(bulk)
         if not n then raise(fname, msg, kind) end
         return
       end
@@ -460,6 +461,7 @@ return function(M, I)
         end
       end
     end)
+    if bulk then sent = sent + (bulk.sent or 0) end
     if not ok and not is_interrupt(err) then error(err, 0) end
     if o.verbose ~= false then print(("Sent %d packets."):format(sent)) end
     return sent

@@ -44,10 +44,16 @@ void pk_host_setsignal(int sig, void (*handler)(int))
 
 /* Hook set by the signal handler; it runs at the next safe point of the
  * interpreter, where raising an error is allowed. */
+static void laction(int sig);
+
+/* The hook the handler arms.  Re-arming the handler here means that a
+ * script which catches the interrupt (sniff returns what it caught) still
+ * stops at the next Ctrl-C; while Lua is stuck in C, a second one kills. */
 static void lstop(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     lua_sethook(L, NULL, 0, 0);
+    pk_host_setsignal(SIGINT, laction);
     luaL_error(L, "interrupted!");
 }
 
