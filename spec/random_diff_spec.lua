@@ -515,7 +515,7 @@ describe(("random packets against Scapy and tshark (seed %d)"):format(seed), fun
             break
           end
           if l and theirs[i] == "Raw" and l._d.quoted and i == #theirs
-              and (i == #mine or mine[i + 1] == "Padding") then
+              and (i == #mine or mine[i + 1] == "Padding" or mine[i + 1] == "Raw") then
             skip("quoted header cut")
             break
           end
