@@ -1,7 +1,7 @@
 # pktlua - build, test, demo, deps, install.  `make help` lists the targets.
 
 .DELETE_ON_ERROR:
-.PHONY: all test deps demo bench install uninstall clean help lint setcap fuzz fuzz-build valgrind
+.PHONY: all test deps demo bench install uninstall clean help lint setcap fuzz fuzz-build valgrind diff-soak
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -81,7 +81,7 @@ lint:
 	@echo "lint: ok"
 
 DEB_BUILD := gcc make pkg-config libpcap-dev liblua5.4-dev lua5.4 libreadline-dev
-DEB_TEST  := valgrind lua-busted tcpdump tshark python3-scapy iproute2 iputils-ping \
+DEB_TEST  := valgrind lua-busted lua-dkjson tcpdump tshark python3-scapy iproute2 iputils-ping \
              netcat-openbsd libcap2-bin lua-socket clang libclang-rt-14-dev \
              netsniff-ng
 
@@ -96,7 +96,11 @@ deps:
 	    apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
 	else echo "deps: all installed"; fi
 
-TEST_ENV := LUA_PATH='bindings/?.lua;scripts/?.lua;spec/?.lua;spec/support/?.lua;;' \
+# The random differential spec's seed: fixed, so a CI run is repeatable;
+# PKTLUA_SEED=random draws one (printed), `make diff-soak` tries many.
+PKTLUA_SEED ?= 20261126
+TEST_ENV := PKTLUA_SEED=$(PKTLUA_SEED) \
+            LUA_PATH='bindings/?.lua;scripts/?.lua;spec/?.lua;spec/support/?.lua;;' \
             LUA_CPATH='$(B)/?.so;;' PKTLUA='$(CURDIR)/$(B)/pktlua' $(SANRUN)
 
 test: deps
@@ -199,6 +203,15 @@ install: all
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/pktlua $(DESTDIR)$(PREFIX)/share/lua/5.4/pkt.lua \
 	    $(DESTDIR)$(PREFIX)/share/lua/5.4/pkt $(DESTDIR)$(PREFIX)/lib/lua/5.4/pkt
+
+# The random differential spec over SEEDS random seeds (default 10).
+SEEDS ?= 10
+diff-soak: all
+	@fail=0; for i in $$(seq 1 $(SEEDS)); do s=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); \
+	    r=$$($(subst PKTLUA_SEED=$(PKTLUA_SEED),PKTLUA_SEED=$$s,$(TEST_ENV)) $(TEST_LUA) /usr/bin/busted \
+	        --helper=spec/support/helper.lua -o spec/support/summary.lua --pattern=random_diff_spec spec 2>&1); \
+	    echo "seed $$s: $$(echo "$$r" | tail -1)"; echo "$$r" | grep -q ' 0 failed' || fail=1; \
+	done; exit $$fail
 
 # The core paths under valgrind: no invalid access, no definite leak.
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite

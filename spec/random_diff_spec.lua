@@ -8,7 +8,7 @@ local pkt = require "pkt"
 local gen = require "gen"
 local json = require "dkjson"
 
-local seed = math.tointeger(tonumber(os.getenv("PKTLUA_SEED") or "")) or os.time()
+local seed = math.tointeger(tonumber(os.getenv("PKTLUA_SEED") or "")) or os.time()  -- "random": the clock
 local N = math.tointeger(tonumber(os.getenv("PKTLUA_DIFF_N") or "")) or 2000
 local only = math.tointeger(tonumber(os.getenv("PKTLUA_DIFF_CASE") or ""))
 local SHOW = math.tointeger(tonumber(os.getenv("PKTLUA_DIFF_SHOW") or "")) or 20
