@@ -11,27 +11,10 @@
 #include <lauxlib.h>
 
 #include "../src/pknet.h"
+#include "lpkt.h"
 
 #define CAPTURE "pkt.Capture"
 #define WRITER "pkt.PcapWriter"
-
-static int proto_id(const struct pk_proto *p)
-{
-    for (int i = 0; pk_protos[i]; i++)
-        if (pk_protos[i] == p)
-            return i + 1;
-    return 0;
-}
-
-static const struct pk_proto *check_proto(lua_State *L, int arg)
-{
-    lua_Integer id = luaL_checkinteger(L, arg);
-    int n = 0;
-    while (pk_protos[n])
-        n++;
-    luaL_argcheck(L, id >= 1 && id <= n, arg, "no such protocol id");
-    return pk_protos[id - 1];
-}
 
 static const char *kind(int rc)
 {
@@ -194,7 +177,7 @@ static int l_cap_info(lua_State *L)
     struct lcap *h = check_cap(L);
     const struct pk_proto *p = pk_linktype_proto(pk_capture_linktype(h->c));
     lua_pushinteger(L, pk_capture_linktype(h->c));
-    lua_pushinteger(L, p ? proto_id(p) : 0);
+    lua_pushinteger(L, p ? pk_lua_protoid(p) : 0);
     lua_pushstring(L, pk_capture_iface(h->c));
     return 3;
 }
@@ -482,7 +465,7 @@ static int l_w_close(lua_State *L)
 /* linktype_of(proto_id) -> DLT number | nil */
 static int l_linktype_of(lua_State *L)
 {
-    int lt = pk_proto_linktype(check_proto(L, 1));
+    int lt = pk_proto_linktype(pk_lua_checkproto(L, 1));
     if (lt < 0)
         return 0;
     lua_pushinteger(L, lt);
@@ -496,7 +479,7 @@ static int dissect_from(lua_State *L, int arg, struct pk_layer *ls, int *n,
 {
     size_t len;
     const uint8_t *b = (const uint8_t *)luaL_checklstring(L, arg + 1, &len);
-    *n = pk_dissect(check_proto(L, arg), b, len, ls, PK_MAXLAYERS);
+    *n = pk_dissect(pk_lua_checkproto(L, arg), b, len, ls, PK_MAXLAYERS);
     for (int i = 0; start && i < *n; i++)
         if (ls[i].proto == start)
             return i;
@@ -509,7 +492,7 @@ static int l_match_key(lua_State *L)
     struct pk_layer ls[PK_MAXLAYERS];
     uint8_t key[256];
     int n, i;
-    const struct pk_proto *start = lua_isnoneornil(L, 3) ? NULL : check_proto(L, 3);
+    const struct pk_proto *start = lua_isnoneornil(L, 3) ? NULL : pk_lua_checkproto(L, 3);
     i = dissect_from(L, 1, ls, &n, start);
     if (i < 0)
         return 0;

@@ -10,7 +10,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 
-#include "../src/pk.h"
+#include "lpkt.h"
 
 #define PKMOD_API __attribute__((visibility("default")))
 
@@ -32,7 +32,7 @@ static uint8_t *scratch_get(struct scratch *s, size_t n)
     return s->buf + s->used - n;
 }
 
-static const struct pk_proto *check_proto(lua_State *L, int arg)
+const struct pk_proto *pk_lua_checkproto(lua_State *L, int arg)
 {
     lua_Integer id = luaL_checkinteger(L, arg);
     int n = 0;
@@ -42,7 +42,7 @@ static const struct pk_proto *check_proto(lua_State *L, int arg)
     return pk_protos[id - 1];
 }
 
-static int proto_id(const struct pk_proto *p)
+int pk_lua_protoid(const struct pk_proto *p)
 {
     for (int i = 0; pk_protos[i]; i++)
         if (pk_protos[i] == p)
@@ -413,7 +413,7 @@ static int l_norm(lua_State *L)
 {
     struct scratch s = { .used = 0 };
     struct pk_layer l;
-    const struct pk_proto *p = check_proto(L, 1);
+    const struct pk_proto *p = pk_lua_checkproto(L, 1);
     const char *name = luaL_checkstring(L, 2);
     int f = -1;
 
@@ -452,7 +452,7 @@ static int l_build(lua_State *L)
     for (int i = 0; i < n; i++) {
         lua_rawgeti(L, 1, i + 1);
         lua_getfield(L, -1, "_pid");
-        pk_layer_init(&ls[i], check_proto(L, -1));
+        pk_layer_init(&ls[i], pk_lua_checkproto(L, -1));
         lua_pop(L, 1);
         lua_getfield(L, -1, "_f");
         if (fill_layer(L, &ls[i], -1, &s) < 0)
@@ -478,7 +478,7 @@ static int l_dissect(lua_State *L)
 {
     struct pk_layer ls[PK_MAXLAYERS];
     static const char *const status[] = { "ok", "truncated", "invalid" };
-    const struct pk_proto *p = check_proto(L, 1);
+    const struct pk_proto *p = pk_lua_checkproto(L, 1);
     size_t len;
     const uint8_t *data = (const uint8_t *)luaL_checklstring(L, 2, &len);
     int n = pk_dissect(p, data, len, ls, PK_MAXLAYERS);
@@ -487,7 +487,7 @@ static int l_dissect(lua_State *L)
     lua_createtable(L, n, 0);
     for (int i = 0; i < n; i++) {
         const struct pk_layer *l = &ls[i];
-        int id = proto_id(l->proto);
+        int id = pk_lua_protoid(l->proto);
         lua_createtable(L, 0, 10);
         lua_pushinteger(L, id);
         lua_setfield(L, -2, "_pid");
@@ -521,7 +521,7 @@ static int l_dissect(lua_State *L)
 /* Dissects bytes again (cheap in C) and returns layer i (1-based). */
 static const struct pk_layer *layer_at(lua_State *L, struct pk_layer *ls)
 {
-    const struct pk_proto *p = check_proto(L, 1);
+    const struct pk_proto *p = pk_lua_checkproto(L, 1);
     size_t len;
     const uint8_t *data = (const uint8_t *)luaL_checklstring(L, 2, &len);
     lua_Integer i = luaL_checkinteger(L, 3);
@@ -566,7 +566,7 @@ static int l_present(lua_State *L)
 {
     struct scratch s = { .used = 0 };
     struct pk_layer l;
-    pk_layer_init(&l, check_proto(L, 1));
+    pk_layer_init(&l, pk_lua_checkproto(L, 1));
     luaL_checktype(L, 2, LUA_TTABLE);
     if (fill_layer(L, &l, 2, &s) < 0)
         return lua_error(L);
@@ -715,8 +715,6 @@ static const luaL_Reg funcs[] = {
     { "present", l_present },
     { NULL, NULL },
 };
-
-void pk_open_net(lua_State *L);
 
 PKMOD_API int luaopen_pkt_core(lua_State *L)
 {

@@ -49,27 +49,20 @@ return function(M, I)
   end
   M.PacketList = function(t, name) return new_list(t or {}, name) end
 
-  function List.summary(l, dump)
+  -- One line a packet ("sent ==> received" for a pair), numbered or not.
+  local function lines(l, dump, numbered)
     local t = {}
     for i, p in ipairs(l) do
-      t[i] = M.is_packet(p) and p:summary() or
-        (p[1]:summary() .. " ==> " .. p[2]:summary())
+      local s = M.is_packet(p) and p:summary() or (p[1]:summary() .. " ==> " .. p[2]:summary())
+      t[i] = numbered and ("%04d %s"):format(i, s) or s
     end
     local s = table.concat(t, "\n") .. (#t > 0 and "\n" or "")
     if dump then return s end
     io.write(s)
   end
 
-  function List.nsummary(l, dump)
-    local t = {}
-    for i, p in ipairs(l) do
-      t[i] = ("%04d %s"):format(i, M.is_packet(p) and p:summary() or
-        (p[1]:summary() .. " ==> " .. p[2]:summary()))
-    end
-    local s = table.concat(t, "\n") .. (#t > 0 and "\n" or "")
-    if dump then return s end
-    io.write(s)
-  end
+  function List.summary(l, dump) return lines(l, dump, false) end
+  function List.nsummary(l, dump) return lines(l, dump, true) end
 
   function List.show(l, dump)
     local t = {}
