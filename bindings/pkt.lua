@@ -25,6 +25,8 @@ for _, d in ipairs(descs) do
       fd.max = (1 << fd.bits) - 1
     end
     fd.cache, fd.ncache = {}, 0
+    -- a value whose meaning depends on another field's must come after it
+    if fd.depnames or fd.conditional then d.ordered = true end
   end
 end
 
@@ -326,14 +328,22 @@ local function construct(cls, arg)
       :format(d.name, type(arg)), 2)
   end
   local l = new_layer(d)
-  -- fields in descriptor order, so ICMP's type is known before its code
-  for k in pairs(arg) do
-    if type(k) ~= "string" or not d.fmap[k] then no_field(d, k, 3) end
-  end
-  local f = l._f
-  for _, name in ipairs(d.fnames) do
-    local v = arg[name]
-    if v ~= nil then f[name] = norm(d, d.fmap[name], v, f) end
+  local f, fmap = l._f, d.fmap
+  if d.ordered then
+    -- fields in descriptor order, so ICMP's type is known before its code
+    for k in pairs(arg) do
+      if type(k) ~= "string" or not fmap[k] then no_field(d, k, 3) end
+    end
+    for _, name in ipairs(d.fnames) do
+      local v = arg[name]
+      if v ~= nil then f[name] = norm(d, fmap[name], v, f) end
+    end
+  else
+    for k, v in pairs(arg) do
+      local fd = fmap[k]
+      if not fd then no_field(d, k, 3) end
+      f[k] = norm(d, fd, v, f)
+    end
   end
   return new_packet({ l })
 end
