@@ -222,7 +222,7 @@ valgrind: all $(B)/core_bench
 
 # Lets pktlua capture and send without sudo.
 setcap: pktlua
-	setcap cap_net_raw,cap_net_admin+eip pktlua
+	setcap cap_net_raw,cap_net_admin+eip $(B)/pktlua
 
 clean:
 	rm -rf build pktlua
