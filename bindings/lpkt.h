@@ -12,5 +12,6 @@
 const struct pk_proto *pk_lua_checkproto(lua_State *L, int arg);
 int pk_lua_protoid(const struct pk_proto *p);
 void pk_open_net(lua_State *L);
+int pk_lua_protos(lua_State *L);   /* protos() -> descriptors */
 
 #endif

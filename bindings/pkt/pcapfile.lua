@@ -1,0 +1,102 @@
+-- pkt/pcapfile.lua - capture files: rdpcap, wrpcap and the streaming
+-- pcap_reader and pcap_writer (libpcap reads pcap and pcapng; files are
+-- written as classic pcap, which tcpdump, tshark and Scapy all read).
+return function(M, I)
+  local core, dissect_as, check_opts = I.core, I.dissect_as, I.check_opts
+  local as_list, new_list, class_of = I.as_list, I.new_list, I.class_of
+
+  local linktypes = { ether = 1, ethernet = 1, raw = 101, ip = 101, sll = 113, sll2 = 276 }
+
+  local function linktype_for(p, lt)
+    if type(lt) == "string" then
+      local v = linktypes[lt:lower()]
+      if not v then
+        error(("unknown linktype '%s' (use ether, raw, sll, sll2 or a number)"):format(lt), 4)
+      end
+      return v
+    end
+    if lt then return lt end
+    local v = p and core.linktype_of(p[1]._d.id)
+    if not v then
+      error("cannot tell the link type of a packet starting with "
+        .. (p and p[1]._d.name or "nothing") .. "; give {linktype=...}", 4)
+    end
+    return v
+  end
+
+  local WriterMT = { __name = "pkt.PcapFile" }
+  WriterMT.__index = WriterMT
+
+  function WriterMT.write(w, x)
+    for _, p in ipairs(as_list(x, "write")) do
+      if not w.h then
+        local h, msg = core.pcap_writer(w.path, linktype_for(p, w.linktype), 262144, w.append)
+        if not h then error("pcap_writer: " .. msg, 3) end
+        w.h = h
+      end
+      local t = p.time or core.walltime()
+      local sec = math.floor(t)
+      w.h:write(p:bytes(), sec, math.floor((t - sec) * 1e6 + 0.5), rawget(p, "wirelen"))
+    end
+  end
+
+  function WriterMT.flush(w) if w.h then w.h:flush() end end
+  function WriterMT.close(w)
+    if not w.h and w.linktype then   -- an empty file still gets its header
+      local h, msg = core.pcap_writer(w.path, linktype_for(nil, w.linktype), 262144, w.append)
+      if not h then error("pcap_writer: " .. msg, 2) end
+      w.h = h
+    end
+    if w.h then w.h:close() end
+  end
+  WriterMT.__close = WriterMT.close
+  WriterMT.__gc = function(w) if w.h then w.h:close() end end
+
+  -- pcap_writer(path [, {linktype=, append=}]) -> w:write(p), w:close()
+  function M.pcap_writer(path, o)
+    o = check_opts("pcap_writer", o, { linktype = 1, append = 1 })
+    if type(path) ~= "string" then error("pcap_writer: expected a file path", 2) end
+    return setmetatable({ path = path, linktype = o.linktype, append = o.append }, WriterMT)
+  end
+
+  -- wrpcap(path, pkts [, {linktype=, append=}])
+  function M.wrpcap(path, x, o)
+    local pkts = as_list(x, "wrpcap")
+    local w = M.pcap_writer(path, o)
+    if #pkts == 0 and not w.linktype then w.linktype = 1 end
+    w:write(pkts)
+    w:close()
+  end
+
+  -- for p in pcap_reader(path [, {filter=}]) do ... end
+  function M.pcap_reader(path, o)
+    o = check_opts("pcap_reader", o, { filter = 1 })
+    local cap, msg = core.capture_file(path, o.filter)
+    if not cap then error("pcap_reader: " .. msg, 2) end
+    local _, pid = cap:info()
+    local first = class_of(pid)
+    local function nextp()
+      local data, sec, usec, wirelen = cap:next()
+      if not data then            -- sec, usec are the message and its kind
+        if usec ~= "eof" then error("pcap_reader: " .. tostring(sec), 2) end
+        cap:close()
+        return nil
+      end
+      local p = dissect_as(first, data)
+      p.time = sec + usec / 1e6
+      if wirelen ~= #data then p.wirelen = wirelen end
+      return p
+    end
+    return nextp, nil, nil, cap
+  end
+
+  -- rdpcap(path [, count]) -> packets
+  function M.rdpcap(path, count)
+    local t = {}
+    for p in M.pcap_reader(path) do
+      t[#t + 1] = p
+      if count and #t >= count then break end
+    end
+    return new_list(t, path)
+  end
+end
