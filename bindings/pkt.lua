@@ -190,8 +190,18 @@ local function new_packet(layers, raw)
   return p
 end
 
+-- A dissected packet is its bytes until a layer is wanted: a capture can
+-- store many packets a script never opens for little more than their size.
 local function dissect_as(d, bytes)
-  return new_packet(core.dissect(d.id, bytes, LayerMT, descs), bytes)
+  return setmetatable({ _raw = bytes, _first = d }, PacketMT)
+end
+
+local function unpack_layers(p)
+  local d, raw = rawget(p, "_first"), rawget(p, "_raw")
+  local layers = d and raw and core.dissect(d.id, raw, LayerMT, descs) or {}
+  for _, l in ipairs(layers) do rawset(l, "_p", p) end
+  rawset(p, "_l", layers)
+  return layers
 end
 
 -- The layers x stands for when stacked with `/`.
@@ -236,6 +246,7 @@ end
 local packet_attrs = { time = true, iface = true, sent_time = true, wirelen = true }
 
 PacketMT.__index = function(p, k)
+  if k == "_l" then return unpack_layers(p) end
   if k == nil then
     error("p[nil]: the index is nil; is the layer name spelled right (p[ICMP], p[UDP])?", 2)
   end
