@@ -163,6 +163,15 @@ describe("capture and injection", function()
     assert.equal("0\t4242\t7\tping me\t198.51.100.2\n", out)
   end)
 
+  it("gets replies from this host's own addresses, through lo", function()
+    local out = pl("a", [[
+      for _, dst in ipairs{"127.0.0.1", "198.51.100.1"} do
+        local r = sr1(IP{dst=dst}/ICMP{id=8, seq=9}, {timeout=2, verbose=false})
+        print(dst, r and r[ICMP].type, r and r[IP].src)
+      end]])
+    assert.equal("127.0.0.1\t0\t127.0.0.1\n198.51.100.1\t0\t198.51.100.1\n", out)
+  end)
+
   it("gets all 1000 answers to 1000 echo requests with sr", function()
     local out, status = pl("a", [[
       local t = {}

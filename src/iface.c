@@ -103,6 +103,20 @@ int pk_iface_get(const char *name, struct pk_iface *out, char *err)
     return n < 0 ? n : PK_ENODEV;
 }
 
+static int is_local(uint32_t dst)
+{
+    struct ifaddrs *all, *a;
+    int local = (dst >> 24) == 127;
+    if (local || getifaddrs(&all) < 0)
+        return local;
+    for (a = all; a && !local; a = a->ifa_next)
+        if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET &&
+            ntohl(((const struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr) == dst)
+            local = 1;
+    freeifaddrs(all);
+    return local;
+}
+
 /* Longest-prefix match over /proc/net/route for the interface and
  * gateway; the source address from a connected (never used) socket. */
 int pk_route_get(uint32_t dst, struct pk_route *r, char *err)
@@ -115,6 +129,15 @@ int pk_route_get(uint32_t dst, struct pk_route *r, char *err)
     socklen_t ml = sizeof me;
 
     memset(r, 0, sizeof *r);
+    /* the local table first: loopback and this host's own addresses are
+     * delivered through lo, whatever the main table says */
+    if (is_local(dst)) {
+        if (f)
+            fclose(f);
+        snprintf(r->iface, sizeof r->iface, "lo");
+        r->src = dst;
+        return 0;
+    }
     if (!f) {
         snprintf(err, PK_ERRLEN, "cannot read the routing table: %s", strerror(errno));
         return PK_EIO;
