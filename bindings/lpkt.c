@@ -109,7 +109,7 @@ static int int_value(lua_State *L, struct pk_layer *l, int f, int idx)
         if (pk_field_namedval(l, f, lua_tostring(L, idx), &u) < 0) {
             push_names(L, l, f);
             if (lua_rawlen(L, -1) == 0)
-                lua_pushfstring(L, "'%s' is not a number (this field has no names)",
+                lua_pushfstring(L, "'%s' is a string; this field takes a number",
                                 lua_tostring(L, idx));
             else
                 lua_pushfstring(L, "'%s' is not a known name (use a number, or one of: %s)",
@@ -169,7 +169,7 @@ static int opt_value(lua_State *L, struct pk_layer *l, int f, int idx,
             o->raw = PK_OPTRAW_VALUE;
         if (len > 253)
             return bad(L, l, f, "option value of %s bytes is too long (at most 253)",
-                       lua_tostring(L, -1));
+                       lua_pushfstring(L, "%d", (int)len));
     } else if (k && (k->shape == PK_OPT_U8 || k->shape == PK_OPT_U16)) {
         uint64_t max = k->shape == PK_OPT_U8 ? 255 : 65535;
         if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 ||

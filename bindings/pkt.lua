@@ -163,9 +163,27 @@ LayerMT.__index = function(l, k)
   return get_field(l, k)
 end
 
+-- Lengths and checksums a dissected packet read off the wire, dropped
+-- at its first edit so they are computed again: "checksums follow" holds
+-- for captured packets too.  Set one explicitly afterwards to keep it.
+local recomputed = { len = true, chksum = true, ihl = true, dataofs = true }
+
+local function first_edit(p)
+  rawset(p, "_edited", true)
+  for _, m in ipairs(p._l) do
+    local fd
+    for name in pairs(recomputed) do
+      fd = m._d.fmap[name]
+      if fd and fd.auto and m._f[name] ~= nil then writable(m)[name] = nil end
+    end
+  end
+end
+
 LayerMT.__newindex = function(l, k, v)
   local d = l._d
   if type(k) ~= "string" or not d.fmap[k] then no_field(d, k, 2) end
+  local p = rawget(l, "_p")
+  if p and rawget(p, "_first") and not rawget(p, "_edited") then first_edit(p) end
   local f = writable(l)
   if v == nil then
     f[k] = nil

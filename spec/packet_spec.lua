@@ -35,6 +35,26 @@ describe("packet objects", function()
     assert.equal(64, p[IP].ttl)
   end)
 
+  it("recompute a dissected packet's lengths and checksums after an edit", function()
+    local b = (IP{src="1.2.3.4", dst="5.6.7.8"} / UDP{sport=1, dport=2} / "hello"):bytes()
+    local q = IP(b)
+    q[IP].ttl = 5
+    q[pkt.Raw].load = "a longer payload"
+    local r = IP(q:bytes())
+    assert.equal(5, r[IP].ttl)
+    assert.equal(0, pkt.checksum(q:bytes():sub(1, 20)))
+    assert.equal(44, r[IP].len)
+    assert.equal(24, r[UDP].len)
+    -- a checksum set explicitly stays, whatever is edited after it
+    local z = IP(b)
+    z[IP].chksum = 0x1234
+    z[IP].ttl = 9
+    assert.equal(0x1234, IP(z:bytes())[IP].chksum)
+    -- unedited, a dissected packet keeps its bytes, lying fields included
+    local lie = (IP{len=99} / "x"):bytes()
+    assert.equal(lie, IP(lie):copy():bytes())
+  end)
+
   it("return unset computed fields as nil, as Scapy's None", function()
     local p = hello()
     assert.is_nil(p[IP].chksum)
@@ -95,7 +115,7 @@ describe("bad values", function()
     { function() return IP{tll=3} end, "IP has no field 'tll' (did you mean 'ttl'?)" },
     { function() return TCP{flags="SX"} end, "TCP.flags: 'SX' is not a combination of the flags F S R P A U E C N" },
     { function() return Ether{src="aa:bb:cc:dd:ee"} end, "Ether.src: 'aa:bb:cc:dd:ee' is not a MAC address" },
-    { function() return UDP{sport="http"} end, "UDP.sport: 'http' is not a number" },
+    { function() return UDP{sport="http"} end, "UDP.sport: 'http' is a string; this field takes a number" },
     { function() return TCP{options={{"MSSS", 1}}} end, "TCP.options: unknown option 'MSSS'" },
     { function() return TCP{options={{"MSS", 70000}}} end, "TCP.options: option MSS needs an integer value in range" },
     { function() return TCP{options={{"Timestamp", {1}}}} end, "TCP.options: option Timestamp has the wrong number of values" },

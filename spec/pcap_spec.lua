@@ -83,6 +83,14 @@ describe("pcap files", function()
     assert.equal("raw:ip:udp:data\n", tsh)
   end)
 
+  it("round times to the microsecond without overflowing into the seconds", function()
+    local p = IP{src="198.51.100.1", dst="198.51.100.2"} / UDP{sport=40000, dport=40001}
+    p.time = 1.9999999
+    pkt.wrpcap(path, p)
+    local t = pkt.rdpcap(path)[1].time
+    assert.equal(2.0, t)
+  end)
+
   it("stream with pcap_writer and pcap_reader, appending too", function()
     local w = pkt.pcap_writer(path)
     for _, p in ipairs(frames()) do w:write(p) end

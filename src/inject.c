@@ -305,11 +305,13 @@ int pk_send_bulk(const struct pk_bulk *b, uint64_t *sent, char *err)
     to.sin_family = AF_INET;
     stop_bulk = 0;
     start = mono_now();
+    int fresh = 1;          /* this copy still needs its varied fields */
     while ((b->loop && b->count == 0) || n < b->count) {
         if (stop_bulk)
             break;
-        for (int i = 0; i < b->nvary; i++)
+        for (int i = 0; fresh && i < b->nvary; i++)
             apply_vary(pkt, &b->vary[i], &cur[i], &rng);
+        fresh = 0;      /* a retried send keeps its values: "inc" skips none */
         if (gap > 0)
             wait_until(start + (double)n * gap);
         ssize_t w;
@@ -332,6 +334,7 @@ int pk_send_bulk(const struct pk_bulk *b, uint64_t *sent, char *err)
             break;
         }
         n++;
+        fresh = 1;
     }
     stop_bulk = 0;
     free(pkt);

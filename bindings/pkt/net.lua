@@ -116,10 +116,14 @@ return function(M, I)
     if o.store == false and not (o.prn or o.lfilter or o.stop_filter) then
       -- nothing looks at the packets: count them in C, at capture speed
       local deadline = deadline_of()
-      local n, msg = cap:count(o.count or 0, deadline and math.max(0, deadline - core.now()))
+      local n, msg
+      local ok, err = pcall(function()
+        n, msg = cap:count(o.count or 0, deadline and math.max(0, deadline - core.now()))
+      end)
       local rcv, drop, ifdrop = cap:stats()
       cap:close()
-      if not n then error(("%s: capture failed: %s"):format(fname, tostring(msg)), 0) end
+      if not ok and not is_interrupt(err) then error(err, 0) end
+      if ok and not n then error(("%s: capture failed: %s"):format(fname, tostring(msg)), 0) end
       local stats = { received = rcv, dropped = drop, ifdropped = ifdrop, captured = n }
       return new_list({}, "Sniffed"), stats
     end
@@ -187,7 +191,10 @@ return function(M, I)
     end
     if not cap then raise("sniff", msg, kind) end
     -- listening (filter set) from here: a script may now make traffic
-    if o.started_callback then o.started_callback() end
+    if o.started_callback then
+      local ok, err = pcall(o.started_callback)
+      if not ok then cap:close(); error(err, 0) end
+    end
     local deadline = o.timeout and core.now() + o.timeout
     return capture_loop("sniff", cap, o, function() return deadline end)
   end
@@ -253,7 +260,11 @@ return function(M, I)
   -- MAC; unset dst with an IP payload is the next hop's MAC.
   local function l2_bytes(p, iface, fname)
     local e = p[1]
-    if e._d.name ~= "Ether" or (e._f.src ~= nil and e._f.dst ~= nil) then return p:bytes(), p end
+    local ip0 = p[M.IP]
+    if e._d.name ~= "Ether" or (e._f.src ~= nil and e._f.dst ~= nil
+                                and not (ip0 and ip0._f.src == nil)) then
+      return p:bytes(), p
+    end
     p = p:copy()
     e = p[1]
     if e._f.src == nil then e.src = M.get_if_hwaddr(iface) end
@@ -417,6 +428,13 @@ return function(M, I)
       end
     end
     local count, inter = o.count or 1, o.inter or 0
+    if math.type(count) ~= "integer" and not (type(count) == "number" and count == math.floor(count)) or count < 0 then
+      error(("%s: count is a whole number of packets, 0 or more, got %s"):format(fname, tostring(o.count)), 3)
+    end
+    count = math.tointeger(count)
+    if o.vary and #frames ~= 1 then
+      error(("%s: vary takes one packet (a template), not a list of %d"):format(fname, #frames), 3)
+    end
     local sender = l2 and core.send_l2 or core.send_l3
     local sent = 0
     local function one(i, reps)

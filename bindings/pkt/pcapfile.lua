@@ -36,7 +36,9 @@ return function(M, I)
       end
       local t = p.time or core.walltime()
       local sec = math.floor(t)
-      w.h:write(p:bytes(), sec, math.floor((t - sec) * 1e6 + 0.5), rawget(p, "wirelen"))
+      local usec = math.floor((t - sec) * 1e6 + 0.5)
+      if usec >= 1000000 then sec, usec = sec + 1, usec - 1000000 end
+      w.h:write(p:bytes(), sec, usec, rawget(p, "wirelen"))
     end
   end
 
@@ -64,8 +66,9 @@ return function(M, I)
     local pkts = as_list(x, "wrpcap")
     local w = M.pcap_writer(path, o)
     if #pkts == 0 and not w.linktype then w.linktype = 1 end
-    w:write(pkts)
+    local ok, err = pcall(w.write, w, pkts)
     w:close()
+    if not ok then error(err, 0) end
   end
 
   -- for p in pcap_reader(path [, {filter=}]) do ... end
