@@ -36,6 +36,10 @@ static void push_fielddesc(lua_State *L, const struct pk_proto *p, int f)
     lua_setfield(L, -2, "auto");
     lua_pushboolean(L, fd->flags & PK_FF_HEX);
     lua_setfield(L, -2, "hex");
+    lua_pushboolean(L, fd->flags & PK_FF_PSEUDO);
+    lua_setfield(L, -2, "pseudo");
+    lua_pushboolean(L, fd->flags & PK_FF_ZERO_NONE);
+    lua_setfield(L, -2, "zero_none");
     lua_pushboolean(L, fd->present != NULL);
     lua_setfield(L, -2, "conditional");
     switch (fd->type) {       /* the default, in canonical form */

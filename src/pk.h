@@ -40,6 +40,8 @@ enum pk_type {
 #define PK_FF_AUTO  0x01    /* computed at build time when left unset */
 #define PK_FF_HEX   0x02    /* shown in hexadecimal */
 #define PK_FF_PAD4  0x04    /* variable tail padded with zeros to 4 bytes */
+#define PK_FF_PSEUDO 0x08   /* in the pseudo-header the layer above sums */
+#define PK_FF_ZERO_NONE 0x10 /* a checksum where 0 means "none" (UDP) */
 
 struct pk_layer;
 
@@ -148,6 +150,10 @@ struct pk_proto {
     void (*prepare)(struct pk_layer *ls, int i, int n);
     /* After the layers above are built: write computed fields. */
     void (*post_build)(struct pk_layer *ls, int i, int n, uint8_t *pkt, size_t len);
+    /* The ones'-complement sum of the pseudo-header this layer gives a
+     * transport segment of seglen bytes above it (RFC 768, RFC 9293). */
+    uint32_t (*pseudo_sum)(const struct pk_layer *l, const uint8_t *pkt,
+                           size_t seglen);
     /* Reply matching (sr): append to key what a request and its replies
      * share at this layer (Scapy's hashret); returns bytes appended. */
     size_t (*hashret)(const struct pk_layer *ls, int i, int n, uint8_t *key,

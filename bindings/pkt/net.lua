@@ -323,30 +323,34 @@ return function(M, I)
     return ((tonumber(a) * 256 + tonumber(b)) * 256 + tonumber(c)) * 256 + tonumber(d)
   end
 
-  -- Checksums that cover a field of layer i (offsets in the frame), so
-  -- C can patch them incrementally; a UDP checksum of 0 means "none".
+  -- Byte offset of a field within its (dissected) layer, or nil when it
+  -- does not start on a byte.
+  local function field_offset(l, name)
+    local bit = 0
+    for _, f in ipairs(l._d.fields) do
+      if f.name == name then break end
+      if l._f[f.name] ~= nil then bit = bit + f.bits end
+    end
+    return bit % 8 == 0 and bit // 8 or nil
+  end
+
+  -- Checksums that cover field `name` of layer i (offsets in the frame),
+  -- from the descriptors: the layer's own chksum, and the one above it
+  -- when the field is in the pseudo-header that layer sums.  A checksum
+  -- of 0 that means "none" (UDP) stays 0.  nil: a quoted header, whose
+  -- change would need the enclosing ICMP checksum.
   local function covering(q, i, name, frame)
-    local l, up = q[i], q[i + 1]
-    local ln = l._d.name
-    local off = rawget(l, "_off")
-    local function udp_ck(at)
-      if frame:byte(at + 7) == 0 and frame:byte(at + 8) == 0 then return nil end
-      return { at + 6, true }
-    end
+    if q[i]._d.quoted then return nil end
     local t = {}
-    if ln == "IP" then
-      t[1] = { off + 10, false }
-      if (name == "src" or name == "dst") and up then
-        local uo = rawget(up, "_off")
-        if up._d.name == "UDP" then t[2] = udp_ck(uo)
-        elseif up._d.name == "TCP" then t[2] = { uo + 16, false } end
-      end
-    elseif ln == "UDP" then t[1] = udp_ck(off)
-    elseif ln == "TCP" then t[1] = { off + 16, false }
-    elseif ln == "ICMP" then t[1] = { off + 2, false }
-    elseif ln ~= "Ether" and ln ~= "Dot1Q" and ln ~= "ARP" then
-      return nil
+    local function own(l)
+      local fd = l and l._d.fmap.chksum
+      if not fd or l._f.chksum == nil then return end
+      local at = rawget(l, "_off") + field_offset(l, "chksum")
+      if fd.zero_none and frame:byte(at + 1) == 0 and frame:byte(at + 2) == 0 then return end
+      t[#t + 1] = { at, fd.zero_none }
     end
+    own(q[i])
+    if q[i]._d.fmap[name].pseudo then own(q[i + 1]) end
     return t
   end
 
@@ -368,19 +372,15 @@ return function(M, I)
       local l = q._l[idx]
       local fd = l._d.fmap[fname_]
       if not fd then bad(("%s has no field '%s'"):format(lname, fname_)) end
-      local bit = 0
-      for _, f in ipairs(l._d.fields) do
-        if f.name == fname_ then break end
-        if l._f[f.name] ~= nil then bit = bit + f.bits end
-      end
-      if bit % 8 ~= 0 or not (fd.bits == 8 or fd.bits == 16 or fd.bits == 32)
+      local at = field_offset(l, fname_)
+      if not at or not (fd.bits == 8 or fd.bits == 16 or fd.bits == 32)
           or fd.type == "mac" or fd.type == "bytes" or fd.type == "list" then
         bad("only whole 8, 16 or 32-bit fields can vary")
       end
       local cks = covering(q._l, idx, fname_, frame)
-      if not cks then bad(("fields of %s cannot vary"):format(lname)) end
+      if not cks then bad(("%s is quoted inside an ICMP error; its fields cannot vary"):format(lname)) end
       local max = (1 << fd.bits) - 1
-      local v = { off = rawget(l, "_off") + bit // 8, width = fd.bits // 8, cks = cks,
+      local v = { off = rawget(l, "_off") + at, width = fd.bits // 8, cks = cks,
                   lo = 0, hi = max, random = true }
       local function num(x)
         if type(x) == "string" and fd.type == "ipv4" then

@@ -25,12 +25,12 @@ static const struct pk_field fields[] = {
     { .name = "flags", .type = PK_FLAGS, .bits = 3, .names = ipflags },
     { .name = "frag", .type = PK_INT, .bits = 13 },
     { .name = "ttl", .type = PK_INT, .bits = 8, .def = 64 },
-    { .name = "proto", .type = PK_INT, .bits = 8, .flags = PK_FF_AUTO,
+    { .name = "proto", .type = PK_INT, .bits = 8, .flags = PK_FF_AUTO | PK_FF_PSEUDO,
       .names = pk_ipprotos },
     { .name = "chksum", .type = PK_INT, .bits = 16,
       .flags = PK_FF_AUTO | PK_FF_HEX },
-    { .name = "src", .type = PK_IPV4, .bits = 32 },
-    { .name = "dst", .type = PK_IPV4, .bits = 32, .def = 0x7f000001 },
+    { .name = "src", .type = PK_IPV4, .bits = 32, .flags = PK_FF_PSEUDO },
+    { .name = "dst", .type = PK_IPV4, .bits = 32, .def = 0x7f000001, .flags = PK_FF_PSEUDO },
     { .name = "options", .type = PK_BYTES, .bits = 0, .flags = PK_FF_PAD4 },
 };
 
@@ -120,6 +120,41 @@ static int answers(const struct pk_layer *req, int i, int nreq,
     return pk_answers_from(req, i + 1, nreq, rep, j + 1, nrep);
 }
 
+/* The destination the pseudo-header holds: with a loose or strict
+ * source route (RFC 791 3.1) the last address of the route, the final
+ * destination (RFC 1122 4.1.3.4, as Scapy and Wireshark compute it). */
+static const uint8_t *final_dst(const uint8_t *ip, size_t hlen)
+{
+    const uint8_t *dst = ip + 16;
+    size_t pos = 20;
+    while (pos < hlen) {
+        uint8_t type = ip[pos], len;
+        if (type == 0)
+            break;
+        if (type == 1) {
+            pos++;
+            continue;
+        }
+        if (pos + 1 >= hlen || (len = ip[pos + 1]) < 2 || pos + len > hlen)
+            break;
+        if ((type == 0x83 || type == 0x89) && len >= 7)
+            dst = ip + pos + len - 4;
+        pos += len;
+    }
+    return dst;
+}
+
+/* Source, final destination, zero, protocol, segment length. */
+static uint32_t pseudo_sum(const struct pk_layer *l, const uint8_t *pkt,
+                           size_t seglen)
+{
+    const uint8_t *ip = pkt + l->off;
+    uint8_t ph[4] = { 0, ip[9], (uint8_t)(seglen >> 8), (uint8_t)seglen };
+    uint32_t sum = pk_cksum_add(0, ip + 12, 4);
+    sum = pk_cksum_add(sum, final_dst(ip, l->hlen), 4);
+    return pk_cksum_add(sum, ph, 4);
+}
+
 static const struct pk_sumfmt summary[] = {
     { -1, 0, "%src% > %dst% %proto%" },
     { -1, 0, NULL },
@@ -143,7 +178,7 @@ const struct pk_proto pk_proto_ip = {
     .binds = binds, .nbinds = 3,
     .summary = summary,
     .hdr_len = hdr_len, .payload_end = payload_end, .next = next,
-    .prepare = prepare, .post_build = post_build,
+    .prepare = prepare, .post_build = post_build, .pseudo_sum = pseudo_sum,
     .hashret = hashret, .answers = answers,
 };
 
@@ -153,6 +188,6 @@ const struct pk_proto pk_proto_iperror = {
     .binds = error_binds, .nbinds = 3,
     .quoted = 1,
     .hdr_len = hdr_len, .payload_end = payload_end, .next = next,
-    .prepare = prepare, .post_build = post_build,
+    .prepare = prepare, .post_build = post_build, .pseudo_sum = pseudo_sum,
     .hashret = hashret,
 };

@@ -11,7 +11,8 @@ static const struct pk_field fields[] = {
     { .name = "sport", .type = PK_INT, .bits = 16, .def = 53 },
     { .name = "dport", .type = PK_INT, .bits = 16, .def = 53 },
     { .name = "len", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO },
-    { .name = "chksum", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO | PK_FF_HEX },
+    { .name = "chksum", .type = PK_INT, .bits = 16,
+      .flags = PK_FF_AUTO | PK_FF_HEX | PK_FF_ZERO_NONE },
 };
 
 static void post_build(struct pk_layer *ls, int i, int n, uint8_t *pkt,
