@@ -205,21 +205,18 @@ static int l_cap_close(lua_State *L)
 
 /* ---- sending ------------------------------------------------------- */
 
-/* send_l3(bytes [, iface [, count]]) / send_l2(bytes, iface [, count])
- * -> count sent | nil, msg, kind */
+/* send_l3(bytes [, iface]) / send_l2(bytes, iface) -> 1 | nil, msg, kind
+ * (repeats go through send_bulk) */
 static int do_send(lua_State *L, int l2)
 {
     size_t len;
     const uint8_t *p = (const uint8_t *)luaL_checklstring(L, 1, &len);
     const char *iface = luaL_optstring(L, 2, NULL);
-    lua_Integer count = luaL_optinteger(L, 3, 1), i;
     char err[PK_ERRLEN];
-    for (i = 0; i < count; i++) {
-        int rc = l2 ? pk_send_l2(iface, p, len, err) : pk_send_l3(iface, p, len, err);
-        if (rc < 0)
-            return fail(L, rc, err);
-    }
-    lua_pushinteger(L, i);
+    int rc = l2 ? pk_send_l2(iface, p, len, err) : pk_send_l3(iface, p, len, err);
+    if (rc < 0)
+        return fail(L, rc, err);
+    lua_pushinteger(L, 1);
     return 1;
 }
 

@@ -458,8 +458,10 @@ static int l_build(lua_State *L)
     rc = pk_build(ls, n, out, sizeof out, &len);
     if (rc == PK_ENOSPC)
         return luaL_error(L, "packet larger than %d bytes", PK_MAXPKT);
-    if (rc < 0)
-        return luaL_error(L, "cannot build this packet (error %d)", rc);
+    if (rc == PK_ETOOMANY)
+        return luaL_error(L, "a packet has at most %d layers", PK_MAXLAYERS);
+    if (rc < 0)     /* a header whose fields do not fill whole bytes */
+        return luaL_error(L, "cannot build this packet: a layer's fields do not end on a byte");
     lua_pushlstring(L, (const char *)out, len);
     return 1;
 }

@@ -5,11 +5,9 @@
 local netlab = require "netlab"
 local sh = H.shquote
 
-local ok, why = netlab.available()
-if not ok then
-  describe("the lecture demos", function()
-    pending("needs root and network namespaces: " .. tostring(why))
-  end)
+local missing = H.lab_missing()
+if missing then
+  describe("the lecture demos", function() pending(missing) end)
   return
 end
 

@@ -6,11 +6,9 @@ local netlab = require "netlab"
 local pkt = require "pkt"
 local sh = H.shquote
 
-local ok, why = netlab.available()
-if not ok then
-  describe("capture and injection", function()
-    pending("needs root and network namespaces: " .. tostring(why))
-  end)
+local missing = H.lab_missing()
+if missing then
+  describe("capture and injection", function() pending(missing) end)
   return
 end
 

@@ -3,9 +3,9 @@
 -- own view (ip, ping, nc, tcpdump run inside the namespaces).
 local netlab = require "netlab"
 
-local available, why = netlab.available()
-if not available then
-  describe("netlab", function() pending(why) end)
+local missing = H.lab_missing()
+if missing then
+  describe("netlab", function() pending(missing) end)
   return
 end
 

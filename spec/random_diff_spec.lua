@@ -198,18 +198,7 @@ local function run_tshark(path)
   for _, f in ipairs(TS_FIELDS) do cmd[#cmd + 1] = "-e " .. f end
   local out, status = H.run(table.concat(cmd, " ") .. " 2>/dev/null")
   assert(status == 0, "tshark failed")
-  local frames = {}
-  for line in out:gmatch("([^\n]*)\n") do
-    local fr, i = {}, 0
-    for col in (line .. "\t"):gmatch("([^\t]*)\t") do
-      i = i + 1
-      local vals = {}
-      if col ~= "" then for v in (col .. "|"):gmatch("([^|]*)|") do vals[#vals + 1] = v end end
-      fr[TS_FIELDS[i]] = vals
-    end
-    frames[#frames + 1] = fr
-  end
-  return frames
+  return require("tshark").parse(out, TS_FIELDS)
 end
 
 -- The address an IPv4 header's loose or strict source route ends at

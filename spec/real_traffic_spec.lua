@@ -125,22 +125,9 @@ end)
 
 ------------------------------------------------------------- live labs
 
-local function available()
-  local ok, why = netlab.available()
-  if not ok then return false, why end
-  for _, tool in ipairs { "tcpdump", "tshark", "nc", "ping" } do
-    if select(2, H.run("command -v " .. tool .. " >/dev/null 2>&1")) ~= 0 then
-      return false, tool .. " is not installed"
-    end
-  end
-  return true
-end
-
-local ok, why = available()
-if not ok then
-  describe("real traffic against tshark", function()
-    pending("needs root, network namespaces, tcpdump, tshark, nc and ping: " .. tostring(why))
-  end)
+local missing = H.lab_missing({ "tcpdump", "tshark", "nc", "ping" })
+if missing then
+  describe("real traffic against tshark", function() pending(missing) end)
   return
 end
 

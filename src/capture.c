@@ -154,6 +154,24 @@ static int activate_error(struct pk_capture *c, int rc, char *err)
     }
 }
 
+static struct pk_capture *new_capture(char *err)
+{
+    struct pk_capture *c = calloc(1, sizeof *c);
+    if (!c)
+        snprintf(err, PK_ERRLEN, "out of memory");
+    return c;
+}
+
+/* What live captures and files share once libpcap has a handle. */
+static int finish_open(struct pk_capture *c, const char *filter, char *err)
+{
+    int rc;
+    c->linktype = pcap_datalink(c->p);
+    if ((rc = set_filter(c, filter, err)) < 0)
+        pk_capture_close(c);
+    return rc;
+}
+
 int pk_capture_open(struct pk_capture **out, const struct pk_capture_opts *o,
                     char *err)
 {
@@ -162,11 +180,8 @@ int pk_capture_open(struct pk_capture **out, const struct pk_capture_opts *o,
     int rc;
 
     *out = NULL;
-    c = calloc(1, sizeof *c);
-    if (!c) {
-        snprintf(err, PK_ERRLEN, "out of memory");
+    if (!(c = new_capture(err)))
         return PK_EIO;
-    }
     if (o->iface)
         snprintf(c->iface, sizeof c->iface, "%s", o->iface);
     else if ((rc = pk_default_iface(c->iface, sizeof c->iface, err)) < 0) {
@@ -193,11 +208,8 @@ int pk_capture_open(struct pk_capture **out, const struct pk_capture_opts *o,
         free(c);
         return rc;
     }
-    c->linktype = pcap_datalink(c->p);
-    if ((rc = set_filter(c, o->filter, err)) < 0) {
-        pk_capture_close(c);
+    if ((rc = finish_open(c, o->filter, err)) < 0)
         return rc;
-    }
     /* pk_capture_next waits in poll() itself: libpcap's own wait has no
      * timeout in immediate mode */
     if (pcap_setnonblock(c->p, 1, ebuf) < 0) {
@@ -226,11 +238,8 @@ int pk_capture_open_file(struct pk_capture **out, const char *path,
     int rc;
 
     *out = NULL;
-    c = calloc(1, sizeof *c);
-    if (!c) {
-        snprintf(err, PK_ERRLEN, "out of memory");
+    if (!(c = new_capture(err)))
         return PK_EIO;
-    }
     c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
                                                    ebuf);
     if (!c->p) {
@@ -240,12 +249,8 @@ int pk_capture_open_file(struct pk_capture **out, const char *path,
     }
     c->offline = 1;
     c->fd = -1;
-    c->linktype = pcap_datalink(c->p);
-    snprintf(c->iface, sizeof c->iface, "%s", "");
-    if ((rc = set_filter(c, filter, err)) < 0) {
-        pk_capture_close(c);
+    if ((rc = finish_open(c, filter, err)) < 0)
         return rc;
-    }
     *out = c;
     return 0;
 }

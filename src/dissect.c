@@ -113,9 +113,9 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
             pos = end;
             break;
         }
-        /* a quote cut inside its fixed fields has no options: the bytes
-         * after the last whole field stay raw */
-        tail = partial ? -1 : tail_field(p);
+        /* a quote cut inside its fixed fields ends there, with an empty
+         * tail: the bytes after the last whole field stay raw */
+        tail = tail_field(p);
         hlen = partial ? fixed
              : p->hdr_len ? p->hdr_len(l)
              : (tail >= 0 ? (long)(end - pos) : fixed);
@@ -130,9 +130,6 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
         if (tail >= 0) {
             l->present |= 1u << tail;
             pk_layer_setp(l, tail, data + pos + fixed, (uint32_t)(hlen - fixed));
-        } else if (partial && (tail = tail_field(p)) >= 0) {
-            l->present |= 1u << tail;           /* present, and empty */
-            pk_layer_setp(l, tail, data + pos + fixed, 0);
         }
         l->hlen = (size_t)hlen;
         pos += (size_t)hlen;

@@ -24,13 +24,10 @@ return function(M, I)
     return opts
   end
 
-  local remedies = {
-    perm = "",    -- the core's message names the remedy
-  }
-
-  -- A failure of the world, raised as one clear error.
-  local function raise(fname, msg, kind)
-    error(("%s: %s%s"):format(fname, msg, remedies[kind] or ""), 3)
+  -- A failure of the world, raised as one clear error (the core's message
+  -- already names the remedy, e.g. sudo or `make setcap`).
+  local function raise(fname, msg)
+    error(("%s: %s"):format(fname, msg), 3)
   end
 
   local function is_interrupt(e)
@@ -189,7 +186,7 @@ return function(M, I)
         promisc = o.promisc ~= false, immediate = immediate, snaplen = snaplen,
         buffer_kb = o.buffer_kb, timeout_ms = 50 }
     end
-    if not cap then raise("sniff", msg, kind) end
+    if not cap then raise("sniff", msg) end
     -- listening (filter set) from here: a script may now make traffic
     if o.started_callback then
       local ok, err = pcall(o.started_callback)
@@ -437,9 +434,9 @@ return function(M, I)
     end
     local sender = l2 and core.send_l2 or core.send_l3
     local sent = 0
-    local function one(i, reps)
-      local n, msg, kind = sender(frames[i], ifaces[i], reps)
-      if not n then raise(fname, msg, kind) end
+    local function one(i)
+      local n, msg = sender(frames[i], ifaces[i])
+      if not n then raise(fname, msg) end
       sent = sent + n
     end
     local bulk      -- C leaves its count here, even when Ctrl-C cuts in
@@ -456,18 +453,14 @@ return function(M, I)
           loop = o.loop, pps = pps, seed = o.seed,
           vary = o.vary and vary_spec(fname, q, frame, o.vary) }
         local n, msg, kind = core.send_bulk(bulk)
-        if not n then raise(fname, msg, kind) end
-        return
-      end
-      if #frames == 1 then
-        one(1, count)
+        if not n then raise(fname, msg) end
         return
       end
       local round = 0
       while o.loop or round < count do
         round = round + 1
         for i = 1, #frames do
-          one(i, 1)
+          one(i)
           if inter > 0 then core.sleep(inter) end
         end
       end
@@ -526,7 +519,7 @@ return function(M, I)
       immediate = true, snaplen = math.max(mtu, 1500) + 64,
       buffer_kb = math.min(math.max(#reqs * 8, 4096), 131072), timeout_ms = 20,
       inbound_only = true }
-    if not cap then raise(fname, msg, kind) end
+    if not cap then raise(fname, msg) end
     local _, linkpid = cap:info()
     local start = reqs[1].pid
     local index = {}
@@ -573,8 +566,8 @@ return function(M, I)
           -- stamped before it leaves: the reply's capture time may
           -- otherwise come before the stamp
           reqs[i].pkt.sent_time = core.walltime()
-          local n, m, k = sender(reqs[i].bytes, send_iface, 1)
-          if not n then raise(fname, m, k) end
+          local n, m = sender(reqs[i].bytes, send_iface)
+          if not n then raise(fname, m) end
           if o.inter and o.inter > 0 then
             poll_until(core.now() + o.inter)
           end

@@ -37,6 +37,20 @@ end
 
 _G.H = H
 
+-- For specs that need network namespaces and tools: why they cannot run
+-- here (not root, a tool missing), or nil when they can.
+function H.lab_missing(tools)
+  local ok, netlab = pcall(require, "netlab")
+  if not ok then return "scripts/netlab.lua is not on LUA_PATH" end
+  local avail, why = netlab.available()
+  if not avail then return "needs root and network namespaces: " .. tostring(why) end
+  for _, tool in ipairs(tools or {}) do
+    if select(2, H.run("command -v " .. tool .. " >/dev/null 2>&1")) ~= 0 then
+      return tool .. " is not installed"
+    end
+  end
+end
+
 -- Namespaces left by an earlier run that was killed go first.
 local ok, netlab = pcall(require, "netlab")
 if ok and netlab.available() then netlab.cleanup_stale() end

@@ -50,18 +50,7 @@ function M.read(path)
   -- tshark says it runs as root on stderr; anything else is a failure
   out = out:gsub("[^\n]*Running as user[^\n]*\n", "")
   assert(ok, "tshark failed on " .. path .. ": " .. out)
-  local frames = {}
-  for line in out:gmatch("([^\n]*)\n") do
-    local fr, i = {}, 0
-    for col in (line .. "\t"):gmatch("([^\t]*)\t") do
-      i = i + 1
-      local vals = {}
-      if col ~= "" then for v in (col .. "|"):gmatch("([^|]*)|") do vals[#vals + 1] = v end end
-      fr[M.FIELDS[i]] = vals
-    end
-    frames[#frames + 1] = fr
-  end
-  return frames
+  return M.parse(out, M.FIELDS)
 end
 
 -- layers(frame) -> {"Ether", "IP", "ICMP", "IPerror", "UDPerror", "Raw"},
@@ -342,6 +331,23 @@ function M.compare(path, label)
     end
   end
   return r
+end
+
+-- Rows of `tshark -T fields -E occurrence=a -E aggregator='|'` output:
+-- one table per frame, each field a list of its occurrences.
+function M.parse(out, fields)
+  local frames = {}
+  for line in out:gmatch("([^\n]*)\n") do
+    local fr, i = {}, 0
+    for col in (line .. "\t"):gmatch("([^\t]*)\t") do
+      i = i + 1
+      local vals = {}
+      if col ~= "" then for v in (col .. "|"):gmatch("([^|]*)|") do vals[#vals + 1] = v end end
+      fr[fields[i]] = vals
+    end
+    frames[#frames + 1] = fr
+  end
+  return frames
 end
 
 return M
