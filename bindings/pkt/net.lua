@@ -97,6 +97,21 @@ return function(M, I)
     error(("%s: expected a packet or a list of packets, got %s"):format(fname, type(x)), 3)
   end
 
+  -- Interfaces by name, listed once per process, as sockets and routes
+  -- are: a sendp loop must not list every interface for each packet.
+  local iface_cache = {}
+  local function iface_info(name)
+    if name and not iface_cache[name] then
+      for _, x in ipairs(M.ifaces()) do iface_cache[x.name] = x end
+    end
+    return iface_cache[name]
+  end
+
+  local function need_iface(name, fname)
+    return iface_info(name) or
+      error(("%s: no interface '%s' (ifaces() lists them)"):format(fname, tostring(name)), 4)
+  end
+
   ------------------------------------------------------------- sniff
 
   local sniff_opts = { iface = 1, filter = 1, count = 1, timeout = 1, prn = 1,
@@ -178,9 +193,8 @@ return function(M, I)
       local snaplen = o.snaplen
       if not snaplen and immediate then
         snaplen = 65535
-        for _, i in ipairs(M.ifaces()) do
-          if i.name == o.iface then snaplen = math.max(i.mtu, 1500) + 64 end
-        end
+        local i = iface_info(o.iface)
+        if i then snaplen = math.max(i.mtu, 1500) + 64 end
       end
       cap, msg, kind = core.capture_open{ iface = o.iface, filter = o.filter,
         promisc = o.promisc ~= false, immediate = immediate, snaplen = snaplen,
@@ -199,6 +213,7 @@ return function(M, I)
   ------------------------------------------------------------ sending
 
   local route_cache = {}
+
 
   local function route(dst)
     local r = route_cache[dst]
@@ -241,9 +256,9 @@ return function(M, I)
       arp_cache[key] = mac
       return mac
     end
-    local my = M.get_if_addr(iface)
-    local rep = M.srp1(M.Ether{ dst = "ff:ff:ff:ff:ff:ff", src = M.get_if_hwaddr(iface) }
-      / M.ARP{ hwsrc = M.get_if_hwaddr(iface), psrc = my, pdst = ip },
+    local me = need_iface(iface, fname)
+    local rep = M.srp1(M.Ether{ dst = "ff:ff:ff:ff:ff:ff", src = me.mac }
+      / M.ARP{ hwsrc = me.mac, psrc = me.ipv4[1] or "0.0.0.0", pdst = ip },
       { iface = iface, timeout = 1, retry = 1, verbose = false })
     if not rep then
       error(("%s: cannot find the MAC address of %s on %s: no ARP reply (is the host up? "
@@ -264,7 +279,7 @@ return function(M, I)
     end
     p = p:copy()
     e = p[1]
-    if e._f.src == nil then e.src = M.get_if_hwaddr(iface) end
+    if e._f.src == nil then e.src = need_iface(iface, fname).mac end
     local ip = p[M.IP]
     if e._f.dst == nil and ip then
       local r = route(ip.dst)
@@ -272,7 +287,7 @@ return function(M, I)
       e.dst = resolve_mac(iface, hop, fname)
     end
     if ip and ip._f.src == nil then
-      ip.src = M.get_if_addr(iface)
+      ip.src = need_iface(iface, fname).ipv4[1] or "0.0.0.0"
     end
     return p:bytes(), p
   end
@@ -298,8 +313,7 @@ return function(M, I)
     local ip = p[M.IP]
     local r = route(ip.dst)
     if not r or (o.iface and o.iface ~= r.iface) then return bytes, o.iface, false end
-    local info
-    for _, i in ipairs(M.ifaces()) do if i.name == r.iface then info = i end end
+    local info = iface_info(r.iface)
     if not info or info.loopback or info.mac == "00:00:00:00:00:00" then
       return bytes, o.iface, false
     end
@@ -514,7 +528,8 @@ return function(M, I)
     -- length, so a snap length that fits the link keeps the ring deep
     -- enough for every reply of a large sr() (PERF-NOTES).
     local mtu = 1500
-    for _, i in ipairs(M.ifaces()) do if i.name == iface then mtu = i.mtu end end
+    local info = iface_info(iface)
+    if info then mtu = info.mtu end
     local cap, msg, kind = core.capture_open{ iface = iface, filter = o.filter,
       immediate = true, snaplen = math.max(mtu, 1500) + 64,
       buffer_kb = math.min(math.max(#reqs * 8, 4096), 131072), timeout_ms = 20,
