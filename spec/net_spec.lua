@@ -61,6 +61,19 @@ describe("capture and injection", function()
     assert.equal("198.51.100.1", got[pkt.IP].src)
   end)
 
+  it("fills an unset IP source in sendp even when both MACs are given", function()
+    local file = os.tmpname()
+    local job = lab:spawn("b", "tcpdump -i eth0 -U -c 1 -w " .. file .. " icmp")
+    assert.is_true(job:expect("listening on", 5))
+    pl("a", [[sendp(Ether{src="02:00:00:00:00:01", dst="02:00:00:00:00:02"}/IP{dst="198.51.100.2"}/ICMP(),
+                    {iface="eth0", verbose=false})]])
+    job:wait(5)
+    local got = pkt.rdpcap(file)[1]
+    os.remove(file)
+    assert.equal("198.51.100.1", got[pkt.IP].src)
+    assert.equal(0, pkt.checksum(got:bytes():sub(15, 34)))
+  end)
+
   it("sends a list of packets, count times, in one call", function()
     local out = pl("a", [[
       print(send({IP{dst="198.51.100.2"}/UDP{dport=9}, IP{dst="198.51.100.2"}/UDP{dport=10}}, {count=3, verbose=false}))]])

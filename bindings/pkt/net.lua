@@ -271,24 +271,19 @@ return function(M, I)
   -- A frame as it leaves at layer 2: unset Ether src is the interface's
   -- MAC; unset dst with an IP payload is the next hop's MAC.
   local function l2_bytes(p, iface, fname)
-    local e = p[1]
-    local ip0 = p[M.IP]
-    if e._d.name ~= "Ether" or (e._f.src ~= nil and e._f.dst ~= nil
-                                and not (ip0 and ip0._f.src == nil)) then
-      return p:bytes(), p
-    end
-    p = p:copy()
-    e = p[1]
-    if e._f.src == nil then e.src = need_iface(iface, fname).mac end
-    local ip = p[M.IP]
-    if e._f.dst == nil and ip then
+    local e, ip = p[1], p[M.IP]
+    if e._d.name ~= "Ether" then return p:bytes(), p end
+    local fill_src, fill_dst = e._f.src == nil, e._f.dst == nil and ip ~= nil
+    local fill_ip = ip ~= nil and ip._f.src == nil
+    if not (fill_src or fill_dst or fill_ip) then return p:bytes(), p end
+    p = p:copy()                -- the caller's packet stays as it was
+    e, ip = p[1], p[M.IP]
+    if fill_src then e.src = need_iface(iface, fname).mac end
+    if fill_dst then
       local r = route(ip.dst)
-      local hop = (r and r.gw) or ip.dst
-      e.dst = resolve_mac(iface, hop, fname)
+      e.dst = resolve_mac(iface, (r and r.gw) or ip.dst, fname)
     end
-    if ip and ip._f.src == nil then
-      ip.src = need_iface(iface, fname).ipv4[1] or "0.0.0.0"
-    end
+    if fill_ip then ip.src = need_iface(iface, fname).ipv4[1] or "0.0.0.0" end
     return p:bytes(), p
   end
 
