@@ -139,14 +139,17 @@ static int l_cap_next(lua_State *L)
                        : rc == PK_EBREAK ? "interrupted" : pk_capture_error(h->c));
 }
 
-/* cap:count(max, seconds) -> packets seen, stopping at max (0: no
+/* cap:count(max, seconds, out) -> packets seen, stopping at max (0: no
  * limit), after seconds (nil: none), at the end of a file or on Ctrl-C;
- * the store=false path: nothing goes through Lua per packet. */
+ * the store=false path: nothing goes through Lua per packet.  The count
+ * is also left in out.n: Ctrl-C raises in the caller as soon as this
+ * returns, before it can store it. */
 static int l_cap_count(lua_State *L)
 {
     struct lcap *h = check_cap(L);
     lua_Integer max = luaL_optinteger(L, 2, 0), n = 0;
     lua_Number secs = luaL_optnumber(L, 3, -1);
+    luaL_checktype(L, 4, LUA_TTABLE);
     struct timespec t0, t;
     struct pk_frame f;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -167,6 +170,8 @@ static int l_cap_count(lua_State *L)
                 break;
         }
     }
+    lua_pushinteger(L, n);
+    lua_setfield(L, 4, "n");
     lua_pushinteger(L, n);
     return 1;
 }

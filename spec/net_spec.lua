@@ -15,7 +15,13 @@ end
 describe("capture and injection", function()
   local lab
 
-  setup(function() lab = netlab.pair() end)
+  setup(function()
+    lab = netlab.pair()
+    -- Linux lets out a burst of 6 ICMP errors per destination, then one a
+    -- second: the datagrams to closed ports below would use it up and
+    -- make the port-unreachable check depend on timing
+    lab:run("b", "sysctl -qw net.ipv4.icmp_ratelimit=0")
+  end)
   teardown(function() if lab then lab:down() end end)
 
   -- Runs a pktlua chunk in a host; returns output (stdout+stderr), status.
@@ -108,6 +114,21 @@ describe("capture and injection", function()
     os.remove(script)
     assert.equal(0, status, out)
     assert.matches("caught\t4\n", out, 1, true)
+  end)
+
+  it("stops a counting capture (store=false) on Ctrl-C and returns its count", function()
+    local script = H.tmpfile([[
+      local l, st = sniff{iface="eth0", filter="icmp", store=false,
+                          started_callback=function() print("listening") io.stdout:flush() end}
+      print("counted", #l, st.captured)]])
+    local job = lab:spawn("b", H.pktlua .. " " .. script)
+    assert.is_truthy(job:expect("listening", 5))
+    lab:run("a", "ping -c 2 -i 0.2 -W 1 198.51.100.2")
+    os.execute("sleep 0.3; kill -INT " .. job.pid)
+    local out, status = job:wait(5)
+    os.remove(script)
+    assert.equal(0, status, out)
+    assert.matches("counted\t0\t4\n", out, 1, true)
   end)
 
   it("stops a looping send and a waiting sr on Ctrl-C, with a count of what left", function()

@@ -128,10 +128,12 @@ return function(M, I)
     if o.store == false and not (o.prn or o.lfilter or o.stop_filter) then
       -- nothing looks at the packets: count them in C, at capture speed
       local deadline = deadline_of()
-      local n, msg
+      local out, msg = {}
       local ok, err = pcall(function()
-        n, msg = cap:count(o.count or 0, deadline and math.max(0, deadline - core.now()))
+        local _
+        _, msg = cap:count(o.count or 0, deadline and math.max(0, deadline - core.now()), out)
       end)
+      local n = out.n
       local rcv, drop, ifdrop = cap:stats()
       cap:close()
       if not ok and not is_interrupt(err) then error(err, 0) end
