@@ -30,10 +30,11 @@ static uint8_t *scratch_get(struct scratch *s, size_t n)
 
 const struct pk_proto *pk_lua_checkproto(lua_State *L, int arg)
 {
+    static lua_Integer n;
     lua_Integer id = luaL_checkinteger(L, arg);
-    int n = 0;
-    while (pk_protos[n])
-        n++;
+    if (n == 0)
+        while (pk_protos[n])
+            n++;
     luaL_argcheck(L, id >= 1 && id <= n, arg, "no such protocol id");
     return pk_protos[id - 1];
 }
@@ -407,7 +408,8 @@ static int fill_layer(lua_State *L, struct pk_layer *l, int idx, struct scratch 
  * message naming the layer, the field and the value. */
 static int l_norm(lua_State *L)
 {
-    struct scratch s = { .used = 0 };
+    struct scratch s;
+    s.used = 0;   /* not the buffer: zeroing 8 KiB per call costs more than the call */
     struct pk_layer l;
     const struct pk_proto *p = pk_lua_checkproto(L, 1);
     const char *name = luaL_checkstring(L, 2);
@@ -431,29 +433,76 @@ static int l_norm(lua_State *L)
     return 1;
 }
 
-/* build(layers) -> bytes, where each layer is {_pid = id, _f = fields}. */
+/* Fills ls[n..] from one (protocol id, fields) pair of a flat packet:
+ * fields is a table, or a string that dissects as that protocol (a Raw
+ * load, or the bytes of a dissected packet stacked as they are).
+ * Returns the new layer count. */
+static int fill_pair(lua_State *L, struct pk_layer *ls, int n, int idx,
+                     struct scratch *s)
+{
+    const struct pk_proto *p = pk_lua_checkproto(L, idx);
+    if (lua_type(L, idx + 1) == LUA_TSTRING) {
+        struct pk_layer d[PK_MAXLAYERS];
+        size_t len;
+        const uint8_t *b = (const uint8_t *)lua_tolstring(L, idx + 1, &len);
+        int m;
+        if (len > PK_MAXPKT)
+            return luaL_error(L, "%s%s: %d bytes do not fit in a packet (at most %d)",
+                              p->name, p == &pk_proto_raw ? ".load" : "", (int)len,
+                              PK_MAXPKT);
+        m = pk_dissect(p, b, len, d, PK_MAXLAYERS);
+        if (n + m > PK_MAXLAYERS)
+            return luaL_error(L, "a packet has at most %d layers, this one has %d",
+                              PK_MAXLAYERS, n + m);
+        memcpy(ls + n, d, (size_t)m * sizeof d[0]);
+        return n + m;
+    }
+    luaL_checktype(L, idx + 1, LUA_TTABLE);
+    if (n >= PK_MAXLAYERS)
+        return luaL_error(L, "a packet has at most %d layers", PK_MAXLAYERS);
+    pk_layer_init(&ls[n], p);
+    if (fill_layer(L, &ls[n], idx + 1, s) < 0)
+        lua_error(L);
+    return n + 1;
+}
+
+/* Flat packets keep their (protocol id, fields) pairs at keys -1, -2,
+ * -3, ...: the positive indexes are the layers, as p[1] in Lua. */
+static lua_Integer flat_pairs(lua_State *L, int idx)
+{
+    lua_Integer n = 0;
+    while (lua_rawgeti(L, idx, -2 * n - 1) != LUA_TNIL) {
+        lua_pop(L, 1);
+        n++;
+    }
+    lua_pop(L, 1);
+    return n;
+}
+
+/* build(packet) -> bytes of a flat packet {[-1] = id1, [-2] = fields1,
+ * ...} (see fill_pair).  Strings stay referenced by the packet while the
+ * layers point into them. */
 static int l_build(lua_State *L)
 {
     static uint8_t out[PK_MAXPKT];
     struct pk_layer ls[PK_MAXLAYERS];
-    struct scratch s = { .used = 0 };
+    struct scratch s;
+    s.used = 0;   /* not the buffer: zeroing 8 KiB per call costs more than the call */
     size_t len;
-    int n, rc;
+    int n = 0, rc, top;
+    lua_Integer npairs;
 
     luaL_checktype(L, 1, LUA_TTABLE);
-    n = (int)lua_rawlen(L, 1);
-    if (n > PK_MAXLAYERS)
+    npairs = flat_pairs(L, 1);
+    if (npairs > PK_MAXLAYERS)
         return luaL_error(L, "a packet has at most %d layers, this one has %d",
-                          PK_MAXLAYERS, n);
-    for (int i = 0; i < n; i++) {
-        lua_rawgeti(L, 1, i + 1);
-        lua_getfield(L, -1, "_pid");
-        pk_layer_init(&ls[i], pk_lua_checkproto(L, -1));
-        lua_pop(L, 1);
-        lua_getfield(L, -1, "_f");
-        if (fill_layer(L, &ls[i], -1, &s) < 0)
-            return lua_error(L);
-        lua_pop(L, 2);
+                          PK_MAXLAYERS, (int)npairs);
+    top = lua_gettop(L);
+    for (lua_Integer i = 0; i < npairs; i++) {
+        lua_rawgeti(L, 1, -2 * i - 1);
+        lua_rawgeti(L, 1, -2 * i - 2);
+        n = fill_pair(L, ls, n, top + 1, &s);
+        lua_settop(L, top);
     }
     rc = pk_build(ls, n, out, sizeof out, &len);
     if (rc == PK_ENOSPC)
@@ -464,6 +513,226 @@ static int l_build(lua_State *L)
         return luaL_error(L, "cannot build this packet: a layer's fields do not end on a byte");
     lua_pushlstring(L, (const char *)out, len);
     return 1;
+}
+
+/* Appends operand idx of cat to t after its first n pairs; a string is a
+ * Raw load.  Returns the pair count. */
+static lua_Integer cat_one(lua_State *L, int t, lua_Integer n, int idx, lua_Integer raw)
+{
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        lua_pushinteger(L, raw);
+        lua_rawseti(L, t, -2 * n - 1);
+        lua_pushvalue(L, idx);
+        lua_rawseti(L, t, -2 * n - 2);
+        return n + 1;
+    }
+    for (lua_Integer i = 0, m = flat_pairs(L, idx); i < m; i++, n++) {
+        lua_rawgeti(L, idx, -2 * i - 1);
+        lua_rawseti(L, t, -2 * n - 1);
+        lua_rawgeti(L, idx, -2 * i - 2);
+        lua_rawseti(L, t, -2 * n - 2);
+    }
+    return n;
+}
+
+static int cat_len(lua_State *L, int idx)
+{
+    return lua_type(L, idx) == LUA_TSTRING ? 1 : (int)flat_pairs(L, idx);
+}
+
+/* cat(mt, a, b, raw_id) -> flat packet a then b, with metatable mt; a
+ * and b are flat packets or strings (Raw loads).  Stacking with `/` is
+ * this one allocation. */
+static int l_cat(lua_State *L)
+{
+    lua_Integer raw = luaL_checkinteger(L, 4), n;
+    for (int i = 2; i <= 3; i++)
+        if (lua_type(L, i) != LUA_TSTRING)
+            luaL_checktype(L, i, LUA_TTABLE);
+    lua_createtable(L, 0, 2 * (cat_len(L, 2) + cat_len(L, 3)));
+    n = cat_one(L, 5, 0, 2, raw);
+    cat_one(L, 5, n, 3, raw);
+    lua_pushvalue(L, 1);
+    lua_setmetatable(L, 5);
+    return 1;
+}
+
+/* ---- constructors and `/` without Lua in the common case ----------- */
+
+/* Whether a protocol's fields must be read in order (ICMP's code names
+ * and fields depend on its type); those take the Lua path. */
+static int ordered(const struct pk_proto *p)
+{
+    for (int f = 0; f < p->nfields; f++)
+        if (p->fields[f].present || p->fields[f].depnames)
+            return 1;
+    return 0;
+}
+
+/* Whether the value at idx is field f's canonical form already: an
+ * integer, or the string push_field gives back. */
+static int canonical(lua_State *L, const struct pk_layer *l, int f, int idx)
+{
+    int same;
+    idx = lua_absindex(L, idx);
+    switch (l->proto->fields[f].type) {
+    case PK_INT:
+    case PK_FLAGS:
+        return lua_isinteger(L, idx);
+    case PK_BYTES:
+        return 1;
+    case PK_LIST:
+        return 0;
+    default:
+        push_field(L, l, f);
+        same = lua_rawequal(L, idx, -1);
+        lua_pop(L, 1);
+        return same;
+    }
+}
+
+static void push_flat(lua_State *L, lua_Integer id, int fields, int mt)
+{
+    lua_createtable(L, 0, 2);
+    lua_pushinteger(L, id);
+    lua_rawseti(L, -2, -1);
+    lua_pushvalue(L, fields);
+    lua_rawseti(L, -2, -2);
+    lua_pushvalue(L, mt);
+    lua_setmetatable(L, -2);
+}
+
+/* Class __call(cls, arg): IP(), IP(bytes), IP{fields}.  The fields
+ * table becomes the layer's, its values put in canonical form in place.
+ * Upvalues: the packet metatable, the shared empty fields table and the
+ * Lua constructor, which takes what is not handled here (ordered
+ * protocols, and every error but a bad value, for its messages). */
+static int l_construct(lua_State *L)
+{
+    struct scratch s;
+    s.used = 0;   /* not the buffer: zeroing 8 KiB per call costs more than the call */
+    struct pk_layer l;
+    const struct pk_proto *p;
+    lua_Integer id;
+
+    lua_settop(L, 2);
+    lua_pushliteral(L, "_id");
+    if (!lua_istable(L, 1) || lua_rawget(L, 1) != LUA_TNUMBER)
+        goto lua;
+    id = lua_tointeger(L, -1);
+    p = pk_lua_checkproto(L, -1);
+    lua_pop(L, 1);
+    switch (lua_type(L, 2)) {
+    case LUA_TNIL:
+        push_flat(L, id, lua_upvalueindex(2), lua_upvalueindex(1));
+        return 1;
+    case LUA_TSTRING:
+        push_flat(L, id, 2, lua_upvalueindex(1));
+        return 1;
+    case LUA_TTABLE:
+        if (lua_getmetatable(L, 2) || ordered(p))
+            goto lua;
+        break;
+    default:
+        goto lua;
+    }
+    pk_layer_init(&l, p);
+    lua_pushnil(L);
+    while (lua_next(L, 2)) {
+        int f = lua_type(L, -2) == LUA_TSTRING ? pk_field_find(p, lua_tostring(L, -2)) : -1;
+        if (f < 0)
+            goto lua;
+        if (to_field(L, &l, f, -1, &s) < 0)
+            return lua_error(L);
+        if (!canonical(L, &l, f, -1)) {
+            lua_pushvalue(L, -2);
+            push_field(L, &l, f);
+            lua_rawset(L, 2);       /* an existing key: the traversal goes on */
+        }
+        lua_pop(L, 1);
+    }
+    push_flat(L, id, 2, lua_upvalueindex(1));
+    return 1;
+lua:
+    lua_settop(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(3));
+    lua_insert(L, 1);
+    lua_call(L, 2, 1);
+    return 1;
+}
+
+/* Operand i of `/` as cat takes it, or 0 when only the Lua path knows
+ * (a packet made of layer objects, or dissected bytes on the left). */
+static int div_operand(lua_State *L, int i)
+{
+    int t = lua_type(L, i), mt;
+    if (t == LUA_TSTRING)
+        return 1;
+    if (t != LUA_TTABLE || !lua_getmetatable(L, i))
+        return 0;
+    mt = lua_gettop(L);
+    if (lua_rawequal(L, mt, lua_upvalueindex(3))) {        /* a class */
+        lua_pushliteral(L, "_flat");
+        if (lua_rawget(L, i) != LUA_TTABLE)
+            return 0;
+        lua_replace(L, i);
+        lua_settop(L, mt - 1);
+        return 1;
+    }
+    if (!lua_rawequal(L, mt, lua_upvalueindex(1)))
+        return 0;
+    lua_settop(L, mt - 1);
+    lua_pushliteral(L, "_l");
+    t = lua_rawget(L, i);
+    lua_pop(L, 1);
+    if (t != LUA_TNIL)
+        return 0;
+    if (i == 1) {
+        lua_Integer n = flat_pairs(L, 1);
+        int tail;
+        if (n == 0)
+            return 1;
+        lua_rawgeti(L, 1, -2 * n + 1);
+        tail = lua_tointeger(L, -1) != lua_tointeger(L, lua_upvalueindex(2))
+            && lua_rawgeti(L, 1, -2 * n) == LUA_TSTRING;
+        lua_settop(L, mt - 1);
+        return !tail;
+    }
+    return 1;
+}
+
+/* a / b.  Upvalues: the packet metatable, Raw's id, the class metatable
+ * and the Lua `/` for the other cases (and their errors). */
+static int l_div(lua_State *L)
+{
+    lua_settop(L, 2);
+    if (!div_operand(L, 1) || !div_operand(L, 2)) {
+        lua_pushvalue(L, lua_upvalueindex(4));
+        lua_insert(L, 1);
+        lua_call(L, 2, 1);
+        return 1;
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_pushvalue(L, lua_upvalueindex(2));
+    return l_cat(L);
+}
+
+/* fastpaths(packet_mt, class_mt, empty, raw_id, construct, div) ->
+ * the class __call and the `/` as C closures over these. */
+static int l_fastpaths(lua_State *L)
+{
+    lua_settop(L, 6);
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 3);
+    lua_pushvalue(L, 5);
+    lua_pushcclosure(L, l_construct, 3);
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 4);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, 6);
+    lua_pushcclosure(L, l_div, 4);
+    return 2;
 }
 
 /* dissect(proto_id, bytes [, layer_mt, descs]) -> layers, each
@@ -562,7 +831,8 @@ static int l_getfield(lua_State *L)
  * has with these values (ICMP's depend on its type). */
 static int l_present(lua_State *L)
 {
-    struct scratch s = { .used = 0 };
+    struct scratch s;
+    s.used = 0;   /* not the buffer: zeroing 8 KiB per call costs more than the call */
     struct pk_layer l;
     pk_layer_init(&l, pk_lua_checkproto(L, 1));
     luaL_checktype(L, 2, LUA_TTABLE);
@@ -591,6 +861,8 @@ static const luaL_Reg funcs[] = {
     { "protos", pk_lua_protos },
     { "norm", l_norm },
     { "build", l_build },
+    { "cat", l_cat },
+    { "fastpaths", l_fastpaths },
     { "dissect", l_dissect },
     { "layerfields", l_layerfields },
     { "getfield", l_getfield },

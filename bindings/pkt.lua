@@ -94,26 +94,27 @@ end
 
 ---------------------------------------------------------------- layers
 
-local function new_layer(d, fields)
-  return setmetatable({ _pid = d.id, _d = d, _f = fields or {} }, LayerMT)
+-- A layer object: _d its descriptor, _f its fields (name -> canonical
+-- value), _p its packet.  _f may be shared with other packets (after
+-- `/` or copy): only a layer with _own set writes it in place, any
+-- other copies it first, so stacking copies nothing.
+local function new_layer(d, fields, own)
+  return setmetatable({ _d = d, _f = fields, _own = own }, LayerMT)
 end
-
--- Field tables shared by layers of several packets (after `/` or copy);
--- they never change: a write copies first, so stacking copies nothing.
-local frozen = setmetatable({}, { __mode = "k" })
 
 local function writable(l)
   local f = l._f
-  if frozen[f] then
+  if not rawget(l, "_own") then
     f = deepcopy(f)
-    l._f = f
+    rawset(l, "_f", f)
+    rawset(l, "_own", true)
   end
   return f
 end
 
 local function invalidate(l)
   local p = rawget(l, "_p")
-  if p then p._raw = nil end
+  if p then rawset(p, "_raw", nil) end
 end
 
 -- Field value as a script sees it: flags as their letters, lists copied,
@@ -156,6 +157,7 @@ LayerMT.__index = function(l, k)
     local b = rawget(l, "_b")
     local f = b and core.layerfields(l._first, b, l._i) or {}
     rawset(l, "_f", f)
+    rawset(l, "_own", true)
     return f
   end
   if type(k) == "string" and k:sub(1, 1) == "_" then return nil end
@@ -163,18 +165,19 @@ LayerMT.__index = function(l, k)
   return get_field(l, k)
 end
 
--- Lengths and checksums a dissected packet read off the wire, dropped
--- at its first edit so they are computed again: "checksums follow" holds
--- for captured packets too.  Set one explicitly afterwards to keep it.
+-- Lengths and checksums a dissected layer read off the wire, dropped at
+-- its packet's first edit so they are computed again: "checksums follow"
+-- holds for captured packets too.  Set one explicitly afterwards to keep it.
 local recomputed = { len = true, chksum = true, ihl = true, dataofs = true }
 
 local function first_edit(p)
   rawset(p, "_edited", true)
   for _, m in ipairs(p._l) do
-    local fd
-    for name in pairs(recomputed) do
-      fd = m._d.fmap[name]
-      if fd and fd.auto and m._f[name] ~= nil then writable(m)[name] = nil end
+    if rawget(m, "_b") then
+      for name in pairs(recomputed) do
+        local fd = m._d.fmap[name]
+        if fd and fd.auto and m._f[name] ~= nil then writable(m)[name] = nil end
+      end
     end
   end
 end
@@ -183,7 +186,7 @@ LayerMT.__newindex = function(l, k, v)
   local d = l._d
   if type(k) ~= "string" or not d.fmap[k] then no_field(d, k, 2) end
   local p = rawget(l, "_p")
-  if p and rawget(p, "_first") and not rawget(p, "_edited") then first_edit(p) end
+  if p and rawget(p, "_dissected") and not rawget(p, "_edited") then first_edit(p) end
   local f = writable(l)
   if v == nil then
     f[k] = nil
@@ -196,11 +199,28 @@ end
 LayerMT.__tostring = function(l) return "<" .. l._d.name .. " layer>" end
 
 local function copy_layer(l)
-  frozen[l._f] = true
+  rawset(l, "_own", nil)
   return new_layer(l._d, l._f)
 end
 
 --------------------------------------------------------------- packets
+
+-- A packet is flat until a script wants one of its layers as an object:
+-- (protocol id, fields) pairs at keys -1, -2, -3, ..., which the core's
+-- build reads as they are.  The fields are a table no one writes in
+-- place (a copy is made at the first edit), or a string: a Raw load, or
+-- the bytes of a dissected packet, which stay bytes until a layer is
+-- wanted, so stored captures cost little more than their size.  p._l,
+-- the list of layer objects, is made on first use; from then on it is
+-- the packet.  Building a packet with constructors and `/` makes one
+-- table per constructor and one per `/`.
+local RAW
+for _, d in ipairs(descs) do if d.name == "Raw" then RAW = d.id end end
+local empty = {}    -- fields of a layer made from its class alone
+
+local function flat(id, f) return setmetatable({ [-1] = id, [-2] = f }, PacketMT) end
+
+local function dissect_as(d, bytes) return flat(d.id, bytes) end
 
 local function new_packet(layers, raw)
   local p = setmetatable({ _l = layers, _raw = raw }, PacketMT)
@@ -208,39 +228,64 @@ local function new_packet(layers, raw)
   return p
 end
 
--- A dissected packet is its bytes until a layer is wanted: a capture can
--- store many packets a script never opens for little more than their size.
-local function dissect_as(d, bytes)
-  return setmetatable({ _raw = bytes, _first = d }, PacketMT)
-end
-
+-- The layer objects of a flat packet, which becomes them.
 local function unpack_layers(p)
-  local d, raw = rawget(p, "_first"), rawget(p, "_raw")
-  local layers = d and raw and core.dissect(d.id, raw, LayerMT, descs) or {}
+  local layers, n = {}, 0
+  while rawget(p, -2 * n - 1) ~= nil do n = n + 1 end
+  for i = 1, n do
+    local id, f = rawget(p, -2 * i + 1), rawget(p, -2 * i)
+    rawset(p, -2 * i + 1, nil)
+    rawset(p, -2 * i, nil)
+    if type(f) ~= "string" then
+      layers[#layers + 1] = new_layer(descs[id], f)
+    elseif id == RAW then
+      layers[#layers + 1] = new_layer(descs[id], { load = f }, true)
+    else
+      for _, l in ipairs(core.dissect(id, f, LayerMT, descs)) do layers[#layers + 1] = l end
+      rawset(p, "_dissected", true)
+      if n == 1 and rawget(p, "_raw") == nil then rawset(p, "_raw", f) end
+    end
+  end
   for _, l in ipairs(layers) do rawset(l, "_p", p) end
   rawset(p, "_l", layers)
   return layers
 end
 
--- The layers x stands for when stacked with `/`.
-local function stackable(x, side)
-  if is_packet(x) then
-    local t = {}
-    for i, l in ipairs(x._l) do t[i] = copy_layer(l) end
-    return t
-  elseif is_class(x) then
-    return { new_layer(rawget(x, "_desc")) }
+-- Layer objects as pairs for the core's build (and for `/`): share
+-- marks their fields shared from now on.
+local function flat_of(layers, share)
+  local t = {}
+  for i, l in ipairs(layers) do
+    if share then rawset(l, "_own", nil) end
+    t[-2 * i + 1], t[-2 * i] = l._d.id, l._f
+  end
+  return t
+end
+
+-- x as an operand of `/`: a flat packet or a string (a Raw load).
+local function operand(x, side)
+  if getmetatable(x) == PacketMT then
+    local layers = rawget(x, "_l")
+    if layers then return flat_of(layers, true) end
+    -- a dissected packet's bytes can only end a flat packet
+    local n = 0
+    while rawget(x, -2 * n - 1) ~= nil do n = n + 1 end
+    if side == "left" and n > 0 and rawget(x, -2 * n + 1) ~= RAW
+        and type(rawget(x, -2 * n)) == "string" then
+      return flat_of(x._l, true)
+    end
+    return x
   elseif type(x) == "string" then
-    return { new_layer(classes.Raw._desc, { load = x }) }
+    return x
+  elseif is_class(x) then
+    return rawget(x, "_flat")
   end
   error(("cannot stack %s on the %s of a packet (use a layer, a packet or a string)")
     :format(type(x), side), 3)
 end
 
 local function div(a, b)
-  local t = stackable(a, "left")
-  for _, l in ipairs(stackable(b, "right")) do t[#t + 1] = l end
-  return new_packet(t)
+  return core.cat(PacketMT, operand(a, "left"), operand(b, "right"), RAW)
 end
 PacketMT.__div, ClassMT.__div = div, div
 
@@ -299,12 +344,19 @@ function Packet.summary_names(p)
   return table.concat(t, " / ")
 end
 
+-- The bytes of a flat packet are not kept: it cannot change, and
+-- building again costs less than the table slot would.
 function Packet.bytes(p)
-  local raw = p._raw
-  if not raw then
-    raw = core.build(p._l)
-    p._raw = raw
+  local raw = rawget(p, "_raw")
+  if raw then return raw end
+  local layers = rawget(p, "_l")
+  if not layers then
+    local f = rawget(p, -2)
+    if type(f) == "string" and rawget(p, -3) == nil then return f end
+    return core.build(p)
   end
+  raw = core.build(flat_of(layers))
+  rawset(p, "_raw", raw)
   return raw
 end
 
@@ -323,9 +375,15 @@ function Packet.layers(p)
 end
 
 function Packet.copy(p)
-  local t = {}
-  for i, l in ipairs(p._l) do t[i] = copy_layer(l) end
-  local q = new_packet(t, p._raw)
+  local q
+  local layers = rawget(p, "_l")
+  if layers then
+    local t = {}
+    for i, l in ipairs(layers) do t[i] = copy_layer(l) end
+    q = new_packet(t, rawget(p, "_raw"))
+  else
+    q = core.cat(PacketMT, p, empty, RAW)
+  end
   for k in pairs(packet_attrs) do rawset(q, k, rawget(p, k)) end
   return q
 end
@@ -333,8 +391,13 @@ end
 -- The packet as it goes on the wire, dissected again: computed fields
 -- filled in (Scapy's show2 view).
 function Packet.built(p)
-  if not p._l[1] then return p end
-  return dissect_as(p._l[1]._d, p:bytes())
+  local id = rawget(p, -1)
+  if not id then
+    local l = p._l[1]
+    if not l then return p end
+    id = l._d.id
+  end
+  return flat(id, p:bytes())
 end
 
 function Packet.show(p, dump) return fmt.show(p._l, 1, dump) end
@@ -348,16 +411,18 @@ PacketMT.__eq = function(a, b) return a:bytes() == b:bytes() end
 
 --------------------------------------------------------------- classes
 
+-- IP{...} takes the table it is given as the layer's fields, as
+-- setmetatable takes its table: values are put in canonical form in
+-- place, and the table must not be changed afterwards (edit the packet).
 local function construct(cls, arg)
   local d = rawget(cls, "_desc")
-  if arg == nil then return new_packet({ new_layer(d) }) end
-  if type(arg) == "string" then return dissect_as(d, arg) end
+  if arg == nil then return flat(d.id, empty) end
+  if type(arg) == "string" then return flat(d.id, arg) end
   if type(arg) ~= "table" or getmetatable(arg) then
     error(("%s{...} takes a table of fields or a string of bytes to dissect, got %s")
       :format(d.name, type(arg)), 2)
   end
-  local l = new_layer(d)
-  local f, fmap = l._f, d.fmap
+  local fmap = d.fmap
   if d.ordered then
     -- fields in descriptor order, so ICMP's type is known before its code
     for k in pairs(arg) do
@@ -365,19 +430,22 @@ local function construct(cls, arg)
     end
     for _, name in ipairs(d.fnames) do
       local v = arg[name]
-      if v ~= nil then f[name] = norm(d, fmap[name], v, f) end
+      if v ~= nil then arg[name] = norm(d, fmap[name], v, arg) end
     end
   else
     for k, v in pairs(arg) do
       local fd = fmap[k]
       if not fd then no_field(d, k, 3) end
-      f[k] = norm(d, fd, v, f)
+      local c = norm(d, fd, v, arg)
+      if c ~= v then arg[k] = c end
     end
   end
-  return new_packet({ l })
+  return flat(d.id, arg)
 end
 
-ClassMT.__call = construct
+-- The same two in C for the common cases, falling back to these.
+ClassMT.__call, PacketMT.__div = core.fastpaths(PacketMT, ClassMT, empty, RAW, construct, div)
+ClassMT.__div = PacketMT.__div
 ClassMT.__tostring = function(c) return "<class " .. rawget(c, "_desc").name .. ">" end
 ClassMT.__index = function(c, k)
   local d = rawget(c, "_desc")
@@ -387,7 +455,8 @@ ClassMT.__index = function(c, k)
 end
 
 for _, d in ipairs(descs) do
-  local cls = setmetatable({ _desc = d }, ClassMT)
+  local cls = setmetatable({ _desc = d, _id = d.id, _flat = { [-1] = d.id, [-2] = empty } },
+    ClassMT)
   classes[d.name] = cls
   M[d.name] = cls
 end

@@ -184,10 +184,19 @@ int pk_ipv4_parse(const char *s, uint32_t *a)
     return 0;
 }
 
+/* By hand: dissecting formats addresses often, and snprintf costs ten
+ * times this. */
 void pk_ipv4_format(uint32_t a, char *buf)
 {
-    snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255,
-             a & 255);
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        unsigned b = a >> shift & 255;
+        if (b >= 100)
+            *buf++ = (char)('0' + b / 100);
+        if (b >= 10)
+            *buf++ = (char)('0' + b / 10 % 10);
+        *buf++ = (char)('0' + b % 10);
+        *buf++ = shift ? '.' : '\0';
+    }
 }
 
 static int hexval(int c)
@@ -224,10 +233,12 @@ int pk_mac_parse(const char *s, uint64_t *m)
 
 void pk_mac_format(uint64_t m, char *buf)
 {
-    snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
-             (unsigned)(m >> 40 & 255), (unsigned)(m >> 32 & 255),
-             (unsigned)(m >> 24 & 255), (unsigned)(m >> 16 & 255),
-             (unsigned)(m >> 8 & 255), (unsigned)(m & 255));
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0, shift = 40; shift >= 0; shift -= 8, i += 3) {
+        buf[i] = hex[m >> (shift + 4) & 15];
+        buf[i + 1] = hex[m >> shift & 15];
+        buf[i + 2] = shift ? ':' : '\0';
+    }
 }
 
 int pk_ipv6_parse(const char *s, uint8_t a[16])
