@@ -785,16 +785,196 @@ static int l_dissect(lua_State *L)
     return 1;
 }
 
-/* Dissects bytes again (cheap in C) and returns layer i (1-based). */
-static const struct pk_layer *layer_at(lua_State *L, struct pk_layer *ls)
+/* The last dissection made for a field read, kept by content: reading
+ * p[UDP].dport, then p[IP].src, of one captured packet dissects it
+ * once.  Its layers point into the copy, never into a Lua string that
+ * may be gone by the next call. */
+static struct {
+    const struct pk_proto *first;
+    size_t len;
+    int n;
+    struct pk_layer ls[PK_MAXLAYERS];
+    uint8_t data[PK_MAXPKT];
+} last;
+
+/* The dissection of data from p: the cached one, or a new one in ls
+ * for what does not fit the cache. */
+static const struct pk_layer *dissect_kept(const struct pk_proto *p, const uint8_t *data,
+                                           size_t len, struct pk_layer *ls, int *n)
+{
+    if (len > sizeof last.data) {
+        *n = pk_dissect(p, data, len, ls, PK_MAXLAYERS);
+        return ls;
+    }
+    if (last.first != p || last.len != len || memcmp(last.data, data, len) != 0) {
+        memcpy(last.data, data, len);
+        last.first = p;
+        last.len = len;
+        last.n = pk_dissect(p, last.data, len, last.ls, PK_MAXLAYERS);
+    }
+    *n = last.n;
+    return last.ls;
+}
+
+/* The same for the protocol id and bytes at arguments 1 and 2. */
+static const struct pk_layer *dissected(lua_State *L, struct pk_layer *ls, int *n)
 {
     const struct pk_proto *p = pk_lua_checkproto(L, 1);
     size_t len;
     const uint8_t *data = (const uint8_t *)luaL_checklstring(L, 2, &len);
+    return dissect_kept(p, data, len, ls, n);
+}
+
+/* Layer i (argument 3, from 1) of the dissection. */
+static const struct pk_layer *layer_at(lua_State *L, struct pk_layer *ls)
+{
+    int n;
+    const struct pk_layer *l = dissected(L, ls, &n);
     lua_Integer i = luaL_checkinteger(L, 3);
-    int n = pk_dissect(p, data, len, ls, PK_MAXLAYERS);
     luaL_argcheck(L, i >= 1 && i <= n, 3, "no such layer");
-    return &ls[i - 1];
+    return &l[i - 1];
+}
+
+/* Index of the present field called name in l, or -1. */
+static int present_field(const struct pk_layer *l, const char *name)
+{
+    for (int f = 0; f < l->proto->nfields; f++)
+        if ((l->present >> f & 1) && strcmp(l->proto->fields[f].name, name) == 0)
+            return f;
+    return -1;
+}
+
+/* ---- reading captured packets without Lua in the common case ------- */
+
+/* The dissected bytes of packet idx when it is still flat and nothing
+ * else ({[-1] = id, [-2] = bytes}); pushes nothing. */
+static const uint8_t *flat_bytes(lua_State *L, int idx, lua_Integer raw,
+                                 const struct pk_proto **p, size_t *len)
+{
+    const uint8_t *b = NULL;
+    int top = lua_gettop(L);
+    lua_pushliteral(L, "_l");
+    if (lua_rawget(L, idx) == LUA_TNIL && lua_rawgeti(L, idx, -3) == LUA_TNIL
+        && lua_rawgeti(L, idx, -1) == LUA_TNUMBER && lua_tointeger(L, -1) != raw
+        && lua_rawgeti(L, idx, -2) == LUA_TSTRING) {
+        *p = pk_lua_checkproto(L, -2);
+        b = (const uint8_t *)lua_tolstring(L, -1, len);   /* the packet keeps it */
+    }
+    lua_settop(L, top);
+    return b;
+}
+
+/* Packet __index(p, k).  A method, or p[UDP] of a flat dissected packet
+ * (a view {_p, _i, _d}, or nil), here; the rest in Lua.  Upvalues: the
+ * methods, the class metatable, the view metatable, Raw's id and the
+ * Lua __index. */
+static int l_pindex(lua_State *L)
+{
+    struct pk_layer ls[PK_MAXLAYERS];
+    const struct pk_proto *p, *want;
+    const struct pk_layer *l;
+    const uint8_t *b;
+    size_t len;
+    int n, isclass;
+    lua_Integer nth = 1;
+
+    lua_settop(L, 2);
+    if (lua_type(L, 2) == LUA_TSTRING) {
+        lua_pushvalue(L, 2);
+        if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
+            return 1;
+        goto lua;
+    }
+    if (!lua_istable(L, 2) || !lua_getmetatable(L, 2))
+        goto lua;
+    isclass = lua_rawequal(L, -1, lua_upvalueindex(2));
+    lua_settop(L, 2);
+    if (!isclass)
+        goto lua;
+    b = flat_bytes(L, 1, lua_tointeger(L, lua_upvalueindex(4)), &p, &len);
+    lua_pushliteral(L, "_id");
+    if (!b || lua_rawget(L, 2) != LUA_TNUMBER)
+        goto lua;
+    want = pk_lua_checkproto(L, -1);
+    l = dissect_kept(p, b, len, ls, &n);
+    for (int i = 0; i < n; i++) {
+        if (l[i].proto != want || --nth > 0)
+            continue;
+        lua_createtable(L, 0, 3);
+        lua_pushvalue(L, 1);
+        lua_setfield(L, -2, "_p");
+        lua_pushinteger(L, i + 1);
+        lua_setfield(L, -2, "_i");
+        lua_pushliteral(L, "_desc");
+        lua_rawget(L, 2);
+        lua_setfield(L, -2, "_d");
+        lua_pushvalue(L, lua_upvalueindex(3));
+        lua_setmetatable(L, -2);
+        return 1;
+    }
+    return 0;
+lua:
+    lua_settop(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(5));
+    lua_insert(L, 1);
+    lua_call(L, 2, 1);
+    return 1;
+}
+
+/* View __index(v, k): a field the layer has, read from the bytes, when
+ * the packet is still flat; flags, defaults, methods and the rest in
+ * Lua.  Upvalues: Raw's id, the Lua __index. */
+static int l_vindex(lua_State *L)
+{
+    struct pk_layer ls[PK_MAXLAYERS];
+    const struct pk_proto *p;
+    const struct pk_layer *l;
+    const uint8_t *b;
+    size_t len;
+    lua_Integer i;
+    int n, f;
+
+    lua_settop(L, 2);
+    if (lua_type(L, 2) != LUA_TSTRING)
+        goto lua;
+    lua_pushliteral(L, "_p");
+    if (lua_rawget(L, 1) != LUA_TTABLE)
+        goto lua;
+    b = flat_bytes(L, 3, lua_tointeger(L, lua_upvalueindex(1)), &p, &len);
+    lua_pushliteral(L, "_i");
+    lua_rawget(L, 1);
+    i = lua_tointeger(L, -1);
+    if (!b)
+        goto lua;
+    l = dissect_kept(p, b, len, ls, &n);
+    if (i < 1 || i > n)
+        goto lua;
+    l = &l[i - 1];
+    f = present_field(l, lua_tostring(L, 2));
+    if (f < 0 || l->proto->fields[f].type == PK_FLAGS)
+        goto lua;
+    push_field(L, l, f);
+    return 1;
+lua:
+    lua_settop(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(2));
+    lua_insert(L, 1);
+    lua_call(L, 2, 1);
+    return 1;
+}
+
+/* readers(methods, class_mt, view_mt, raw_id, packet_index, view_index)
+ * -> the packet and view __index as C closures over these. */
+static int l_readers(lua_State *L)
+{
+    lua_settop(L, 6);
+    for (int i = 1; i <= 5; i++)
+        lua_pushvalue(L, i);
+    lua_pushcclosure(L, l_pindex, 5);
+    lua_pushvalue(L, 4);
+    lua_pushvalue(L, 6);
+    lua_pushcclosure(L, l_vindex, 2);
+    return 2;
 }
 
 /* layerfields(first_proto_id, bytes, i) -> {name = value...} of layer i */
@@ -817,13 +997,28 @@ static int l_getfield(lua_State *L)
 {
     struct pk_layer ls[PK_MAXLAYERS];
     const struct pk_layer *l = layer_at(L, ls);
-    const char *name = luaL_checkstring(L, 4);
-    for (int f = 0; f < l->proto->nfields; f++) {
-        if ((l->present >> f & 1) && strcmp(l->proto->fields[f].name, name) == 0) {
-            push_field(L, l, f);
+    int f = present_field(l, luaL_checkstring(L, 4));
+    if (f < 0)
+        return 0;
+    push_field(L, l, f);
+    return 1;
+}
+
+/* find(first_proto_id, bytes, proto_id [, nth]) -> index of the nth
+ * layer of that protocol in the dissection of bytes, or nothing: a
+ * script's p[UDP] on a captured packet makes no layer objects. */
+static int l_find(lua_State *L)
+{
+    struct pk_layer ls[PK_MAXLAYERS];
+    int n;
+    const struct pk_layer *l = dissected(L, ls, &n);
+    const struct pk_proto *want = pk_lua_checkproto(L, 3);
+    lua_Integer nth = luaL_optinteger(L, 4, 1);
+    for (int i = 0; i < n; i++)
+        if (l[i].proto == want && --nth == 0) {
+            lua_pushinteger(L, i + 1);
             return 1;
         }
-    }
     return 0;
 }
 
@@ -866,6 +1061,8 @@ static const luaL_Reg funcs[] = {
     { "dissect", l_dissect },
     { "layerfields", l_layerfields },
     { "getfield", l_getfield },
+    { "find", l_find },
+    { "readers", l_readers },
     { "cksum", l_cksum },
     { "present", l_present },
     { NULL, NULL },

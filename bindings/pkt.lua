@@ -51,8 +51,12 @@ local function norm(d, fd, v, fields)
   return core.norm(d.id, fd.name, v, fields)
 end
 
+local ViewMT = { __name = "pkt.Layer" }
 local function is_packet(v) return getmetatable(v) == PacketMT end
-local function is_layer(v) return getmetatable(v) == LayerMT end
+local function is_layer(v)
+  local mt = getmetatable(v)
+  return mt == LayerMT or mt == ViewMT
+end
 local function is_class(v) return getmetatable(v) == ClassMT end
 M.is_packet, M.is_layer, M.is_class = is_packet, is_layer, is_class
 
@@ -119,16 +123,7 @@ end
 
 -- Field value as a script sees it: flags as their letters, lists copied,
 -- unset computed fields nil (Scapy's None), others their default.
-local function get_field(l, name)
-  local d = l._d
-  local fd = d.fmap[name]
-  local v
-  local f = rawget(l, "_f")
-  if f then
-    v = f[name]
-  else      -- a dissected layer not yet unpacked: read the one field in C
-    v = core.getfield(l._first, l._b, l._i, name)
-  end
+local function shown(fd, v)
   if v == nil then
     if fd.auto then return nil end
     v = fd.default
@@ -136,6 +131,13 @@ local function get_field(l, name)
   if fd.type == "flags" then return fmt.flags(fd, v) end
   if type(v) == "table" then return deepcopy(v) end
   return v
+end
+
+local function get_field(l, name)
+  local f = rawget(l, "_f")
+  if f then return shown(l._d.fmap[name], f[name]) end
+  -- a dissected layer not yet unpacked: read the one field in C
+  return shown(l._d.fmap[name], core.getfield(l._first, l._b, l._i, name))
 end
 
 function Layer.fieldnames(l) return l._d.fnames end
@@ -289,7 +291,41 @@ local function div(a, b)
 end
 PacketMT.__div, ClassMT.__div = div, div
 
+-- p[UDP] of a dissected packet not yet unpacked is a view of that
+-- layer: its fields are read from the bytes in C.  Anything else done
+-- with it (an edit, a method) unpacks the packet and goes to the layer.
+local view_methods = {}
+
+local function real(v) return rawget(v, "_p")._l[rawget(v, "_i")] end
+
+local function view_index(v, k)
+  local d, p = rawget(v, "_d"), rawget(v, "_p")
+  local fd = type(k) == "string" and d.fmap[k]
+  if fd and not rawget(p, "_l") then
+    return shown(fd, core.getfield(rawget(p, -1), rawget(p, -2), rawget(v, "_i"), k))
+  end
+  local m = Layer[k]
+  if m then
+    local f = view_methods[k]
+    if not f then
+      f = function(self, ...) return m(real(self), ...) end
+      view_methods[k] = f
+    end
+    return f
+  end
+  return real(v)[k]
+end
+ViewMT.__newindex = function(v, k, x) real(v)[k] = x end
+ViewMT.__tostring = function(v) return tostring(real(v)) end
+
 local function find_layer(p, d, nth)
+  if not rawget(p, "_l") and rawget(p, -3) == nil then
+    local id, b = rawget(p, -1), rawget(p, -2)
+    if type(b) == "string" and id ~= RAW then
+      local i = core.find(id, b, d.id, nth)
+      return i and setmetatable({ _p = p, _i = i, _d = d }, ViewMT)
+    end
+  end
   nth = nth or 1
   for _, l in ipairs(p._l) do
     if l._d == d then
@@ -308,7 +344,7 @@ end
 -- Settable attributes of a packet besides its fields.
 local packet_attrs = { time = true, iface = true, sent_time = true, wirelen = true }
 
-PacketMT.__index = function(p, k)
+local function packet_index(p, k)
   if k == "_l" then return unpack_layers(p) end
   if k == nil then
     error("p[nil]: the index is nil; is the layer name spelled right (p[ICMP], p[UDP])?", 2)
@@ -404,6 +440,10 @@ function Packet.show(p, dump) return fmt.show(p._l, 1, dump) end
 function Packet.show2(p, dump) return fmt.show(p:built()._l, 1, dump) end
 function Packet.summary(p) return fmt.summary(p:built()._l) end
 function Packet.hexdump(p, dump) return fmt.hexdump(p:bytes(), dump) end
+
+-- Methods and p[UDP] of captured packets in C, the rest in Lua.
+PacketMT.__index, ViewMT.__index = core.readers(Packet, ClassMT, ViewMT, RAW,
+  packet_index, view_index)
 
 PacketMT.__len = function(p) return #p:bytes() end
 PacketMT.__tostring = function(p) return p:summary() end
