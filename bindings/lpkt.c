@@ -602,6 +602,17 @@ static void push_flat(lua_State *L, lua_Integer id, int fields, int mt)
     lua_setmetatable(L, -2);
 }
 
+/* The Lua function in upvalue up called with the two arguments: where
+ * a C fast path hands over what it does not handle. */
+static int to_lua(lua_State *L, int up)
+{
+    lua_settop(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(up));
+    lua_insert(L, 1);
+    lua_call(L, 2, 1);
+    return 1;
+}
+
 /* Class __call(cls, arg): IP(), IP(bytes), IP{fields}.  The fields
  * table becomes the layer's, its values put in canonical form in place.
  * Upvalues: the packet metatable, the shared empty fields table and the
@@ -654,11 +665,7 @@ static int l_construct(lua_State *L)
     push_flat(L, id, 2, lua_upvalueindex(1));
     return 1;
 lua:
-    lua_settop(L, 2);
-    lua_pushvalue(L, lua_upvalueindex(3));
-    lua_insert(L, 1);
-    lua_call(L, 2, 1);
-    return 1;
+    return to_lua(L, 3);
 }
 
 /* Operand i of `/` as cat takes it, or 0 when only the Lua path knows
@@ -706,12 +713,14 @@ static int div_operand(lua_State *L, int i)
 static int l_div(lua_State *L)
 {
     lua_settop(L, 2);
+    lua_pushvalue(L, 1);    /* the operands as given, for the Lua path */
+    lua_pushvalue(L, 2);
     if (!div_operand(L, 1) || !div_operand(L, 2)) {
-        lua_pushvalue(L, lua_upvalueindex(4));
-        lua_insert(L, 1);
-        lua_call(L, 2, 1);
-        return 1;
+        lua_settop(L, 4);
+        lua_rotate(L, 1, 2);
+        return to_lua(L, 4);
     }
+    lua_settop(L, 2);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_pushvalue(L, lua_upvalueindex(2));
@@ -914,11 +923,7 @@ static int l_pindex(lua_State *L)
     }
     return 0;
 lua:
-    lua_settop(L, 2);
-    lua_pushvalue(L, lua_upvalueindex(5));
-    lua_insert(L, 1);
-    lua_call(L, 2, 1);
-    return 1;
+    return to_lua(L, 5);
 }
 
 /* View __index(v, k): a field the layer has, read from the bytes, when
@@ -956,11 +961,7 @@ static int l_vindex(lua_State *L)
     push_field(L, l, f);
     return 1;
 lua:
-    lua_settop(L, 2);
-    lua_pushvalue(L, lua_upvalueindex(2));
-    lua_insert(L, 1);
-    lua_call(L, 2, 1);
-    return 1;
+    return to_lua(L, 2);
 }
 
 /* readers(methods, class_mt, view_mt, raw_id, packet_index, view_index)

@@ -98,6 +98,52 @@ describe("packet objects", function()
     assert.equal(1, #a:layers())
   end)
 
+  it("stack in every form: classes, built and dissected packets, strings", function()
+    local want = (Ether{dst="02:00:00:00:00:09"} / hello()):bytes()
+    local objects = hello()
+    local _ = objects[UDP]                  -- now made of layer objects
+    assert.equal(want, (Ether{dst="02:00:00:00:00:09"} / objects):bytes())
+    assert.equal(#want, #(Ether / objects))
+    local b = hello():bytes()
+    local d = IP(b)
+    assert.equal(want, (Ether{dst="02:00:00:00:00:09"} / d):bytes())
+    assert.equal(b .. "x", (d / "x"):bytes())
+    assert.equal("x" .. b, ("x" / d):bytes())
+    assert.equal("Raw", ("x" / d)[1]:name())
+    assert.equal("IP / UDP / Raw / Raw", (d / "x"):summary_names())
+    -- editing what was stacked leaves the operands as they were
+    local e = Ether{} / d
+    e[IP].ttl = 1
+    e[UDP].dport = 7
+    assert.equal(64, d[IP].ttl)
+    assert.equal(9090, d[UDP].dport)
+    assert.equal(b, d:bytes())
+  end)
+
+  it("read a dissected packet's layer without unpacking it, and edit through it", function()
+    local p = IP(hello():bytes())
+    local u = p[UDP]
+    assert.equal(9090, u.dport)
+    assert.equal("UDP", u:name())
+    assert.equal(19, u.len)
+    assert.is_nil(p[TCP])
+    assert.is_nil(p:getlayer(UDP, 2))
+    assert.is_true(pkt.is_layer(u))
+    u.dport = 53
+    assert.equal(53, p[UDP].dport)
+    assert.equal(53, u.dport)
+    assert.equal(53, IP(p:bytes())[UDP].dport)
+    assert.matches("dport%s+= 53", u:show(true))
+  end)
+
+  it("share a constructor's table until one of them is edited", function()
+    local t = {dport=53, sport=1}
+    local a, b = UDP(t), UDP(t)
+    a[UDP].dport = 1
+    assert.equal(1, a[UDP].dport)
+    assert.equal(53, b[UDP].dport)
+  end)
+
   it("compare equal when their bytes are", function()
     assert.equal(hello(), hello())
     assert.not_equal(hello(), IP{})
