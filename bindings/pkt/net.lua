@@ -124,10 +124,9 @@ return function(M, I)
 
   -- Reads packets from an open capture until count, timeout, a stop
   -- filter, the end of a file or Ctrl-C; returns the list and stats.
-  local function capture_loop(fname, cap, o, deadline_of)
+  local function capture_loop(fname, cap, o, deadline)
     if o.store == false and not (o.prn or o.lfilter or o.stop_filter) then
       -- nothing looks at the packets: count them in C, at capture speed
-      local deadline = deadline_of()
       local out, msg = {}
       local ok, err = pcall(function()
         local _
@@ -145,24 +144,26 @@ return function(M, I)
     local first = class_of(pid)
     local store, list, n = o.store ~= false, {}, 0
     local live = o.offline == nil
+    -- A reply waits for everything between a frame's arrival and the
+    -- callback: the options and functions are looked up once, here.
+    local prn, lfilter, stop_filter, count = o.prn, o.lfilter, o.stop_filter, o.count
+    local now, next_frame = core.now, cap.next
     local ok, err = pcall(function()
-      while true do
-        local deadline = deadline_of()
-        if deadline and core.now() >= deadline then break end
-        local data, sec, usec, wirelen = cap:next()
+      while not (deadline and now() >= deadline) do
+        local data, sec, usec, wirelen = next_frame(cap)
         if data then
           local p = dissect_as(first, data)
           p.time = sec + usec / 1e6
           if live then p.iface = iface end
           if wirelen ~= #data then p.wirelen = wirelen end
-          if not o.lfilter or o.lfilter(p) then
+          if not lfilter or lfilter(p) then
             n = n + 1
-            if store then list[#list + 1] = p end
-            if o.prn then
-              local r = o.prn(p)
+            if store then list[n] = p end
+            if prn then
+              local r = prn(p)
               if r ~= nil then print(r) end
             end
-            if (o.stop_filter and o.stop_filter(p)) or (o.count and n >= o.count) then
+            if (stop_filter and stop_filter(p)) or (count and n >= count) then
               break
             end
           end
@@ -209,7 +210,7 @@ return function(M, I)
       if not ok then cap:close(); error(err, 0) end
     end
     local deadline = o.timeout and core.now() + o.timeout
-    return capture_loop("sniff", cap, o, function() return deadline end)
+    return capture_loop("sniff", cap, o, deadline)
   end
 
   ------------------------------------------------------------ sending
@@ -424,6 +425,17 @@ return function(M, I)
 
   local function do_send(fname, x, o, l2)
     o = check_opts(fname, o, send_opts)
+    if M.is_packet(x) and o.count == nil and o.inter == nil and o.loop == nil
+        and o.pps == nil and o.vary == nil then
+      -- One packet once, as a callback answering a sniffed one sends:
+      -- straight out, without the lists and closures repeats need.
+      local iface = l2 and l2_iface(x, o) or o.iface
+      local bytes = l2 and l2_bytes(x, iface, fname) or l3_bytes(x, fname)
+      local n, msg = (l2 and core.send_l2 or core.send_l3)(bytes, iface)
+      if not n then raise(fname, msg) end
+      if o.verbose ~= false then print("Sent 1 packets.") end
+      return 1
+    end
     local pkts = as_list(x, fname)
     local frames, ifaces = {}, {}
     for i, p in ipairs(pkts) do
