@@ -83,7 +83,7 @@ lint:
 DEB_BUILD := gcc make pkg-config libpcap-dev liblua5.4-dev lua5.4 libreadline-dev
 DEB_TEST  := valgrind lua-busted lua-dkjson tcpdump tshark python3-scapy iproute2 iputils-ping \
              netcat-openbsd libcap2-bin lua-socket clang libclang-rt-14-dev \
-             netsniff-ng
+             netsniff-ng python3-dpkt
 
 # Installs the Debian packages that are missing; nothing when all are there.
 deps:
@@ -131,7 +131,7 @@ $(B)/spawn_time: bench/spawn_time.c
 # Scapy, startup (needs root; skipped otherwise). Tables: $(B)/bench-send.txt.
 # BENCH_QUICK=1 runs everything with tiny counts.
 bench: all $(B)/core_bench $(B)/c_sender $(B)/c_responder $(B)/spawn_time
-	@LUA_PATH='bindings/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/run.lua $(B)/core_bench
+	@LUA_PATH='bindings/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/run.lua $(B)/core_bench $(B)
 	@echo
 	@LUA_PATH='bindings/?.lua;scripts/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/send_bench.lua $(CURDIR) $(B)
 	@echo

@@ -515,45 +515,54 @@ static int l_build(lua_State *L)
     return 1;
 }
 
-/* Appends operand idx of cat to t after its first n pairs; a string is a
- * Raw load.  Returns the pair count. */
-static lua_Integer cat_one(lua_State *L, int t, lua_Integer n, int idx, lua_Integer raw)
+/* Appends the m pairs of operand idx to t after its first n pairs; a
+ * string is a Raw load (m is 1). */
+static void cat_one(lua_State *L, int t, lua_Integer n, int idx, lua_Integer m,
+                    lua_Integer raw)
 {
     if (lua_type(L, idx) == LUA_TSTRING) {
         lua_pushinteger(L, raw);
         lua_rawseti(L, t, -2 * n - 1);
         lua_pushvalue(L, idx);
         lua_rawseti(L, t, -2 * n - 2);
-        return n + 1;
+        return;
     }
-    for (lua_Integer i = 0, m = flat_pairs(L, idx); i < m; i++, n++) {
+    for (lua_Integer i = 0; i < m; i++, n++) {
         lua_rawgeti(L, idx, -2 * i - 1);
         lua_rawseti(L, t, -2 * n - 1);
         lua_rawgeti(L, idx, -2 * i - 2);
         lua_rawseti(L, t, -2 * n - 2);
     }
-    return n;
 }
 
-static int cat_len(lua_State *L, int idx)
+/* Pushes the flat packet of a's na pairs then b's nb, with metatable mt:
+ * stacking with `/` is this one table. */
+static void cat(lua_State *L, int mt, int a, lua_Integer na, int b, lua_Integer nb,
+                lua_Integer raw)
 {
-    return lua_type(L, idx) == LUA_TSTRING ? 1 : (int)flat_pairs(L, idx);
+    int t;
+    lua_createtable(L, 0, (int)(2 * (na + nb)));
+    t = lua_gettop(L);
+    cat_one(L, t, 0, a, na, raw);
+    cat_one(L, t, na, b, nb, raw);
+    lua_pushvalue(L, mt);
+    lua_setmetatable(L, t);
 }
 
-/* cat(mt, a, b, raw_id) -> flat packet a then b, with metatable mt; a
- * and b are flat packets or strings (Raw loads).  Stacking with `/` is
- * this one allocation. */
+static lua_Integer operand_pairs(lua_State *L, int idx)
+{
+    return lua_type(L, idx) == LUA_TSTRING ? 1 : flat_pairs(L, idx);
+}
+
+/* cat(mt, a, b, raw_id) -> flat packet a then b; a and b are flat
+ * packets or strings (Raw loads). */
 static int l_cat(lua_State *L)
 {
-    lua_Integer raw = luaL_checkinteger(L, 4), n;
+    lua_Integer raw = luaL_checkinteger(L, 4);
     for (int i = 2; i <= 3; i++)
         if (lua_type(L, i) != LUA_TSTRING)
             luaL_checktype(L, i, LUA_TTABLE);
-    lua_createtable(L, 0, 2 * (cat_len(L, 2) + cat_len(L, 3)));
-    n = cat_one(L, 5, 0, 2, raw);
-    cat_one(L, 5, n, 3, raw);
-    lua_pushvalue(L, 1);
-    lua_setmetatable(L, 5);
+    cat(L, 1, 2, operand_pairs(L, 2), 3, operand_pairs(L, 3), raw);
     return 1;
 }
 
@@ -668,63 +677,54 @@ lua:
     return to_lua(L, 3);
 }
 
-/* Operand i of `/` as cat takes it, or 0 when only the Lua path knows
- * (a packet made of layer objects, or dissected bytes on the left). */
-static int div_operand(lua_State *L, int i)
+/* The pair count of operand i of `/` as cat takes it, or -1 when only
+ * the Lua path knows (a packet made of layer objects, or dissected bytes
+ * on the left, which must end a flat packet). */
+static lua_Integer div_operand(lua_State *L, int i)
 {
-    int t = lua_type(L, i), mt;
+    int t = lua_type(L, i), top = lua_gettop(L), tail;
+    lua_Integer n;
     if (t == LUA_TSTRING)
         return 1;
     if (t != LUA_TTABLE || !lua_getmetatable(L, i))
-        return 0;
-    mt = lua_gettop(L);
-    if (lua_rawequal(L, mt, lua_upvalueindex(3))) {        /* a class */
+        return -1;
+    if (lua_rawequal(L, -1, lua_upvalueindex(3))) {         /* a class */
         lua_pushliteral(L, "_flat");
         if (lua_rawget(L, i) != LUA_TTABLE)
-            return 0;
+            return lua_settop(L, top), -1;
         lua_replace(L, i);
-        lua_settop(L, mt - 1);
+        lua_settop(L, top);
         return 1;
     }
-    if (!lua_rawequal(L, mt, lua_upvalueindex(1)))
-        return 0;
-    lua_settop(L, mt - 1);
+    t = lua_rawequal(L, -1, lua_upvalueindex(1));
     lua_pushliteral(L, "_l");
-    t = lua_rawget(L, i);
-    lua_pop(L, 1);
-    if (t != LUA_TNIL)
-        return 0;
-    if (i == 1) {
-        lua_Integer n = flat_pairs(L, 1);
-        int tail;
-        if (n == 0)
-            return 1;
-        lua_rawgeti(L, 1, -2 * n + 1);
-        tail = lua_tointeger(L, -1) != lua_tointeger(L, lua_upvalueindex(2))
-            && lua_rawgeti(L, 1, -2 * n) == LUA_TSTRING;
-        lua_settop(L, mt - 1);
-        return !tail;
-    }
-    return 1;
+    if (!t || lua_rawget(L, i) != LUA_TNIL)
+        return lua_settop(L, top), -1;
+    lua_settop(L, top);
+    n = flat_pairs(L, i);
+    if (i != 1 || n == 0)
+        return n;
+    lua_rawgeti(L, 1, -2 * n + 1);
+    tail = lua_tointeger(L, -1) != lua_tointeger(L, lua_upvalueindex(2))
+        && lua_rawgeti(L, 1, -2 * n) == LUA_TSTRING;
+    lua_settop(L, top);
+    return tail ? -1 : n;
 }
 
 /* a / b.  Upvalues: the packet metatable, Raw's id, the class metatable
  * and the Lua `/` for the other cases (and their errors). */
 static int l_div(lua_State *L)
 {
+    lua_Integer na, nb;
     lua_settop(L, 2);
     lua_pushvalue(L, 1);    /* the operands as given, for the Lua path */
     lua_pushvalue(L, 2);
-    if (!div_operand(L, 1) || !div_operand(L, 2)) {
-        lua_settop(L, 4);
+    if ((na = div_operand(L, 1)) < 0 || (nb = div_operand(L, 2)) < 0) {
         lua_rotate(L, 1, 2);
         return to_lua(L, 4);
     }
-    lua_settop(L, 2);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_pushvalue(L, lua_upvalueindex(2));
-    return l_cat(L);
+    cat(L, lua_upvalueindex(1), 1, na, 2, nb, lua_tointeger(L, lua_upvalueindex(2)));
+    return 1;
 }
 
 /* fastpaths(packet_mt, class_mt, empty, raw_id, construct, div) ->

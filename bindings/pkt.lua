@@ -184,10 +184,21 @@ local function first_edit(p)
   end
 end
 
+-- A packet made from a captured list's bytes is kept in it once changed
+-- (pkt/list.lua).
+local function pin(p)
+  local owner = rawget(p, "_owner")
+  if owner then
+    rawset(owner, rawget(p, "_oi"), p)
+    rawset(p, "_owner", nil)
+  end
+end
+
 LayerMT.__newindex = function(l, k, v)
   local d = l._d
   if type(k) ~= "string" or not d.fmap[k] then no_field(d, k, 2) end
   local p = rawget(l, "_p")
+  if p then pin(p) end
   if p and rawget(p, "_dissected") and not rawget(p, "_edited") then first_edit(p) end
   local f = writable(l)
   if v == nil then
@@ -363,6 +374,7 @@ local function packet_index(p, k)
 end
 
 PacketMT.__newindex = function(p, k, v)
+  pin(p)
   if type(k) == "string" and (packet_attrs[k] or k:sub(1, 1) == "_") then
     return rawset(p, k, v)
   end

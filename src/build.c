@@ -10,6 +10,11 @@
 /* Writes the low `bits` of v at bit offset `bit` of buf, big-endian. */
 static void put_bits(uint8_t *buf, size_t bit, unsigned bits, uint64_t v)
 {
+    if ((bit & 7) == 0 && (bits & 7) == 0) {   /* most fields: whole bytes */
+        for (uint8_t *b = buf + (bit >> 3) + (bits >> 3); bits > 0; bits -= 8, v >>= 8)
+            *--b = (uint8_t)v;
+        return;
+    }
     while (bits > 0) {
         size_t byte = bit >> 3;
         unsigned used = (unsigned)(bit & 7);

@@ -19,7 +19,7 @@ const struct pk_proto *pk_proto_find(const char *name)
 int pk_field_find(const struct pk_proto *p, const char *name)
 {
     for (int i = 0; i < p->nfields; i++)
-        if (strcmp(p->fields[i].name, name) == 0)
+        if (p->fields[i].name[0] == name[0] && strcmp(p->fields[i].name, name) == 0)
             return i;
     return -1;
 }
