@@ -152,10 +152,12 @@ return function(M, I)
       while not (deadline and now() >= deadline) do
         local data, sec, usec, wirelen = next_frame(cap)
         if data then
+          -- attributes are plain fields of a packet (pkt.lua): set
+          -- without its __newindex, which looks for a field of that name
           local p = dissect_as(first, data)
-          p.time = sec + usec / 1e6
-          if live then p.iface = iface end
-          if wirelen ~= #data then p.wirelen = wirelen end
+          rawset(p, "time", sec + usec / 1e6)
+          if live then rawset(p, "iface", iface) end
+          if wirelen ~= #data then rawset(p, "wirelen", wirelen) end
           if not lfilter or lfilter(p) then
             n = n + 1
             if store then list[n] = p end
@@ -229,10 +231,35 @@ return function(M, I)
     return r
   end
 
+  -- A packet made with constructors and `/` is flat until one of its
+  -- layers is wanted (pkt.lua): (protocol id, fields) pairs at keys -1,
+  -- -2, ...  Asking it for a layer object would make all of them, which
+  -- for a reply is most of the cost of sending it, so whether a field
+  -- needs filling is read from the pairs.  The fields of the first layer
+  -- of protocol id -> that table, nil when there is none, false when the
+  -- packet is not flat or that layer may be inside dissected bytes.
+  local ETHER, IPV4, RAW = M.Ether._desc.id, M.IP._desc.id, M.Raw._desc.id
+  local function flat_fields(p, id)
+    if rawget(p, "_l") or rawget(p, -1) == nil then return false end
+    local i = 1
+    while true do
+      local pid, f = rawget(p, -2 * i + 1), rawget(p, -2 * i)
+      if pid == nil then return nil end
+      if type(f) ~= "table" then
+        if pid ~= RAW then return false end
+      elseif pid == id then
+        return f
+      end
+      i = i + 1
+    end
+  end
+
   -- The packet as it leaves at layer 3: an unset IP source becomes the
   -- kernel's route source (the checksums cover it, so it is filled
   -- before building, not left for the kernel).
   local function l3_bytes(p, fname)
+    local f = flat_fields(p, IPV4)
+    if f and f.src ~= nil then return p:bytes(), p end
     local ip = p[M.IP]
     if not ip then
       error(fname .. ": send() sends IPv4 packets (IP / ...); use sendp() for frames", 3)
@@ -274,6 +301,13 @@ return function(M, I)
   -- A frame as it leaves at layer 2: unset Ether src is the interface's
   -- MAC; unset dst with an IP payload is the next hop's MAC.
   local function l2_bytes(p, iface, fname)
+    local first = rawget(p, -1)
+    if first ~= nil and first ~= ETHER then return p:bytes(), p end
+    local ef, ipf = flat_fields(p, ETHER), flat_fields(p, IPV4)
+    if ef and ef.src ~= nil and ipf ~= false
+        and (ipf == nil or (ef.dst ~= nil and ipf.src ~= nil)) then
+      return p:bytes(), p
+    end
     local e, ip = p[1], p[M.IP]
     if e._d.name ~= "Ether" then return p:bytes(), p end
     local fill_src, fill_dst = e._f.src == nil, e._f.dst == nil and ip ~= nil
