@@ -5,6 +5,8 @@ local core = require "pkt.core"
 local fmt = require "pkt.format"
 
 local M = { version = core.version }
+-- What pkt.lua shares with its other modules (pkt/net.lua, pkt/list.lua).
+local I = {}
 
 local PacketMT = { __name = "pkt.Packet" }
 local LayerMT = { __name = "pkt.Layer" }
@@ -189,8 +191,8 @@ end
 local function pin(p)
   local owner = rawget(p, "_owner")
   if owner then
-    rawset(owner, rawget(p, "_oi"), p)
     rawset(p, "_owner", nil)
+    owner:_keep(rawget(p, "_oi"), p)
   end
 end
 
@@ -365,7 +367,11 @@ local function packet_index(p, k)
   local m = Packet[k]
   if m then return m end
   if type(k) == "string" then
-    if packet_attrs[k] or k:sub(1, 1) == "_" then return nil end
+    if packet_attrs[k] then
+      local owner = rawget(p, "_owner")
+      return owner and I.list_attr(owner, rawget(p, "_oi"), k)
+    end
+    if k:sub(1, 1) == "_" then return nil end
     local l = layer_with_field(p, k)
     if l then return get_field(l, k) end
   end
@@ -432,7 +438,7 @@ function Packet.copy(p)
   else
     q = core.cat(PacketMT, p, empty, RAW)
   end
-  for k in pairs(packet_attrs) do rawset(q, k, rawget(p, k)) end
+  for k in pairs(packet_attrs) do rawset(q, k, p[k]) end
   return q
 end
 
@@ -569,6 +575,6 @@ function M.complete_names(v)
 end
 
 fmt.init(core, descs)
-require("pkt.net")(M, { core = core, descs = descs, dissect_as = dissect_as,
-  suggest = suggest })
+I.core, I.descs, I.dissect_as, I.suggest = core, descs, dissect_as, suggest
+require("pkt.net")(M, I)
 return M

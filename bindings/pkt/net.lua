@@ -36,57 +36,13 @@ return function(M, I)
 
   ------------------------------------------------------- packet lists
 
-  local ListMT = { __name = "pkt.PacketList" }
-  local List = {}
-  ListMT.__index = List
-
-  local function new_list(t, name)
-    t.name = name or "PacketList"
-    return setmetatable(t, ListMT)
-  end
-  M.PacketList = function(t, name) return new_list(t or {}, name) end
-
-  -- One line a packet ("sent ==> received" for a pair), numbered or not.
-  local function lines(l, dump, numbered)
-    local t = {}
-    for i, p in ipairs(l) do
-      local s = M.is_packet(p) and p:summary() or (p[1]:summary() .. " ==> " .. p[2]:summary())
-      t[i] = numbered and ("%04d %s"):format(i, s) or s
-    end
-    local s = table.concat(t, "\n") .. (#t > 0 and "\n" or "")
-    if dump then return s end
-    io.write(s)
-  end
-
-  function List.summary(l, dump) return lines(l, dump, false) end
-  function List.nsummary(l, dump) return lines(l, dump, true) end
-
-  function List.show(l, dump)
-    local t = {}
-    for i, p in ipairs(l) do
-      local q = M.is_packet(p) and p or p[2]
-      t[#t + 1] = ("---- packet %d ----\n%s"):format(i, q:show(true))
-    end
-    local s = table.concat(t)
-    if dump then return s end
-    io.write(s)
-  end
-
-  -- <Sniffed: TCP:3 UDP:1 ICMP:0 Other:2>, as Scapy prints a list.
-  ListMT.__tostring = function(l)
-    local c = { TCP = 0, UDP = 0, ICMP = 0, Other = 0 }
-    for _, p in ipairs(l) do
-      if not M.is_packet(p) then p = p[2] end
-      local k = (p:haslayer(M.TCP) and "TCP") or (p:haslayer(M.UDP) and "UDP")
-        or (p:haslayer(M.ICMP) and "ICMP") or "Other"
-      c[k] = c[k] + 1
-    end
-    return ("<%s: TCP:%d UDP:%d ICMP:%d Other:%d>"):format(l.name, c.TCP, c.UDP, c.ICMP, c.Other)
-  end
+  require("pkt.list")(M, I)
+  local new_list, captured_list, list_add = I.new_list, I.captured_list, I.list_add
 
   local function as_list(x, fname)
     if M.is_packet(x) then return { x } end
-    if type(x) == "table" and not getmetatable(x) or getmetatable(x) == ListMT then
+    if I.is_list(x) and rawget(x, "_b") then return x end   -- captured: all packets
+    if type(x) == "table" and not getmetatable(x) or I.is_list(x) then
       for i, p in ipairs(x) do
         if not M.is_packet(p) then
           error(("%s: item %d is a %s, not a packet"):format(fname, i, type(p)), 3)
@@ -142,8 +98,9 @@ return function(M, I)
     end
     local _, pid, iface = cap:info()
     local first = class_of(pid)
-    local store, list, n = o.store ~= false, {}, 0
+    local store, n = o.store ~= false, 0
     local live = o.offline == nil
+    local list = captured_list(first, live and iface or nil, "Sniffed")
     -- A reply waits for everything between a frame's arrival and the
     -- callback: the options and functions are looked up once, here.
     local prn, lfilter, stop_filter, count = o.prn, o.lfilter, o.stop_filter, o.count
@@ -152,15 +109,21 @@ return function(M, I)
       while not (deadline and now() >= deadline) do
         local data, sec, usec, wirelen = next_frame(cap)
         if data then
-          -- attributes are plain fields of a packet (pkt.lua): set
-          -- without its __newindex, which looks for a field of that name
-          local p = dissect_as(first, data)
-          rawset(p, "time", sec + usec / 1e6)
-          if live then rawset(p, "iface", iface) end
-          if wirelen ~= #data then rawset(p, "wirelen", wirelen) end
+          local time, p = sec + usec / 1e6, nil
+          if lfilter or prn or stop_filter then
+            -- attributes are plain fields of a packet (pkt.lua): set
+            -- without its __newindex, which looks for a field of that name
+            p = dissect_as(first, data)
+            rawset(p, "time", time)
+            if live then rawset(p, "iface", iface) end
+            if wirelen ~= #data then rawset(p, "wirelen", wirelen) end
+          end
           if not lfilter or lfilter(p) then
             n = n + 1
-            if store then list[n] = p end
+            if store then     -- kept as bytes; p itself if the callback edits it
+              list_add(list, data, time, wirelen)
+              if p then rawset(p, "_owner", list); rawset(p, "_oi", n) end
+            end
             if prn then
               local r = prn(p)
               if r ~= nil then print(r) end
@@ -179,7 +142,7 @@ return function(M, I)
     cap:close()
     if not ok and not is_interrupt(err) then error(err, 0) end
     local stats = { received = rcv, dropped = drop, ifdropped = ifdrop, captured = n }
-    return new_list(list, "Sniffed"), stats
+    return list, stats
   end
 
   -- sniff{iface=, filter=, count=, timeout=, prn=, lfilter=, stop_filter=,
@@ -664,7 +627,8 @@ return function(M, I)
   end
 
   require("pkt.pcapfile")(M, { core = core, dissect_as = dissect_as, check_opts = check_opts,
-    as_list = as_list, new_list = new_list, class_of = class_of })
+    as_list = as_list, new_list = new_list, class_of = class_of,
+    captured_list = captured_list, list_add = list_add })
 
   --------------------------------------------------------- interfaces
 

@@ -3,7 +3,8 @@
 -- written as classic pcap, which tcpdump, tshark and Scapy all read).
 return function(M, I)
   local core, dissect_as, check_opts = I.core, I.dissect_as, I.check_opts
-  local as_list, new_list, class_of = I.as_list, I.new_list, I.class_of
+  local as_list, class_of = I.as_list, I.class_of
+  local captured_list, list_add = I.captured_list, I.list_add
 
   local linktypes = { ether = 1, ethernet = 1, raw = 101, ip = 101, sll = 113, sll2 = 276 }
 
@@ -38,7 +39,7 @@ return function(M, I)
       local sec = math.floor(t)
       local usec = math.floor((t - sec) * 1e6 + 0.5)
       if usec >= 1000000 then sec, usec = sec + 1, usec - 1000000 end
-      w.h:write(p:bytes(), sec, usec, rawget(p, "wirelen"))
+      w.h:write(p:bytes(), sec, usec, p.wirelen)
     end
   end
 
@@ -71,35 +72,45 @@ return function(M, I)
     if not ok then error(err, 0) end
   end
 
+  -- The frames of a capture file: an iterator of bytes, time, wire
+  -- length, and the protocol its frames start with.
+  local function frames(fname, path, filter)
+    local cap, msg = core.capture_file(path, filter)
+    if not cap then error(fname .. ": " .. msg, 3) end
+    local _, pid = cap:info()
+    return function()
+      local data, sec, usec, wirelen = cap:next()
+      if not data then            -- sec, usec are the message and its kind
+        cap:close()
+        if usec ~= "eof" then error(fname .. ": " .. tostring(sec), 2) end
+        return nil
+      end
+      return data, sec + usec / 1e6, wirelen
+    end, class_of(pid), cap
+  end
+
   -- for p in pcap_reader(path [, {filter=}]) do ... end
   function M.pcap_reader(path, o)
     o = check_opts("pcap_reader", o, { filter = 1 })
-    local cap, msg = core.capture_file(path, o.filter)
-    if not cap then error("pcap_reader: " .. msg, 2) end
-    local _, pid = cap:info()
-    local first = class_of(pid)
+    local nextf, first, cap = frames("pcap_reader", path, o.filter)
     local function nextp()
-      local data, sec, usec, wirelen = cap:next()
-      if not data then            -- sec, usec are the message and its kind
-        if usec ~= "eof" then error("pcap_reader: " .. tostring(sec), 2) end
-        cap:close()
-        return nil
-      end
+      local data, time, wirelen = nextf()
+      if not data then return nil end
       local p = dissect_as(first, data)
-      p.time = sec + usec / 1e6
+      p.time = time
       if wirelen ~= #data then p.wirelen = wirelen end
       return p
     end
     return nextp, nil, nil, cap
   end
 
-  -- rdpcap(path [, count]) -> packets
+  -- rdpcap(path [, count]) -> packets, kept as their bytes until used
   function M.rdpcap(path, count)
-    local t = {}
-    for p in M.pcap_reader(path) do
-      t[#t + 1] = p
-      if count and #t >= count then break end
+    local nextf, first, cap = frames("rdpcap", path)
+    local l = captured_list(first, nil, path)
+    for data, time, wirelen in nextf do
+      if list_add(l, data, time, wirelen) == count then cap:close(); break end
     end
-    return new_list(t, path)
+    return l
   end
 end

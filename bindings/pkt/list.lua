@@ -1,0 +1,135 @@
+-- pkt/list.lua - packet lists, as sniff, rdpcap and sr return them
+-- (Scapy's PacketList): indexed, counted, summarized and shown whole.
+-- A captured list keeps each packet as its bytes and time, little more
+-- than the captured size; the packet object is made when the script
+-- indexes it, and kept in the list once the script changes it.
+return function(M, I)
+  local dissect_as = I.dissect_as
+  local ListMT = { __name = "pkt.PacketList" }
+  local List = {}
+
+  -- Packet i of a captured list: the object kept there, or one made now
+  -- from the bytes.  Its time, iface and wire length stay in the list
+  -- (see attr) until it is kept.
+  local function made(l, i)
+    local b = rawget(l, "_b")[i]
+    if type(b) ~= "string" then return b or nil end
+    local p = dissect_as(rawget(l, "_first"), b)
+    rawset(p, "_owner", l)    -- an edit keeps it in l (pkt.lua calls _keep)
+    rawset(p, "_oi", i)
+    return p
+  end
+
+  local attrs = { time = "_t", wirelen = "_w" }
+
+  -- Attribute k of packet i made from l's bytes.
+  function I.list_attr(l, i, k)
+    if k == "iface" then return rawget(l, "_iface") end
+    local t = attrs[k] and rawget(l, attrs[k])
+    return t and t[i]
+  end
+
+  function List._keep(l, i, p)
+    for _, k in ipairs({ "time", "iface", "wirelen" }) do
+      rawset(p, k, I.list_attr(l, i, k))
+    end
+    rawget(l, "_b")[i] = p
+  end
+
+  ListMT.__index = function(l, k)
+    if math.type(k) == "integer" then
+      return rawget(l, "_b") and made(l, k) or nil
+    end
+    return List[k]
+  end
+
+  ListMT.__len = function(l)
+    local b = rawget(l, "_b")
+    return b and #b or rawlen(l)
+  end
+
+  -- l[#l + 1] = p appends, l[#l] = nil drops the last, l[i] = p
+  -- replaces, as with a table; a captured list has no holes.
+  ListMT.__newindex = function(l, k, v)
+    local b = rawget(l, "_b")
+    if not (b and math.type(k) == "integer") then return rawset(l, k, v) end
+    local n = #b
+    if v == nil and k == n then
+      b[k], rawget(l, "_t")[k], rawget(l, "_w")[k] = nil, nil, nil
+    elseif v ~= nil and k >= 1 and k <= n + 1 then
+      b[k] = v
+    else
+      error(("a packet list has %d packets: set one of 1..%d, or the last to nil")
+        :format(n, n + 1), 2)
+    end
+  end
+  ListMT.__pairs = function(l)
+    return function(_, i)
+      i = i + 1
+      local p = l[i]
+      if p ~= nil then return i, p end
+    end, l, 0
+  end
+
+  -- A list of packet objects (sr's answers, a script's own list).
+  function I.new_list(t, name)
+    t.name = name or "PacketList"
+    return setmetatable(t, ListMT)
+  end
+  M.PacketList = function(t, name) return I.new_list(t or {}, name) end
+
+  -- An empty list for captured packets that start with protocol first.
+  function I.captured_list(first, iface, name)
+    return setmetatable({ name = name or "Sniffed", _first = first, _iface = iface,
+      _b = {}, _t = {}, _w = {} }, ListMT)
+  end
+
+  -- Appends a captured packet; returns its index.
+  function I.list_add(l, bytes, time, wirelen)
+    local b = rawget(l, "_b")
+    local n = #b + 1
+    b[n], rawget(l, "_t")[n] = bytes, time
+    if wirelen ~= #bytes then rawget(l, "_w")[n] = wirelen end
+    return n
+  end
+
+  function I.is_list(x) return getmetatable(x) == ListMT end
+
+  -- One line a packet ("sent ==> received" for a pair), numbered or not.
+  local function lines(l, dump, numbered)
+    local t = {}
+    for i, p in ipairs(l) do
+      local s = M.is_packet(p) and p:summary() or (p[1]:summary() .. " ==> " .. p[2]:summary())
+      t[i] = numbered and ("%04d %s"):format(i, s) or s
+    end
+    local s = table.concat(t, "\n") .. (#t > 0 and "\n" or "")
+    if dump then return s end
+    io.write(s)
+  end
+
+  function List.summary(l, dump) return lines(l, dump, false) end
+  function List.nsummary(l, dump) return lines(l, dump, true) end
+
+  function List.show(l, dump)
+    local t = {}
+    for i, p in ipairs(l) do
+      local q = M.is_packet(p) and p or p[2]
+      t[#t + 1] = ("---- packet %d ----\n%s"):format(i, q:show(true))
+    end
+    local s = table.concat(t)
+    if dump then return s end
+    io.write(s)
+  end
+
+  -- <Sniffed: TCP:3 UDP:1 ICMP:0 Other:2>, as Scapy prints a list.
+  ListMT.__tostring = function(l)
+    local c = { TCP = 0, UDP = 0, ICMP = 0, Other = 0 }
+    for _, p in ipairs(l) do
+      if not M.is_packet(p) then p = p[2] end
+      local k = (p:haslayer(M.TCP) and "TCP") or (p:haslayer(M.UDP) and "UDP")
+        or (p:haslayer(M.ICMP) and "ICMP") or "Other"
+      c[k] = c[k] + 1
+    end
+    return ("<%s: TCP:%d UDP:%d ICMP:%d Other:%d>"):format(l.name, c.TCP, c.UDP, c.ICMP, c.Other)
+  end
+end
