@@ -151,7 +151,7 @@ function M.expect(p, frame)
   local _, opaque = M.layers(frame)
   local times = #(frame["icmp.data_time"] or {})
   local echo, quoted = false, false
-  add("frame.len", rawget(p, "wirelen") or #p)
+  add("frame.len", p.wirelen or #p)
   add("frame.cap_len", #p)
   local n = #p:layers()
   for i = 1, n do
