@@ -622,6 +622,47 @@ static int to_lua(lua_State *L, int up)
     return 1;
 }
 
+/* The fields of an ordered protocol, in descriptor order so that those
+ * a field depends on are known before it (ICMP's type before its code
+ * names and the fields it selects), put in canonical form in place, as
+ * the Lua constructor does.  Pushes the packet, or returns 0 when a key
+ * is not a field (the Lua path says so). */
+static int construct_ordered(lua_State *L, struct pk_layer *l, lua_Integer id,
+                             struct scratch *s)
+{
+    const struct pk_proto *p = l->proto;
+    lua_pushnil(L);
+    while (lua_next(L, 2)) {
+        if (lua_type(L, -2) != LUA_TSTRING || pk_field_find(p, lua_tostring(L, -2)) < 0)
+            return lua_settop(L, 2), 0;
+        lua_pop(L, 1);
+    }
+    for (int f = 0; f < p->nfields; f++) {
+        const char *name = p->fields[f].name;
+        int g = f;
+        if (pk_field_find(p, name) != f)    /* a repeated name: done at its first */
+            continue;
+        if (lua_getfield(L, 2, name) == LUA_TNIL) {
+            lua_pop(L, 1);
+            continue;
+        }
+        for (int h = f; h < p->nfields; h++)    /* the one this header has */
+            if (strcmp(p->fields[h].name, name) == 0 && pk_field_present(l, h)) {
+                g = h;
+                break;
+            }
+        if (to_field(L, l, g, -1, s) < 0)
+            lua_error(L);
+        if (!canonical(L, l, g, -1)) {
+            push_field(L, l, g);
+            lua_setfield(L, 2, name);
+        }
+        lua_pop(L, 1);
+    }
+    push_flat(L, id, 2, lua_upvalueindex(1));
+    return 1;
+}
+
 /* Class __call(cls, arg): IP(), IP(bytes), IP{fields}.  The fields
  * table becomes the layer's, its values put in canonical form in place.
  * Upvalues: the packet metatable, the shared empty fields table and the
@@ -650,13 +691,15 @@ static int l_construct(lua_State *L)
         push_flat(L, id, 2, lua_upvalueindex(1));
         return 1;
     case LUA_TTABLE:
-        if (lua_getmetatable(L, 2) || ordered(p))
+        if (lua_getmetatable(L, 2))
             goto lua;
         break;
     default:
         goto lua;
     }
     pk_layer_init(&l, p);
+    if (ordered(p))
+        return construct_ordered(L, &l, id, &s) ? 1 : to_lua(L, 3);
     lua_pushnil(L);
     while (lua_next(L, 2)) {
         int f = lua_type(L, -2) == LUA_TSTRING ? pk_field_find(p, lua_tostring(L, -2)) : -1;
