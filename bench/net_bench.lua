@@ -240,6 +240,36 @@ local _, st = sniff{iface="eth0", store=false, timeout=%g,
   started_callback=function() print("ready") io.stdout:flush() end}
 print(("received %%d\ndropped %%d\nifdropped %%d"):format(st.received, st.dropped, st.ifdropped))
 ]]):format(N.cap_secs)), ready = "ready" },
+    { key = "prn", name = "pktlua sniff{prn=read dport}",
+      cmd = pktlua_bin .. " -e " .. sh(([[
+local n = 0
+local _, st = sniff{iface="eth0", store=false, timeout=%g,
+  prn=function(p) if p[UDP].dport then n = n + 1 end end,
+  started_callback=function() print("ready") io.stdout:flush() end}
+print(("received %%d\ndropped %%d\nifdropped %%d\n%%d packets captured"):format(
+  st.received, st.dropped, st.ifdropped, n))
+]]):format(N.cap_secs)), ready = "ready" },
+    { key = "prnv3", name = " same, immediate=false",
+      cmd = pktlua_bin .. " -e " .. sh(([[
+local n = 0
+local _, st = sniff{iface="eth0", store=false, timeout=%g, immediate=false, buffer_kb=262144,
+  prn=function(p) if p[UDP].dport then n = n + 1 end end,
+  started_callback=function() print("ready") io.stdout:flush() end}
+print(("received %%d\ndropped %%d\nifdropped %%d\n%%d packets captured"):format(
+  st.received, st.dropped, st.ifdropped, n))
+]]):format(N.cap_secs)), ready = "ready" },
+    -- stored: what the list costs, counted by Lua's allocator
+    { key = "store", name = "pktlua sniff{store=true}",
+      cmd = pktlua_bin .. " -e " .. sh(([[
+collectgarbage(); collectgarbage()
+local m0 = collectgarbage("count")
+local pkts, st = sniff{iface="eth0", timeout=%g, buffer_kb=262144,
+  started_callback=function() print("ready") io.stdout:flush() end}
+collectgarbage(); collectgarbage()
+local per = (collectgarbage("count") - m0) * 1024 / math.max(#pkts, 1)
+print(("received %%d\ndropped %%d\nifdropped %%d\n%%d packets captured\nmembytes %%.0f\nlen %%d"):format(
+  st.received, st.dropped, st.ifdropped, #pkts, per, pkts[1] and #pkts[1] or 0))
+]]):format(N.cap_secs)), ready = "ready" },
     { key = "tcpdump", name = "tcpdump -w /dev/null",
       cmd = "tcpdump -i eth0 -w /dev/null", ready = "listening on" },
   }
@@ -270,7 +300,8 @@ print(("received %%d\ndropped %%d\nifdropped %%d"):format(st.received, st.droppe
               dropped = tonumber(text:match("dropped (%d+)") or text:match("(%d+) packets? dropped by kernel")),
               ifdropped = tonumber(text:match("ifdropped (%d+)") or text:match("(%d+) packets? dropped by interface")),
               captured = tonumber(text:match("(%d+) packets? captured")),
-              arrived = arrived(lab) - before, send_rate = snd and snd.rate }
+              arrived = arrived(lab) - before, send_rate = snd and snd.rate,
+              membytes = tonumber(text:match("membytes (%d+)")), len = tonumber(text:match("len (%d+)")) }
         if r.received and r.dropped and not r.captured then r.captured = r.received - r.dropped end
         r.captured = r.captured or 0
         if not r.received then
@@ -288,7 +319,7 @@ print(("received %%d\ndropped %%d\nifdropped %%d"):format(st.received, st.droppe
     res[c.key] = runs[(#runs + 1) // 2] or {}
   end
   local lines = {
-    ("Capture, store=false: b captures while a sends N=%d frames with one bulk sendp%s"):format(N.cap,
+    ("Capture: b captures while a sends N=%d frames with one bulk sendp%s"):format(N.cap,
       N.runs > 1 and "; the median of 3 runs" or " (BENCH_QUICK)"),
     ("%-28s %9s %9s %9s %9s %9s %7s %12s"):format("capturer", "at b", "received", "dropped", "ifdropped",
       "captured", "lost %", "sender pkt/s"),
@@ -301,6 +332,12 @@ print(("received %%d\ndropped %%d\nifdropped %%d"):format(st.received, st.droppe
   end
   lines[#lines + 1] = ("  captured: pktlua/tcpdump %s. received/dropped: pcap_stats (tcpdump's exit lines);")
     :format(ratio(res.pktlua.captured, res.tcpdump.captured))
+  local st = res.store
+  if st.membytes and st.len then
+    local target = 1.5 * st.len + 100
+    lines[#lines + 1] = ("  store=true: %s packets kept, %d bytes each for %d-byte frames; target 1.5 x %d + 100 = %.0f%s")
+      :format(num(st.captured), st.membytes, st.len, st.len, target, verdict(st.membytes <= target))
+  end
   lines[#lines + 1] = ("  at b: IPv4 packets b's tc ingress dropped, after the capture tap, incl. the sender's %d warm-ups"):format(WARM)
   emit(lines)
 end
