@@ -214,8 +214,9 @@ end
 LayerMT.__tostring = function(l) return "<" .. l._d.name .. " layer>" end
 
 local function copy_layer(l)
+  local f = l._f     -- first: a dissected layer's fields are made (and owned) here
   rawset(l, "_own", nil)
-  return new_layer(l._d, l._f)
+  return new_layer(l._d, f)
 end
 
 --------------------------------------------------------------- packets
@@ -271,8 +272,29 @@ end
 local function flat_of(layers, share)
   local t = {}
   for i, l in ipairs(layers) do
+    local f = l._f   -- before _own is cleared: making a dissected layer's fields sets it
     if share then rawset(l, "_own", nil) end
-    t[-2 * i + 1], t[-2 * i] = l._d.id, l._f
+    t[-2 * i + 1], t[-2 * i] = l._d.id, f
+  end
+  return t
+end
+
+-- The pairs of a packet unpacked from dissected bytes and not edited
+-- since: its other layers' fields, then those bytes again, so that a
+-- copy of it or a stack ending with it drops the lengths and checksums
+-- read off the wire at its first edit, as the packet itself would.
+local function dissected_pairs(p, layers)
+  if not rawget(p, "_dissected") or rawget(p, "_edited") then return nil end
+  local t = {}
+  for i, l in ipairs(layers) do
+    local b = rawget(l, "_b")
+    if b then
+      t[-2 * i + 1], t[-2 * i] = rawget(l, "_first"), b
+      return t
+    end
+    local f = l._f
+    rawset(l, "_own", nil)
+    t[-2 * i + 1], t[-2 * i] = l._d.id, f
   end
   return t
 end
@@ -281,7 +303,9 @@ end
 local function operand(x, side)
   if getmetatable(x) == PacketMT then
     local layers = rawget(x, "_l")
-    if layers then return flat_of(layers, true) end
+    if layers then
+      return side == "right" and dissected_pairs(x, layers) or flat_of(layers, true)
+    end
     -- a dissected packet's bytes can only end a flat packet
     local n = 0
     while rawget(x, -2 * n - 1) ~= nil do n = n + 1 end
@@ -295,8 +319,9 @@ local function operand(x, side)
   elseif is_class(x) then
     return rawget(x, "_flat")
   end
+  -- level 4: operand, div, the C `/` (l_div), then the script
   error(("cannot stack %s on the %s of a packet (use a layer, a packet or a string)")
-    :format(type(x), side), 3)
+    :format(type(x), side), 4)
 end
 
 local function div(a, b)
@@ -330,6 +355,14 @@ local function view_index(v, k)
 end
 ViewMT.__newindex = function(v, k, x) real(v)[k] = x end
 ViewMT.__tostring = function(v) return tostring(real(v)) end
+-- p[UDP] == p[UDP] as with layer objects: the same layer of one packet.
+ViewMT.__eq = function(a, b)
+  local va, vb = getmetatable(a) == ViewMT, getmetatable(b) == ViewMT
+  if va and vb and not rawget(rawget(a, "_p"), "_l") then
+    return rawequal(rawget(a, "_p"), rawget(b, "_p")) and rawget(a, "_i") == rawget(b, "_i")
+  end
+  return rawequal(va and real(a) or a, vb and real(b) or b)
+end
 
 local function find_layer(p, d, nth)
   if not rawget(p, "_l") and rawget(p, -3) == nil then
@@ -360,7 +393,8 @@ local packet_attrs = { time = true, iface = true, sent_time = true, wirelen = tr
 local function packet_index(p, k)
   if k == "_l" then return unpack_layers(p) end
   if k == nil then
-    error("p[nil]: the index is nil; is the layer name spelled right (p[ICMP], p[UDP])?", 2)
+    -- level 3: below this, the C __index (l_pindex), then the script
+    error("p[nil]: the index is nil; is the layer name spelled right (p[ICMP], p[UDP])?", 3)
   end
   if is_class(k) then return find_layer(p, rawget(k, "_desc")) end
   if math.type(k) == "integer" then return p._l[k] end
@@ -376,7 +410,7 @@ local function packet_index(p, k)
     if l then return get_field(l, k) end
   end
   error(("no layer of this packet (%s) has a field '%s'"):format(
-    p:summary_names(), tostring(k)), 2)
+    p:summary_names(), tostring(k)), 3)
 end
 
 PacketMT.__newindex = function(p, k, v)
@@ -431,7 +465,10 @@ end
 function Packet.copy(p)
   local q
   local layers = rawget(p, "_l")
-  if layers then
+  local kept = layers and dissected_pairs(p, layers)
+  if kept then
+    q = setmetatable(kept, PacketMT)
+  elseif layers then
     local t = {}
     for i, l in ipairs(layers) do t[i] = copy_layer(l) end
     q = new_packet(t, rawget(p, "_raw"))
@@ -477,14 +514,15 @@ local function construct(cls, arg)
   if arg == nil then return flat(d.id, empty) end
   if type(arg) == "string" then return flat(d.id, arg) end
   if type(arg) ~= "table" or getmetatable(arg) then
+    -- level 3: below this, the C __call (l_construct), then the script
     error(("%s{...} takes a table of fields or a string of bytes to dissect, got %s")
-      :format(d.name, type(arg)), 2)
+      :format(d.name, type(arg)), 3)
   end
   local fmap = d.fmap
   if d.ordered then
     -- fields in descriptor order, so ICMP's type is known before its code
     for k in pairs(arg) do
-      if type(k) ~= "string" or not fmap[k] then no_field(d, k, 3) end
+      if type(k) ~= "string" or not fmap[k] then no_field(d, k, 4) end
     end
     for _, name in ipairs(d.fnames) do
       local v = arg[name]
@@ -493,7 +531,7 @@ local function construct(cls, arg)
   else
     for k, v in pairs(arg) do
       local fd = fmap[k]
-      if not fd then no_field(d, k, 3) end
+      if not fd then no_field(d, k, 4) end
       local c = norm(d, fd, v, arg)
       if c ~= v then arg[k] = c end
     end
@@ -567,6 +605,12 @@ function M.complete_names(v)
         if not seen[n] then seen[n] = true; names[#names + 1] = n end
       end
     end
+  elseif I.is_list(v) then
+    -- its __index is a function (pkt/list.lua), which the REPL cannot list
+    names[1] = "name"
+    for k in pairs(I.list_methods) do
+      if k:sub(1, 1) ~= "_" then names[#names + 1] = k end
+    end
   else
     return nil
   end
@@ -575,6 +619,6 @@ function M.complete_names(v)
 end
 
 fmt.init(core, descs)
-I.core, I.descs, I.dissect_as, I.suggest = core, descs, dissect_as, suggest
+I.core, I.descs, I.dissect_as, I.suggest, I.pin = core, descs, dissect_as, suggest, pin
 require("pkt.net")(M, I)
 return M

@@ -64,6 +64,72 @@ describe("a captured packet list", function()
     assert.equal(3, #l)
   end)
 
+  it("gives the same packet for l[i] while it is held", function()
+    local l = captured(2)
+    local a, b = l[1], l[1]
+    assert.is_true(rawequal(a, b))
+    a[IP].ttl = 5
+    b[IP].tos = 1
+    assert.equal(5, l[1][IP].ttl)
+    assert.equal(1, l[1][IP].tos)
+  end)
+
+  it("keeps each packet's time and edits through table.remove, insert and sort", function()
+    local function ids(l)
+      local t = {}
+      for _, p in ipairs(l) do t[#t + 1] = p[IP].id .. "@" .. tostring(p.time) end
+      return table.concat(t, ",")
+    end
+    local l = captured(4)
+    table.remove(l, 1)
+    assert.equal("2@1700000000.5,3@1700000000.75,4@1700000001.0", ids(l))
+    l[1][IP].ttl = 9
+    assert.equal("2@1700000000.5,3@1700000000.75,4@1700000001.0", ids(l))
+    assert.equal(9, l[1][IP].ttl)
+    l = captured(3)
+    table.insert(l, 1, IP{id=7} / UDP{})
+    l[2][IP].ttl = 9
+    assert.equal("7@nil,1@1700000000.25,2@1700000000.5,3@1700000000.75", ids(l))
+    assert.equal(9, l[2][IP].ttl)
+    l = captured(3)
+    table.sort(l, function(x, y) return x[IP].id > y[IP].id end)
+    l[1][IP].ttl = 9
+    assert.equal("3@1700000000.75,2@1700000000.5,1@1700000000.25", ids(l))
+    assert.equal(9, l[1][IP].ttl)
+    assert.equal(64, l[3][IP].ttl)
+  end)
+
+  it("lets go of a held packet whose place is taken or dropped", function()
+    local l = captured(3)
+    local second, last = l[2], l[3]
+    l[2] = IP{id=50} / UDP{}
+    l[3] = nil
+    second[IP].ttl = 1
+    last[IP].ttl = 1
+    assert.equal(2, #l)
+    assert.equal(50, l[2][IP].id)
+    assert.equal(1700000000.5, second.time)
+    assert.equal(1700000000.75, last.time)
+    assert.has_error(function() l[3] = "not a packet" end,
+      "a captured packet list holds packets, not a string")
+  end)
+
+  it("takes a float index with an integer value, as a table does", function()
+    local l = captured(4)
+    assert.equal(1002, l[4 / 2][UDP].sport)
+    local extra = IP{dst="198.51.100.9"} / TCP{}
+    l[6 / 2] = extra
+    assert.equal(extra, l[3])
+    assert.is_nil(rawget(l, 3))
+    assert.equal(4, #l)
+  end)
+
+  it("offers its methods to the REPL's completion, as a plain list does", function()
+    local want = "name,nsummary,show,summary"
+    assert.equal(want, table.concat(pkt.complete_names(captured(1)), ","))
+    assert.equal(want, table.concat(pkt.complete_names(pkt.PacketList({IP{}})), ","))
+  end)
+
   it("writes back the bytes it read, and stops at a count", function()
     local l = captured(4)
     local path = os.tmpname()

@@ -88,15 +88,20 @@ describe("capture and injection", function()
 
   it("sniffs on the any interface, with cooked headers, times and interfaces", function()
     local job = spawn_pl("b", [[
+      local seen
       local l = sniff{iface="any", filter="icmp", count=1, timeout=8,
-                      prn=function(p) return "prn: " .. p[ICMP].type end,
+                      prn=function(p) seen = p; return "prn: " .. p[ICMP].type end,
                       started_callback=function() print("listening") io.stdout:flush() end}
-      print(l[1]:layers()[1].name, l[1].iface, math.type(l[1].time), l[1].time > 1.6e9)]])
+      print(l[1]:layers()[1].name, l[1].iface, math.type(l[1].time), l[1].time > 1.6e9)
+      l[1][ICMP].seq = 4242
+      print("kept", rawequal(l[1], seen), seen[ICMP].seq)]])
     assert.is_truthy(job:expect("listening", 5))
     lab:run("a", "ping -c 1 -W 1 198.51.100.2")
     local out = job:wait(10)
     assert.matches("prn: 8\n", out, 1, true)
-    assert.matches("\nCookedLinux%w*\tany\tfloat\ttrue\n$", out)
+    assert.matches("\nCookedLinux%w*\tany\tfloat\ttrue\n", out)
+    -- the list gives back the packet the callback was handed
+    assert.matches("\nkept\ttrue\t4242\n$", out)
   end)
 
   it("stops a capture on Ctrl-C and returns what was caught", function()

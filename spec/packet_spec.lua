@@ -144,6 +144,34 @@ describe("packet objects", function()
     assert.equal(53, b[UDP].dport)
   end)
 
+  it("copy and stack a dissected packet already unpacked as one still bytes", function()
+    local b = hello():bytes()
+    local p = IP(b)
+    local _ = p[1]                          -- its layers as objects
+    local q, e = p:copy(), Ether{} / p
+    p[IP].ttl = 1
+    assert.equal(64, q[IP].ttl)
+    assert.equal(64, e[IP].ttl)
+    -- and an edit of the copy or the stack computes the checksums again
+    local r = IP(b)
+    _ = r[1]
+    local c, f = r:copy(), Ether{} / r
+    c[IP].ttl = 1
+    f[IP].ttl = 1
+    assert.equal(0, pkt.checksum(c:bytes():sub(1, 20)))
+    assert.equal(0, pkt.checksum(f:bytes():sub(15, 34)))
+    assert.equal(b, r:bytes())
+  end)
+
+  it("compare a dissected packet's layer with itself", function()
+    local p = IP(hello():bytes())
+    assert.is_true(p[UDP] == p[UDP])
+    assert.is_true(p[UDP] == p:getlayer(UDP))
+    assert.is_false(p[UDP] == p[IP])
+    local _ = p[1]
+    assert.is_true(p[UDP] == p[UDP])
+  end)
+
   it("compare equal when their bytes are", function()
     assert.equal(hello(), hello())
     assert.not_equal(hello(), IP{})
@@ -178,6 +206,22 @@ describe("bad values", function()
       assert.matches(c[2], tostring(err), 1, true)
     end)
   end
+
+  it("name the script's line, through the constructors, `/` and p.field", function()
+    local here = debug.getinfo(1, "S").short_src
+    for _, f in ipairs({
+      function() local p = IP{tll=3}; return p end,
+      function() local p = IP(42); return p end,
+      function() local p = IP{} / 42; return p end,
+      function() local p = 42 / IP{}; return p end,
+      function() local v = IP{}.foo; return v end,
+      function() local v = IP{}[nil]; return v end,
+    }) do
+      local ok, err = pcall(f)
+      assert.is_false(ok)
+      assert.equal(here .. ":", tostring(err):sub(1, #here + 1))
+    end
+  end)
 end)
 
 describe("printing", function()

@@ -10,17 +10,23 @@ return function(M, I)
 
   -- Packet i of a captured list: the object kept there, or one made now
   -- from the bytes.  Its time, iface and wire length stay in the list
-  -- (see attr) until it is kept.
+  -- (see attr) until it is kept.  While a script holds it, l[i] gives
+  -- the same object again (_o, weak), so two edits of l[i] both stay.
   local function made(l, i)
     local b = rawget(l, "_b")[i]
     if type(b) ~= "string" then return b or nil end
-    local p = dissect_as(rawget(l, "_first"), b)
+    local o = rawget(l, "_o")
+    local p = o[i]
+    if p then return p end
+    p = dissect_as(rawget(l, "_first"), b)
     rawset(p, "_owner", l)    -- an edit keeps it in l (pkt.lua calls _keep)
     rawset(p, "_oi", i)
+    o[i] = p
     return p
   end
 
   local attrs = { time = "_t", wirelen = "_w" }
+  local names = { "time", "iface", "wirelen" }
 
   -- Attribute k of packet i made from l's bytes.
   function I.list_attr(l, i, k)
@@ -29,14 +35,38 @@ return function(M, I)
     return t and t[i]
   end
 
-  function List._keep(l, i, p)
-    for _, k in ipairs({ "time", "iface", "wirelen" }) do
-      rawset(p, k, I.list_attr(l, i, k))
+  -- The packet made from slot i, if a script holds it, becomes a packet
+  -- of its own (its time and the rest copied) before the slot changes.
+  local function detach(l, i)
+    local o = rawget(l, "_o")
+    local p = o[i]
+    if not p then return end
+    o[i] = nil
+    if rawget(p, "_owner") == l then
+      for _, k in ipairs(names) do rawset(p, k, I.list_attr(l, i, k)) end
+      rawset(p, "_owner", nil)
     end
-    rawget(l, "_b")[i] = p
+  end
+
+  -- Packet i made from l's bytes, edited: it takes its slot.  A slot
+  -- holds bytes until it is kept or set; one set since is not p's any
+  -- more (a packet made from it and still held was detached then).
+  function List._keep(l, i, p)
+    local b, o = rawget(l, "_b"), rawget(l, "_o")
+    if type(b[i]) ~= "string" then return end
+    if not rawequal(o[i], p) then detach(l, i) end
+    o[i] = nil
+    for _, k in ipairs(names) do rawset(p, k, I.list_attr(l, i, k)) end
+    b[i] = p
+  end
+
+  -- l[2.0] is l[2], as in a table (a key like #l / 2 is a float)
+  local function key(k)
+    return math.type(k) == "float" and math.tointeger(k) or k
   end
 
   ListMT.__index = function(l, k)
+    k = key(k)
     if math.type(k) == "integer" then
       return rawget(l, "_b") and made(l, k) or nil
     end
@@ -52,11 +82,20 @@ return function(M, I)
   -- replaces, as with a table; a captured list has no holes.
   ListMT.__newindex = function(l, k, v)
     local b = rawget(l, "_b")
+    k = key(k)
     if not (b and math.type(k) == "integer") then return rawset(l, k, v) end
     local n = #b
+    if v ~= nil and not M.is_packet(v) then
+      error(("a captured packet list holds packets, not a %s"):format(type(v)), 2)
+    end
     if v == nil and k == n then
+      detach(l, k)
       b[k], rawget(l, "_t")[k], rawget(l, "_w")[k] = nil, nil, nil
     elseif v ~= nil and k >= 1 and k <= n + 1 then
+      -- a packet made from a list's bytes (table.remove, insert and sort
+      -- move them) is kept in its own slot first, with its time
+      I.pin(v)
+      detach(l, k)
       b[k] = v
     else
       error(("a packet list has %d packets: set one of 1..%d, or the last to nil")
@@ -78,22 +117,32 @@ return function(M, I)
   end
   M.PacketList = function(t, name) return I.new_list(t or {}, name) end
 
+  local weak = { __mode = "v" }
+
   -- An empty list for captured packets that start with protocol first.
   function I.captured_list(first, iface, name)
     return setmetatable({ name = name or "Sniffed", _first = first, _iface = iface,
-      _b = {}, _t = {}, _w = {} }, ListMT)
+      _b = {}, _t = {}, _w = {}, _o = setmetatable({}, weak) }, ListMT)
   end
 
-  -- Appends a captured packet; returns its index.
-  function I.list_add(l, bytes, time, wirelen)
+  -- Appends a captured packet; returns its index.  p, when given, is the
+  -- object already made of it (for a sniff callback): l[i] gives it back
+  -- while it is held, and it is kept in l if the callback edits it.
+  function I.list_add(l, bytes, time, wirelen, p)
     local b = rawget(l, "_b")
     local n = #b + 1
     b[n], rawget(l, "_t")[n] = bytes, time
     if wirelen ~= #bytes then rawget(l, "_w")[n] = wirelen end
+    if p then
+      rawset(p, "_owner", l)
+      rawset(p, "_oi", n)
+      rawget(l, "_o")[n] = p
+    end
     return n
   end
 
   function I.is_list(x) return getmetatable(x) == ListMT end
+  I.list_methods = List
 
   -- One line a packet ("sent ==> received" for a pair), numbered or not.
   local function lines(l, dump, numbered)

@@ -120,10 +120,7 @@ return function(M, I)
           end
           if not lfilter or lfilter(p) then
             n = n + 1
-            if store then     -- kept as bytes; p itself if the callback edits it
-              list_add(list, data, time, wirelen)
-              if p then rawset(p, "_owner", list); rawset(p, "_oi", n) end
-            end
+            if store then list_add(list, data, time, wirelen, p) end  -- as bytes
             if prn then
               local r = prn(p)
               if r ~= nil then print(r) end

@@ -82,7 +82,8 @@ return function(M, I)
       local data, sec, usec, wirelen = cap:next()
       if not data then            -- sec, usec are the message and its kind
         cap:close()
-        if usec ~= "eof" then error(fname .. ": " .. tostring(sec), 2) end
+        -- level 3: the script, past this and the rdpcap or pcap_reader loop
+        if usec ~= "eof" then error(fname .. ": " .. tostring(sec), 3) end
         return nil
       end
       return data, sec + usec / 1e6, wirelen
@@ -108,6 +109,7 @@ return function(M, I)
   function M.rdpcap(path, count)
     local nextf, first, cap = frames("rdpcap", path)
     local l = captured_list(first, nil, path)
+    if count and count < 1 then cap:close(); return l end
     for data, time, wirelen in nextf do
       if list_add(l, data, time, wirelen) == count then cap:close(); break end
     end
