@@ -238,6 +238,13 @@ local function flat(id, f) return setmetatable({ [-1] = id, [-2] = f }, PacketMT
 
 local function dissect_as(d, bytes) return flat(d.id, bytes) end
 
+-- A captured packet with its attributes, made as one table: a sniff
+-- callback gets one per frame.
+local function captured(d, bytes, time, iface, wirelen)
+  return setmetatable({ [-1] = d.id, [-2] = bytes, time = time, iface = iface,
+    wirelen = wirelen }, PacketMT)
+end
+
 local function new_packet(layers, raw)
   local p = setmetatable({ _l = layers, _raw = raw }, PacketMT)
   for _, l in ipairs(layers) do rawset(l, "_p", p) end
@@ -620,5 +627,6 @@ end
 
 fmt.init(core, descs)
 I.core, I.descs, I.dissect_as, I.suggest, I.pin = core, descs, dissect_as, suggest, pin
+I.captured = captured
 require("pkt.net")(M, I)
 return M

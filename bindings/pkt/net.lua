@@ -2,7 +2,7 @@
 -- sr/sr1/srp/srp1, pcap files and interfaces.  Policy lives here
 -- (defaults, option checking, friendly errors); the work is in C.
 return function(M, I)
-  local core, descs, dissect_as = I.core, I.descs, I.dissect_as
+  local core, descs, dissect_as, captured = I.core, I.descs, I.dissect_as, I.captured
   local suggest = I.suggest
 
   -- Options a function takes; a misspelt one is an error, not ignored.
@@ -111,12 +111,8 @@ return function(M, I)
         if data then
           local time, p = sec + usec / 1e6, nil
           if lfilter or prn or stop_filter then
-            -- attributes are plain fields of a packet (pkt.lua): set
-            -- without its __newindex, which looks for a field of that name
-            p = dissect_as(first, data)
-            rawset(p, "time", time)
-            if live then rawset(p, "iface", iface) end
-            if wirelen ~= #data then rawset(p, "wirelen", wirelen) end
+            p = captured(first, data, time, live and iface or nil,
+              wirelen ~= #data and wirelen or nil)
           end
           if not lfilter or lfilter(p) then
             n = n + 1
