@@ -891,21 +891,27 @@ static const struct pk_layer *layer_at(lua_State *L, struct pk_layer *ls)
 static int present_field(const struct pk_layer *l, const char *name)
 {
     for (int f = 0; f < l->proto->nfields; f++)
-        if ((l->present >> f & 1) && strcmp(l->proto->fields[f].name, name) == 0)
+        if ((l->present >> f & 1) && l->proto->fields[f].name[0] == name[0]
+            && strcmp(l->proto->fields[f].name, name) == 0)
             return f;
     return -1;
 }
 
 /* ---- reading captured packets without Lua in the common case ------- */
 
+/* The readers' last upvalues: the keys they look up, interned once
+ * rather than per call. */
+enum { KEY_L = 6, KEY_ID, KEY_DESC };
+
 /* The dissected bytes of packet idx when it is still flat and nothing
- * else ({[-1] = id, [-2] = bytes}); pushes nothing. */
+ * else ({[-1] = id, [-2] = bytes}); pushes nothing.  For the readers
+ * only: "_l" is their upvalue. */
 static const uint8_t *flat_bytes(lua_State *L, int idx, lua_Integer raw,
                                  const struct pk_proto **p, size_t *len)
 {
     const uint8_t *b = NULL;
     int top = lua_gettop(L);
-    lua_pushliteral(L, "_l");
+    lua_pushvalue(L, lua_upvalueindex(KEY_L));
     if (lua_rawget(L, idx) == LUA_TNIL && lua_rawgeti(L, idx, -3) == LUA_TNIL
         && lua_rawgeti(L, idx, -1) == LUA_TNUMBER && lua_tointeger(L, -1) != raw
         && lua_rawgeti(L, idx, -2) == LUA_TSTRING) {
@@ -917,9 +923,9 @@ static const uint8_t *flat_bytes(lua_State *L, int idx, lua_Integer raw,
 }
 
 /* Packet __index(p, k).  A method, or p[UDP] of a flat dissected packet
- * (a view {_p, _i, _d}, or nil), here; the rest in Lua.  Upvalues: the
- * methods, the class metatable, the view metatable, Raw's id and the
- * Lua __index. */
+ * (a view {packet, layer index, descriptor}, or nil), here; the rest in
+ * Lua.  Upvalues: the methods, the class metatable, the view metatable,
+ * Raw's id, the Lua __index, then the keys (KEY_*). */
 static int l_pindex(lua_State *L)
 {
     struct pk_layer ls[PK_MAXLAYERS];
@@ -944,7 +950,7 @@ static int l_pindex(lua_State *L)
     if (!isclass)
         goto lua;
     b = flat_bytes(L, 1, lua_tointeger(L, lua_upvalueindex(4)), &p, &len);
-    lua_pushliteral(L, "_id");
+    lua_pushvalue(L, lua_upvalueindex(KEY_ID));
     if (!b || lua_rawget(L, 2) != LUA_TNUMBER)
         goto lua;
     want = pk_lua_checkproto(L, -1);
@@ -952,14 +958,14 @@ static int l_pindex(lua_State *L)
     for (int i = 0; i < n; i++) {
         if (l[i].proto != want || --nth > 0)
             continue;
-        lua_createtable(L, 0, 3);
+        lua_createtable(L, 3, 0);
         lua_pushvalue(L, 1);
-        lua_setfield(L, -2, "_p");
+        lua_rawseti(L, -2, 1);
         lua_pushinteger(L, i + 1);
-        lua_setfield(L, -2, "_i");
-        lua_pushliteral(L, "_desc");
+        lua_rawseti(L, -2, 2);
+        lua_pushvalue(L, lua_upvalueindex(KEY_DESC));
         lua_rawget(L, 2);
-        lua_setfield(L, -2, "_d");
+        lua_rawseti(L, -2, 3);
         lua_pushvalue(L, lua_upvalueindex(3));
         lua_setmetatable(L, -2);
         return 1;
@@ -971,7 +977,7 @@ lua:
 
 /* View __index(v, k): a field the layer has, read from the bytes, when
  * the packet is still flat; flags, defaults, methods and the rest in
- * Lua.  Upvalues: Raw's id, the Lua __index. */
+ * Lua.  Upvalues as l_pindex's, the fifth being the Lua view __index. */
 static int l_vindex(lua_State *L)
 {
     struct pk_layer ls[PK_MAXLAYERS];
@@ -985,12 +991,10 @@ static int l_vindex(lua_State *L)
     lua_settop(L, 2);
     if (lua_type(L, 2) != LUA_TSTRING)
         goto lua;
-    lua_pushliteral(L, "_p");
-    if (lua_rawget(L, 1) != LUA_TTABLE)
+    if (lua_rawgeti(L, 1, 1) != LUA_TTABLE)
         goto lua;
-    b = flat_bytes(L, 3, lua_tointeger(L, lua_upvalueindex(1)), &p, &len);
-    lua_pushliteral(L, "_i");
-    lua_rawget(L, 1);
+    b = flat_bytes(L, 3, lua_tointeger(L, lua_upvalueindex(4)), &p, &len);
+    lua_rawgeti(L, 1, 2);
     i = lua_tointeger(L, -1);
     if (!b)
         goto lua;
@@ -1004,20 +1008,23 @@ static int l_vindex(lua_State *L)
     push_field(L, l, f);
     return 1;
 lua:
-    return to_lua(L, 2);
+    return to_lua(L, 5);
 }
 
 /* readers(methods, class_mt, view_mt, raw_id, packet_index, view_index)
  * -> the packet and view __index as C closures over these. */
 static int l_readers(lua_State *L)
 {
+    static const char *const keys[] = { "_l", "_id", "_desc" };
     lua_settop(L, 6);
-    for (int i = 1; i <= 5; i++)
-        lua_pushvalue(L, i);
-    lua_pushcclosure(L, l_pindex, 5);
-    lua_pushvalue(L, 4);
-    lua_pushvalue(L, 6);
-    lua_pushcclosure(L, l_vindex, 2);
+    for (int k = 0; k < 2; k++) {
+        for (int i = 1; i <= 4; i++)
+            lua_pushvalue(L, i);
+        lua_pushvalue(L, k == 0 ? 5 : 6);
+        for (int i = 0; i < 3; i++)
+            lua_pushstring(L, keys[i]);
+        lua_pushcclosure(L, k == 0 ? l_pindex : l_vindex, KEY_DESC);
+    }
     return 2;
 }
 

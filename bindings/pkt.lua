@@ -339,15 +339,17 @@ PacketMT.__div, ClassMT.__div = div, div
 -- p[UDP] of a dissected packet not yet unpacked is a view of that
 -- layer: its fields are read from the bytes in C.  Anything else done
 -- with it (an edit, a method) unpacks the packet and goes to the layer.
+-- A view is {packet, layer index, descriptor}: an array, the cheapest
+-- table to make.
 local view_methods = {}
 
-local function real(v) return rawget(v, "_p")._l[rawget(v, "_i")] end
+local function real(v) return rawget(v, 1)._l[rawget(v, 2)] end
 
 local function view_index(v, k)
-  local d, p = rawget(v, "_d"), rawget(v, "_p")
+  local p, d = rawget(v, 1), rawget(v, 3)
   local fd = type(k) == "string" and d.fmap[k]
   if fd and not rawget(p, "_l") then
-    return shown(fd, core.getfield(rawget(p, -1), rawget(p, -2), rawget(v, "_i"), k))
+    return shown(fd, core.getfield(rawget(p, -1), rawget(p, -2), rawget(v, 2), k))
   end
   local m = Layer[k]
   if m then
@@ -365,8 +367,8 @@ ViewMT.__tostring = function(v) return tostring(real(v)) end
 -- p[UDP] == p[UDP] as with layer objects: the same layer of one packet.
 ViewMT.__eq = function(a, b)
   local va, vb = getmetatable(a) == ViewMT, getmetatable(b) == ViewMT
-  if va and vb and not rawget(rawget(a, "_p"), "_l") then
-    return rawequal(rawget(a, "_p"), rawget(b, "_p")) and rawget(a, "_i") == rawget(b, "_i")
+  if va and vb and not rawget(rawget(a, 1), "_l") then
+    return rawequal(rawget(a, 1), rawget(b, 1)) and rawget(a, 2) == rawget(b, 2)
   end
   return rawequal(va and real(a) or a, vb and real(b) or b)
 end
@@ -376,7 +378,7 @@ local function find_layer(p, d, nth)
     local id, b = rawget(p, -1), rawget(p, -2)
     if type(b) == "string" and id ~= RAW then
       local i = core.find(id, b, d.id, nth)
-      return i and setmetatable({ _p = p, _i = i, _d = d }, ViewMT)
+      return i and setmetatable({ p, i, d }, ViewMT)
     end
   end
   nth = nth or 1
