@@ -227,9 +227,29 @@ static int do_send(lua_State *L, int l2)
 
 static int l_send_l3(lua_State *L) { return do_send(L, 0); }
 
-/* send_bulk{bytes=, l2=, iface=, count=, loop=, pps=, seed=,
+/* Reads send_bulk's list= (packets sent in turn) into b: the pointer
+ * and length arrays live in a userdata left on the stack, the strings in
+ * the list. */
+static void bulk_list(lua_State *L, struct pk_bulk *b)
+{
+    size_t n = lua_rawlen(L, -1), *lens;
+    const uint8_t **pkts;
+    luaL_argcheck(L, n > 0, 1, "list: no packets");
+    pkts = lua_newuserdatauv(L, n * (sizeof *pkts + sizeof *lens), 0);
+    lens = (size_t *)(pkts + n);
+    for (size_t i = 0; i < n; i++) {
+        lua_rawgeti(L, -2, (lua_Integer)i + 1);
+        pkts[i] = (const uint8_t *)luaL_checklstring(L, -1, &lens[i]);
+        lua_pop(L, 1);
+    }
+    b->pkts = pkts;
+    b->lens = lens;
+    b->npkts = n;
+}
+
+/* send_bulk{bytes= | list=, l2=, iface=, count=, loop=, pps=, seed=,
  *           vary={{off=, width=, random=, lo=, hi=, cks={{off, udp}...}}...}}
- * -> sent | nil, msg, kind, sent (offsets 0-based) */
+ * -> sent | nil, msg, kind, sent (offsets 0-based); count is of packets */
 static int l_send_bulk(lua_State *L)
 {
     struct pk_vary vary[PK_MAXVARY];
@@ -242,10 +262,14 @@ static int l_send_bulk(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     memset(&b, 0, sizeof b);
     memset(vary, 0, sizeof vary);
-    lua_getfield(L, 1, "bytes");
-    b.pkt = (const uint8_t *)luaL_checklstring(L, -1, &len);
-    b.len = len;
-    lua_pop(L, 1);      /* the table keeps it alive */
+    if (lua_getfield(L, 1, "list") == LUA_TTABLE) {
+        bulk_list(L, &b);       /* its userdata stays on the stack */
+    } else {
+        lua_getfield(L, 1, "bytes");
+        b.pkt = (const uint8_t *)luaL_checklstring(L, -1, &len);
+        b.len = len;
+        lua_pop(L, 2);      /* the table keeps it alive */
+    }
     b.l2 = opt_int(L, 1, "l2", 0);
     b.iface = opt_string(L, 1, "iface");
     lua_getfield(L, 1, "count");

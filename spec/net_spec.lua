@@ -86,6 +86,27 @@ describe("capture and injection", function()
     assert.equal("6\n", out)
   end)
 
+  it("sends a list in turn, count times, paced, in order, at layer 3 and 2", function()
+    local job = spawn_pl("b", [[
+      local l = sniff{iface="eth0", filter="udp and dst port 20001 or dst port 20002 or dst port 20003",
+                      count=9, timeout=8,
+                      started_callback=function() print("listening") io.stdout:flush() end}
+      local t = {}
+      for i, p in ipairs(l) do t[i] = p[UDP].dport - 20000 end
+      print(table.concat(t, ","))]])
+    assert.is_truthy(job:expect("listening", 5))
+    local out = pl("a", [[
+      local l3, l2 = {}, {}
+      for i = 1, 3 do
+        l3[i] = IP{dst="198.51.100.2"}/UDP{dport=20000 + i}
+        l2[i] = Ether()/l3[i]
+      end
+      print(send(l3, {count=2, inter=0.001, verbose=false}), sendp(l2, {iface="eth0", verbose=false}))
+      print(pcall(send, {l3[1], Ether()/ARP()}, {verbose=false}))]])
+    assert.matches("^6\t3\nfalse\t[^\n]*send%(%) sends IPv4 packets", out)
+    assert.matches("\n1,2,3,1,2,3,1,2,3\n$", job:wait(10))
+  end)
+
   it("sniffs on the any interface, with cooked headers, times and interfaces", function()
     local job = spawn_pl("b", [[
       local seen
@@ -141,6 +162,9 @@ describe("capture and injection", function()
       print("sending") io.stdout:flush()
       local n = send(IP{dst="198.51.100.2"}/UDP{dport=9}, {loop=true, pps=2000, verbose=false})
       print("sent", n > 0, n < 2000 * 10) io.stdout:flush()
+      n = send({IP{dst="198.51.100.2"}/UDP{dport=9}, IP{dst="198.51.100.2"}/UDP{dport=10}},
+               {loop=true, pps=2000, verbose=false})
+      print("list", n > 0, n < 2000 * 10) io.stdout:flush()
       local a, u = sr(IP{dst="198.51.100.77"}/ICMP(), {timeout=30, verbose=false})
       print("sr", #a, #u)]])
     local job = lab:spawn("a", H.pktlua .. " " .. script)
@@ -148,10 +172,12 @@ describe("capture and injection", function()
     os.execute("sleep 0.5; kill -INT " .. job.pid)
     assert.is_truthy(job:expect("sent", 5))
     os.execute("sleep 0.5; kill -INT " .. job.pid)
+    assert.is_truthy(job:expect("list", 5))
+    os.execute("sleep 0.5; kill -INT " .. job.pid)
     local out, status = job:wait(5)
     os.remove(script)
     assert.equal(0, status, out)
-    assert.matches("sent\ttrue\ttrue\nsr\t0\t1\n", out)
+    assert.matches("sent\ttrue\ttrue\nlist\ttrue\ttrue\nsr\t0\t1\n", out)
   end)
 
   it("stops a capture cleanly when a callback raises, and propagates the error", function()

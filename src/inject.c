@@ -278,13 +278,16 @@ int pk_send_bulk(const struct pk_bulk *b, uint64_t *sent, char *err)
     int idx, fd, rc = 0;
 
     *sent = 0;
-    if (b->nvary > PK_MAXVARY) {
-        snprintf(err, PK_ERRLEN, "at most %d fields can vary", PK_MAXVARY);
+    if (b->nvary > PK_MAXVARY || (b->nvary > 0 && b->npkts > 0)) {
+        snprintf(err, PK_ERRLEN, "at most %d fields of one packet can vary", PK_MAXVARY);
         return PK_EINVAL;
     }
-    if (!b->l2 && (b->len < 20 || (b->pkt[0] >> 4) != 4)) {
-        snprintf(err, PK_ERRLEN, "send() takes an IPv4 packet; use sendp() for frames");
-        return PK_EINVAL;
+    for (size_t i = 0; !b->l2 && i < (b->npkts ? b->npkts : 1); i++) {
+        const uint8_t *q = b->npkts ? b->pkts[i] : b->pkt;
+        if ((b->npkts ? b->lens[i] : b->len) < 20 || (q[0] >> 4) != 4) {
+            snprintf(err, PK_ERRLEN, "send() takes IPv4 packets; use sendp() for frames");
+            return PK_EINVAL;
+        }
     }
     fd = get_sock(b->l2, b->iface, &idx, err);
     if (fd < 0)
@@ -294,7 +297,8 @@ int pk_send_bulk(const struct pk_bulk *b, uint64_t *sent, char *err)
         snprintf(err, PK_ERRLEN, "out of memory");
         return PK_EIO;
     }
-    memcpy(pkt, b->pkt, b->len);
+    if (b->len)
+        memcpy(pkt, b->pkt, b->len);
     /* counting starts at the template's value when it is in the range */
     for (int i = 0; i < b->nvary; i++) {
         const struct pk_vary *v = &b->vary[i];
@@ -314,12 +318,14 @@ int pk_send_bulk(const struct pk_bulk *b, uint64_t *sent, char *err)
         fresh = 0;      /* a retried send keeps its values: "inc" skips none */
         if (gap > 0)
             wait_until(start + (double)n * gap);
+        const uint8_t *q = b->npkts ? b->pkts[n % b->npkts] : pkt;
+        size_t qlen = b->npkts ? b->lens[n % b->npkts] : b->len;
         ssize_t w;
         if (b->l2) {
-            w = send(fd, pkt, b->len, 0);
+            w = send(fd, q, qlen, 0);
         } else {
-            memcpy(&to.sin_addr, pkt + 16, 4);
-            w = sendto(fd, pkt, b->len, 0, (struct sockaddr *)&to, sizeof to);
+            memcpy(&to.sin_addr, q + 16, 4);
+            w = sendto(fd, q, qlen, 0, (struct sockaddr *)&to, sizeof to);
         }
         if (w < 0) {
             if (errno == EINTR)
@@ -329,7 +335,7 @@ int pk_send_bulk(const struct pk_bulk *b, uint64_t *sent, char *err)
                 nanosleep(&ts, NULL);
                 continue;
             }
-            rc = too_big(err, errno, b->len, b->iface) ? PK_EMSGSIZE
+            rc = too_big(err, errno, qlen, b->iface) ? PK_EMSGSIZE
                  : fail(err, errno, "send failed", b->iface ? b->iface : "");
             break;
         }

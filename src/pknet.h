@@ -98,9 +98,12 @@ struct pk_vary {
 struct pk_bulk {
     int l2;                 /* AF_PACKET frame, else raw IPv4 packet */
     const char *iface;
-    const uint8_t *pkt;
+    const uint8_t *pkt;     /* one template, */
     size_t len;
-    uint64_t count;         /* copies to send; 0 with loop: no limit */
+    const uint8_t *const *pkts;     /* or npkts packets sent in turn */
+    const size_t *lens;             /* (no vary with a list) */
+    size_t npkts;
+    uint64_t count;         /* packets to send; 0 with loop: no limit */
     int loop;
     double pps;             /* 0: as fast as possible */
     const struct pk_vary *vary;

@@ -469,6 +469,17 @@ return function(M, I)
         if not n then raise(fname, msg) end
         return
       end
+      local same = #frames > 0
+      for i = 2, #frames do same = same and ifaces[i] == ifaces[1] end
+      if same then
+        -- a list for one interface: C sends it in turn, count times, paced
+        bulk = { list = frames, l2 = l2, iface = ifaces[1], loop = o.loop,
+          count = o.loop and 0 or count * #frames, pps = o.pps or (inter > 0 and 1 / inter or nil) }
+        local n, msg = core.send_bulk(bulk)
+        if not n then raise(fname, msg) end
+        return
+      end
+      -- frames for several interfaces: a call each
       local round = 0
       while o.loop or round < count do
         round = round + 1
