@@ -592,6 +592,15 @@ static int canonical(lua_State *L, const struct pk_layer *l, int f, int idx)
         return 1;
     case PK_LIST:
         return 0;
+    case PK_IPV4:
+    case PK_MAC: {     /* compared as text: no string made for it */
+        char buf[32];
+        if (l->proto->fields[f].type == PK_IPV4)
+            pk_ipv4_format((uint32_t)l->v[f].u, buf);
+        else
+            pk_mac_format(l->v[f].u, buf);
+        return strcmp(buf, lua_tostring(L, idx)) == 0;
+    }
     default:
         push_field(L, l, f);
         same = lua_rawequal(L, idx, -1);
@@ -665,9 +674,9 @@ static int construct_ordered(lua_State *L, struct pk_layer *l, lua_Integer id,
 
 /* Class __call(cls, arg): IP(), IP(bytes), IP{fields}.  The fields
  * table becomes the layer's, its values put in canonical form in place.
- * Upvalues: the packet metatable, the shared empty fields table and the
- * Lua constructor, which takes what is not handled here (ordered
- * protocols, and every error but a bad value, for its messages). */
+ * Upvalues: the packet metatable, the shared empty fields table, the
+ * Lua constructor, which takes what is not handled here (every error but
+ * a bad value, for its messages), and the key "_id". */
 static int l_construct(lua_State *L)
 {
     struct scratch s;
@@ -677,7 +686,7 @@ static int l_construct(lua_State *L)
     lua_Integer id;
 
     lua_settop(L, 2);
-    lua_pushliteral(L, "_id");
+    lua_pushvalue(L, lua_upvalueindex(4));     /* "_id" */
     if (!lua_istable(L, 1) || lua_rawget(L, 1) != LUA_TNUMBER)
         goto lua;
     id = lua_tointeger(L, -1);
@@ -778,7 +787,8 @@ static int l_fastpaths(lua_State *L)
     lua_pushvalue(L, 1);
     lua_pushvalue(L, 3);
     lua_pushvalue(L, 5);
-    lua_pushcclosure(L, l_construct, 3);
+    lua_pushliteral(L, "_id");
+    lua_pushcclosure(L, l_construct, 4);
     lua_pushvalue(L, 1);
     lua_pushvalue(L, 4);
     lua_pushvalue(L, 2);
