@@ -441,8 +441,8 @@ function Packet.summary_names(p)
   return table.concat(t, " / ")
 end
 
--- The bytes of a flat packet are not kept: it cannot change, and
--- building again costs less than the table slot would.
+-- The bytes are kept until an edit (invalidate): sending one packet
+-- again and again builds it once.
 function Packet.bytes(p)
   local raw = rawget(p, "_raw")
   if raw then return raw end
@@ -450,9 +450,10 @@ function Packet.bytes(p)
   if not layers then
     local f = rawget(p, -2)
     if type(f) == "string" and rawget(p, -3) == nil then return f end
-    return core.build(p)
+    raw = core.build(p)
+  else
+    raw = core.build(flat_of(layers))
   end
-  raw = core.build(flat_of(layers))
   rawset(p, "_raw", raw)
   return raw
 end
