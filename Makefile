@@ -1,7 +1,7 @@
 # pktlua - build, test, demo, deps, install.  `make help` lists the targets.
 
 .DELETE_ON_ERROR:
-.PHONY: all test deps demo bench install uninstall clean help lint setcap fuzz fuzz-build valgrind diff-soak
+.PHONY: all test deps demo bench install uninstall clean help lint setcap fuzz fuzz-build valgrind diff-soak bench-instr
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -137,6 +137,11 @@ bench: all $(B)/core_bench $(B)/c_sender $(B)/c_responder $(B)/spawn_time
 	@echo
 	@LUA_PATH='bindings/?.lua;scripts/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/net_bench.lua $(CURDIR) $(B)
 
+# Instructions per packet of the build and dissect loops (callgrind):
+# figures that do not drift with the machine's load, unlike rates.
+bench-instr: all
+	@sh bench/instructions.sh $(B)
+
 # libFuzzer targets (spec/fuzz) over a core built again with clang and
 # ASan+UBSan into build/fuzz.  `make fuzz FUZZ_SECONDS=N` runs each for N
 # seconds on a copy of its seeds (spec/fixtures/corpus/<target>); crash
@@ -233,6 +238,7 @@ help:
 	@echo "make test       install, build and run the whole suite (SAN=1: ASan+UBSan)"
 	@echo "make demo       run the bundled demos in a throw-away network lab"
 	@echo "make bench      build, dissect, send, capture and reaction rates beside their peers"
+	@echo "make bench-instr  instructions per packet of the build and dissect loops (callgrind)"
 	@echo "make install    install to PREFIX=$(PREFIX) (DESTDIR honoured)"
 	@echo "make setcap     grant ./pktlua cap_net_raw,cap_net_admin"
 	@echo "make lint       check that the C core has no Lua in it"
