@@ -325,9 +325,22 @@ local function operand(x, side)
     return x
   elseif is_class(x) then
     return rawget(x, "_flat")
+  elseif is_layer(x) then
+    -- p[IP] / x, as in Scapy: that layer and those above it in its packet
+    local l = x
+    if getmetatable(x) == ViewMT then l = rawget(x, 1)._l[rawget(x, 2)] end
+    local p, b = rawget(l, "_p"), rawget(l, "_b")
+    if b and not (p and rawget(p, "_edited")) then
+      -- still as read: its bytes, so an edit computes lengths and
+      -- checksums again, as dissected packets do (dissected_pairs)
+      return { [-1] = l._d.id, [-2] = b:sub(rawget(l, "_off") + 1) }
+    end
+    local layers, from = p and p._l or { l }, 1
+    for i, m in ipairs(layers) do if m == l then from = i end end
+    return flat_of(table.move(layers, from, #layers, 1, {}), true)
   end
   -- level 4: operand, div, the C `/` (l_div), then the script
-  error(("cannot stack %s on the %s of a packet (use a layer, a packet or a string)")
+  error(("cannot stack %s on the %s of a packet (stack packets, layers, classes or strings)")
     :format(type(x), side), 4)
 end
 
@@ -360,9 +373,15 @@ local function view_index(v, k)
     end
     return f
   end
+  -- level 4: no_field, this, the C __index (l_vindex), then the script
+  if not fd and not (type(k) == "string" and k:sub(1, 1) == "_") then no_field(d, k, 4) end
   return real(v)[k]
 end
-ViewMT.__newindex = function(v, k, x) real(v)[k] = x end
+ViewMT.__newindex = function(v, k, x)
+  local d = rawget(v, 3)
+  if type(k) ~= "string" or not d.fmap[k] then no_field(d, k, 3) end
+  real(v)[k] = x
+end
 ViewMT.__tostring = function(v) return tostring(real(v)) end
 -- p[UDP] == p[UDP] as with layer objects: the same layer of one packet.
 ViewMT.__eq = function(a, b)
@@ -551,7 +570,7 @@ end
 
 -- The same two in C for the common cases, falling back to these.
 ClassMT.__call, PacketMT.__div = core.fastpaths(PacketMT, ClassMT, empty, RAW, construct, div)
-ClassMT.__div = PacketMT.__div
+ClassMT.__div, LayerMT.__div, ViewMT.__div = PacketMT.__div, PacketMT.__div, PacketMT.__div
 ClassMT.__tostring = function(c) return "<class " .. rawget(c, "_desc").name .. ">" end
 ClassMT.__index = function(c, k)
   local d = rawget(c, "_desc")

@@ -120,6 +120,21 @@ describe("packet objects", function()
     assert.equal(b, d:bytes())
   end)
 
+  it("stack a layer with the layers above it, as Scapy does", function()
+    local b = (Ether{src="02:00:00:00:00:01", dst="02:00:00:00:00:02"} / hello()):bytes()
+    local p = Ether(b)
+    local q = Ether{src="02:00:00:00:00:08", dst="02:00:00:00:00:09"} / p[IP]
+    assert.equal("Ether / IP / UDP / Raw", q:summary_names())
+    assert.equal(b:sub(15), q:bytes():sub(15))
+    q[IP].ttl = 3                       -- checksums follow, p stays as it was
+    assert.equal(0, pkt.checksum(q:bytes():sub(15, 34)))
+    assert.equal(64, p[IP].ttl)
+    assert.equal("UDP / Raw / Raw", (p[UDP] / "x"):summary_names())
+    local built = hello()
+    assert.equal("Ether / UDP / Raw", (Ether{} / built[UDP]):summary_names())
+    assert.equal(#built:bytes() - 20, #(built[UDP] / ""))
+  end)
+
   it("read a dissected packet's layer without unpacking it, and edit through it", function()
     local p = IP(hello():bytes())
     local u = p[UDP]
@@ -134,6 +149,13 @@ describe("packet objects", function()
     assert.equal(53, u.dport)
     assert.equal(53, IP(p:bytes())[UDP].dport)
     assert.matches("dport%s+= 53", u:show(true))
+    -- a misspelt field names the script's line, reading or writing
+    local v = IP(hello():bytes())[UDP]
+    local ok, err = pcall(function() return v.dportt end)
+    assert.is_false(ok)
+    assert.matches("^[^\n]*packet_spec%.lua:%d+: UDP has no field 'dportt' %(did you mean 'dport'%?%)", err)
+    ok, err = pcall(function() v.sprot = 1 end)
+    assert.matches("^[^\n]*packet_spec%.lua:%d+: UDP has no field 'sprot'", err)
   end)
 
   it("share a constructor's table until one of them is edited", function()
