@@ -798,11 +798,12 @@ static int l_fastpaths(lua_State *L)
 }
 
 /* dissect(proto_id, bytes [, layer_mt, descs]) -> layers, each
- * {_pid, _off, _hlen, _status, _cut, _first, _i, _b}.  Field values are
- * not pushed here: a layer's table of them is made when first needed
+ * {_off, _hlen, _status, _cut, _first, _i, _b}.  Field values are not
+ * pushed here: a layer's table of them is made when first needed
  * (layerfields) and a single field can be read alone (getfield), since
  * most scripts read a field or two of most packets they dissect.  With
- * layer_mt and descs, each layer gets its metatable and _d = descs[_pid]. */
+ * layer_mt and descs, each layer gets its metatable and _d, its
+ * protocol's descriptor. */
 static int l_dissect(lua_State *L)
 {
     struct pk_layer ls[PK_MAXLAYERS];
@@ -817,9 +818,7 @@ static int l_dissect(lua_State *L)
     for (int i = 0; i < n; i++) {
         const struct pk_layer *l = &ls[i];
         int id = pk_lua_protoid(l->proto);
-        lua_createtable(L, 0, 10);
-        lua_pushinteger(L, id);
-        lua_setfield(L, -2, "_pid");
+        lua_createtable(L, 0, 9);
         lua_pushinteger(L, (lua_Integer)l->off);
         lua_setfield(L, -2, "_off");
         lua_pushinteger(L, (lua_Integer)l->hlen);
