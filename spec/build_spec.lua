@@ -109,6 +109,24 @@ describe("building", function()
     assert.equal(17, p:bytes():byte(28 + 10))
   end)
 
+  it("writes and reads back addresses as the bytes say, every octet width", function()
+    local seed = 20261127
+    local function byte() seed = (seed * 1103515245 + 12345) % 2147483648; return seed >> 16 & 255 end
+    for i = 1, 500 do
+      local o = { byte(), byte(), i % 10, i % 100, i % 256, byte() }
+      local ip = ("%d.%d.%d.%d"):format(o[1], o[2], o[3], o[6])
+      local mac = ("%02x:%02x:%02x:%02x:%02x:%02x"):format(o[6], o[5], o[4], o[3], o[2], o[1])
+      local b = (pkt.Ether{src=mac:upper()} / IP{dst=ip}):bytes()
+      assert.equal(string.char(o[6], o[5], o[4], o[3], o[2], o[1]), b:sub(7, 12))
+      assert.equal(string.char(o[1], o[2], o[3], o[6]), b:sub(31, 34))
+      local p = pkt.Ether(b)
+      assert.equal(mac, p[pkt.Ether].src)
+      assert.equal(ip, p[IP].dst)
+    end
+    assert.equal("255.255.255.255", IP(IP{dst="255.255.255.255"}:bytes()).dst)
+    assert.equal("0.0.0.0", IP(IP{dst="0.0.0.0"}:bytes()).dst)
+  end)
+
   it("lets a class stand for its default layer in a stack", function()
     assert.equal((IP() / UDP()):bytes(), (IP / UDP):bytes())
   end)
