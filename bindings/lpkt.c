@@ -854,16 +854,17 @@ static struct {
     const struct pk_proto *first;
     size_t len;
     int n;
+    int busy;       /* values are being pushed from it (see push_kept) */
     struct pk_layer ls[PK_MAXLAYERS];
     uint8_t data[PK_MAXPKT];
 } last;
 
 /* The dissection of data from p: the cached one, or a new one in ls
- * for what does not fit the cache. */
+ * for what does not fit the cache or comes while it is in use. */
 static const struct pk_layer *dissect_kept(const struct pk_proto *p, const uint8_t *data,
                                            size_t len, struct pk_layer *ls, int *n)
 {
-    if (len > sizeof last.data) {
+    if (len > sizeof last.data || last.busy) {
         *n = pk_dissect(p, data, len, ls, PK_MAXLAYERS);
         return ls;
     }
@@ -894,6 +895,17 @@ static const struct pk_layer *layer_at(lua_State *L, struct pk_layer *ls)
     lua_Integer i = luaL_checkinteger(L, 3);
     luaL_argcheck(L, i >= 1 && i <= n, 3, "no such layer");
     return &l[i - 1];
+}
+
+/* Pushes field f of l, which may point into the kept dissection: the
+ * allocations on the way can run a finalizer that reads another packet,
+ * which must not replace the bytes these values point into.  (An error
+ * on the way leaves busy set: the cache is then only bypassed.) */
+static void push_kept(lua_State *L, const struct pk_layer *l, int f)
+{
+    last.busy++;
+    push_field(L, l, f);
+    last.busy--;
 }
 
 /* Index of the present field called name in l, or -1. */
@@ -1014,7 +1026,7 @@ static int l_vindex(lua_State *L)
     f = present_field(l, lua_tostring(L, 2));
     if (f < 0 || l->proto->fields[f].type == PK_FLAGS)
         goto lua;
-    push_field(L, l, f);
+    push_kept(L, l, f);
     return 1;
 lua:
     return to_lua(L, 5);
@@ -1042,6 +1054,7 @@ static int l_layerfields(lua_State *L)
 {
     struct pk_layer ls[PK_MAXLAYERS];
     const struct pk_layer *l = layer_at(L, ls);
+    last.busy++;        /* as in push_kept, for the whole table */
     lua_createtable(L, 0, l->proto->nfields);
     for (int f = 0; f < l->proto->nfields; f++) {
         if (!(l->present >> f & 1))
@@ -1049,6 +1062,7 @@ static int l_layerfields(lua_State *L)
         push_field(L, l, f);
         lua_setfield(L, -2, l->proto->fields[f].name);
     }
+    last.busy--;
     return 1;
 }
 
@@ -1060,7 +1074,7 @@ static int l_getfield(lua_State *L)
     int f = present_field(l, luaL_checkstring(L, 4));
     if (f < 0)
         return 0;
-    push_field(L, l, f);
+    push_kept(L, l, f);
     return 1;
 }
 
