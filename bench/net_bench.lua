@@ -227,49 +227,39 @@ end
 
 ----------------------------------------------------------- 4: capture
 
+-- A pktlua capturer in b: pre, then sniff on eth0 with opts (fields of
+-- its table) until the timeout, then its statistics and post's lines.
+local function pktlua_sniff(opts, pre, post)
+  return pktlua_bin .. " -e " .. sh(([[
+%s
+local pkts, st = sniff{iface="eth0", timeout=%g, %s
+  started_callback=function() print("ready") io.stdout:flush() end}
+print(("received %%d\ndropped %%d\nifdropped %%d"):format(st.received, st.dropped, st.ifdropped))
+%s
+]]):format(pre or "", N.cap_secs, opts, post or ""))
+end
+
 -- b captures while a sends N frames with one bulk sendp at full rate.
 -- The tc ingress filter drops them after the capture tap: AF_PACKET taps
 -- are served in __netif_receive_skb_core before tc ingress runs, which
 -- "at b" beside the capturers' received counts shows.
 local function bench_capture(lab)
   local send_cmd = pktlua(lab, N.cap, 'local sent = sendp(frame, {count=n, iface="eth0", verbose=false})\n')
+  local read = "prn=function(p) if p[UDP].dport then n = n + 1 end end,"
+  local count = 'print(n .. " packets captured")'
   local capturers = {
-    { key = "pktlua", name = "pktlua sniff{store=false}",
-      cmd = pktlua_bin .. " -e " .. sh(([[
-local _, st = sniff{iface="eth0", store=false, timeout=%g,
-  started_callback=function() print("ready") io.stdout:flush() end}
-print(("received %%d\ndropped %%d\nifdropped %%d"):format(st.received, st.dropped, st.ifdropped))
-]]):format(N.cap_secs)), ready = "ready" },
+    { key = "pktlua", name = "pktlua sniff{store=false}", cmd = pktlua_sniff("store=false,"), ready = "ready" },
     { key = "prn", name = "pktlua sniff{prn=read dport}",
-      cmd = pktlua_bin .. " -e " .. sh(([[
-local n = 0
-local _, st = sniff{iface="eth0", store=false, timeout=%g,
-  prn=function(p) if p[UDP].dport then n = n + 1 end end,
-  started_callback=function() print("ready") io.stdout:flush() end}
-print(("received %%d\ndropped %%d\nifdropped %%d\n%%d packets captured"):format(
-  st.received, st.dropped, st.ifdropped, n))
-]]):format(N.cap_secs)), ready = "ready" },
+      cmd = pktlua_sniff("store=false, " .. read, "local n = 0", count), ready = "ready" },
     { key = "prnv3", name = " same, immediate=false",
-      cmd = pktlua_bin .. " -e " .. sh(([[
-local n = 0
-local _, st = sniff{iface="eth0", store=false, timeout=%g, immediate=false, buffer_kb=262144,
-  prn=function(p) if p[UDP].dport then n = n + 1 end end,
-  started_callback=function() print("ready") io.stdout:flush() end}
-print(("received %%d\ndropped %%d\nifdropped %%d\n%%d packets captured"):format(
-  st.received, st.dropped, st.ifdropped, n))
-]]):format(N.cap_secs)), ready = "ready" },
+      cmd = pktlua_sniff("store=false, immediate=false, buffer_kb=262144, " .. read, "local n = 0", count),
+      ready = "ready" },
     -- stored: what the list costs, counted by Lua's allocator
-    { key = "store", name = "pktlua sniff{store=true}",
-      cmd = pktlua_bin .. " -e " .. sh(([[
+    { key = "store", name = "pktlua sniff{store=true}", ready = "ready",
+      cmd = pktlua_sniff("buffer_kb=262144,", 'collectgarbage(); collectgarbage()\nlocal m0 = collectgarbage("count")', [[
 collectgarbage(); collectgarbage()
-local m0 = collectgarbage("count")
-local pkts, st = sniff{iface="eth0", timeout=%g, buffer_kb=262144,
-  started_callback=function() print("ready") io.stdout:flush() end}
-collectgarbage(); collectgarbage()
-local per = (collectgarbage("count") - m0) * 1024 / math.max(#pkts, 1)
-print(("received %%d\ndropped %%d\nifdropped %%d\n%%d packets captured\nmembytes %%.0f\nlen %%d"):format(
-  st.received, st.dropped, st.ifdropped, #pkts, per, pkts[1] and #pkts[1] or 0))
-]]):format(N.cap_secs)), ready = "ready" },
+print(("%d packets captured\nmembytes %.0f\nlen %d"):format(#pkts,
+  (collectgarbage("count") - m0) * 1024 / math.max(#pkts, 1), pkts[1] and #pkts[1] or 0))]]) },
     { key = "tcpdump", name = "tcpdump -w /dev/null",
       cmd = "tcpdump -i eth0 -w /dev/null", ready = "listening on" },
   }

@@ -908,6 +908,16 @@ static void push_kept(lua_State *L, const struct pk_layer *l, int f)
     last.busy--;
 }
 
+/* Index (from 1) of the nth layer of protocol want among n, or 0. */
+static int nth_layer(const struct pk_layer *l, int n, const struct pk_proto *want,
+                     lua_Integer nth)
+{
+    for (int i = 0; i < n; i++)
+        if (l[i].proto == want && --nth == 0)
+            return i + 1;
+    return 0;
+}
+
 /* Index of the present field called name in l, or -1. */
 static int present_field(const struct pk_layer *l, const char *name)
 {
@@ -954,8 +964,7 @@ static int l_pindex(lua_State *L)
     const struct pk_layer *l;
     const uint8_t *b;
     size_t len;
-    int n, isclass;
-    lua_Integer nth = 1;
+    int n, i, isclass;
 
     lua_settop(L, 2);
     if (lua_type(L, 2) == LUA_TSTRING) {
@@ -976,22 +985,19 @@ static int l_pindex(lua_State *L)
         goto lua;
     want = pk_lua_checkproto(L, -1);
     l = dissect_kept(p, b, len, ls, &n);
-    for (int i = 0; i < n; i++) {
-        if (l[i].proto != want || --nth > 0)
-            continue;
-        lua_createtable(L, 3, 0);
-        lua_pushvalue(L, 1);
-        lua_rawseti(L, -2, 1);
-        lua_pushinteger(L, i + 1);
-        lua_rawseti(L, -2, 2);
-        lua_pushvalue(L, lua_upvalueindex(KEY_DESC));
-        lua_rawget(L, 2);
-        lua_rawseti(L, -2, 3);
-        lua_pushvalue(L, lua_upvalueindex(3));
-        lua_setmetatable(L, -2);
-        return 1;
-    }
-    return 0;
+    if ((i = nth_layer(l, n, want, 1)) == 0)
+        return 0;
+    lua_createtable(L, 3, 0);
+    lua_pushvalue(L, 1);
+    lua_rawseti(L, -2, 1);
+    lua_pushinteger(L, i);
+    lua_rawseti(L, -2, 2);
+    lua_pushvalue(L, lua_upvalueindex(KEY_DESC));
+    lua_rawget(L, 2);
+    lua_rawseti(L, -2, 3);
+    lua_pushvalue(L, lua_upvalueindex(3));
+    lua_setmetatable(L, -2);
+    return 1;
 lua:
     return to_lua(L, 5);
 }
@@ -1086,14 +1092,11 @@ static int l_find(lua_State *L)
     struct pk_layer ls[PK_MAXLAYERS];
     int n;
     const struct pk_layer *l = dissected(L, ls, &n);
-    const struct pk_proto *want = pk_lua_checkproto(L, 3);
-    lua_Integer nth = luaL_optinteger(L, 4, 1);
-    for (int i = 0; i < n; i++)
-        if (l[i].proto == want && --nth == 0) {
-            lua_pushinteger(L, i + 1);
-            return 1;
-        }
-    return 0;
+    int i = nth_layer(l, n, pk_lua_checkproto(L, 3), luaL_optinteger(L, 4, 1));
+    if (i == 0)
+        return 0;
+    lua_pushinteger(L, i);
+    return 1;
 }
 
 /* present(proto_id, fields) -> {name = true...}: the fields this header

@@ -236,6 +236,29 @@ local empty = {}    -- fields of a layer made from its class alone
 
 local function flat(id, f) return setmetatable({ [-1] = id, [-2] = f }, PacketMT) end
 
+local function npairs(p)
+  local n = 0
+  while rawget(p, -2 * n - 1) ~= nil do n = n + 1 end
+  return n
+end
+
+-- The fields of the first layer of protocol id in a flat packet: that
+-- table, nil when there is none, false when the packet is not flat or
+-- that layer may be inside dissected bytes.
+function I.flat_fields(p, id)
+  local n = npairs(p)
+  if rawget(p, "_l") or n == 0 then return false end
+  for i = 1, n do
+    local pid, f = rawget(p, -2 * i + 1), rawget(p, -2 * i)
+    if type(f) ~= "table" then
+      if pid ~= RAW then return false end
+    elseif pid == id then
+      return f
+    end
+  end
+  return nil
+end
+
 local function dissect_as(d, bytes) return flat(d.id, bytes) end
 
 -- A captured packet with its attributes, made as one table: a sniff
@@ -253,8 +276,7 @@ end
 
 -- The layer objects of a flat packet, which becomes them.
 local function unpack_layers(p)
-  local layers, n = {}, 0
-  while rawget(p, -2 * n - 1) ~= nil do n = n + 1 end
+  local layers, n = {}, npairs(p)
   for i = 1, n do
     local id, f = rawget(p, -2 * i + 1), rawget(p, -2 * i)
     rawset(p, -2 * i + 1, nil)
@@ -314,8 +336,7 @@ local function operand(x, side)
       return side == "right" and dissected_pairs(x, layers) or flat_of(layers, true)
     end
     -- a dissected packet's bytes can only end a flat packet
-    local n = 0
-    while rawget(x, -2 * n - 1) ~= nil do n = n + 1 end
+    local n = npairs(x)
     if side == "left" and n > 0 and rawget(x, -2 * n + 1) ~= RAW
         and type(rawget(x, -2 * n)) == "string" then
       return flat_of(x._l, true)

@@ -125,34 +125,34 @@ describe("capture and injection", function()
     assert.matches("\nkept\ttrue\t4242\n$", out)
   end)
 
-  it("stops a capture on Ctrl-C and returns what was caught", function()
-    -- a script file, so the job is pktlua itself and gets the signal
-    local script = H.tmpfile([[
-      local l = sniff{iface="eth0", filter="icmp",
-                      started_callback=function() print("listening") io.stdout:flush() end}
-      print("caught", #l)]])
-    local job = lab:spawn("b", H.pktlua .. " " .. script)
-    assert.is_truthy(job:expect("listening", 5))
-    lab:run("a", "ping -c 2 -i 0.2 -W 1 198.51.100.2")
-    os.execute("sleep 0.3")
-    os.execute("kill -INT " .. job.pid)
-    local out, status = job:wait(5)
-    os.remove(script)
-    assert.equal(0, status, out)
-    assert.matches("caught\t4\n", out, 1, true)
-  end)
-
-  it("stops a counting capture (store=false) on Ctrl-C and returns its count", function()
-    local script = H.tmpfile([[
-      local l, st = sniff{iface="eth0", filter="icmp", store=false,
-                          started_callback=function() print("listening") io.stdout:flush() end}
-      print("counted", #l, st.captured)]])
+  -- Runs code in b from a script file (so the job is pktlua itself and
+  -- gets the signal); once it prints "listening", a pings it twice and
+  -- it gets Ctrl-C. Returns its output and exit status.
+  local function interrupted_capture(code)
+    local script = H.tmpfile(code)
     local job = lab:spawn("b", H.pktlua .. " " .. script)
     assert.is_truthy(job:expect("listening", 5))
     lab:run("a", "ping -c 2 -i 0.2 -W 1 198.51.100.2")
     os.execute("sleep 0.3; kill -INT " .. job.pid)
     local out, status = job:wait(5)
     os.remove(script)
+    return out, status
+  end
+
+  it("stops a capture on Ctrl-C and returns what was caught", function()
+    local out, status = interrupted_capture([[
+      local l = sniff{iface="eth0", filter="icmp",
+                      started_callback=function() print("listening") io.stdout:flush() end}
+      print("caught", #l)]])
+    assert.equal(0, status, out)
+    assert.matches("caught\t4\n", out, 1, true)
+  end)
+
+  it("stops a counting capture (store=false) on Ctrl-C and returns its count", function()
+    local out, status = interrupted_capture([[
+      local l, st = sniff{iface="eth0", filter="icmp", store=false,
+                          started_callback=function() print("listening") io.stdout:flush() end}
+      print("counted", #l, st.captured)]])
     assert.equal(0, status, out)
     assert.matches("counted\t0\t4\n", out, 1, true)
   end)

@@ -187,28 +187,10 @@ return function(M, I)
     return r
   end
 
-  -- A packet made with constructors and `/` is flat until one of its
-  -- layers is wanted (pkt.lua): (protocol id, fields) pairs at keys -1,
-  -- -2, ...  Asking it for a layer object would make all of them, which
-  -- for a reply is most of the cost of sending it, so whether a field
-  -- needs filling is read from the pairs.  The fields of the first layer
-  -- of protocol id -> that table, nil when there is none, false when the
-  -- packet is not flat or that layer may be inside dissected bytes.
-  local ETHER, IPV4, RAW = M.Ether._desc.id, M.IP._desc.id, M.Raw._desc.id
-  local function flat_fields(p, id)
-    if rawget(p, "_l") or rawget(p, -1) == nil then return false end
-    local i = 1
-    while true do
-      local pid, f = rawget(p, -2 * i + 1), rawget(p, -2 * i)
-      if pid == nil then return nil end
-      if type(f) ~= "table" then
-        if pid ~= RAW then return false end
-      elseif pid == id then
-        return f
-      end
-      i = i + 1
-    end
-  end
+  -- Whether a field needs filling is read from a flat packet's pairs
+  -- (pkt.lua): making its layer objects would be most of the cost of
+  -- sending a reply.
+  local ETHER, IPV4, flat_fields = M.Ether._desc.id, M.IP._desc.id, I.flat_fields
 
   -- The packet as it leaves at layer 3: an unset IP source becomes the
   -- kernel's route source (the checksums cover it, so it is filled
