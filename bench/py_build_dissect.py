@@ -1,7 +1,7 @@
 """Scapy's and dpkt's build and dissect rates for what bench/run.lua
 measures: build IP/UDP/11-byte payload to bytes; dissect it and read
 UDP dport and IP src.  Prints "build N" and "dissect N" (packets per
-second).  Usage: scapy_build_dissect.py scapy|dpkt COUNT"""
+second).  Usage: py_build_dissect.py scapy|dpkt COUNT"""
 import logging, socket, sys, time
 
 which = sys.argv[1]

@@ -76,8 +76,8 @@ end
 
 local c = measure_cmd(core_bin .. " " .. math.ceil(2000000 * scale))
 local PY = math.ceil(20000 * scale)
-local scapy = measure_cmd(("%s bench/scapy_build_dissect.py scapy %d 2>/dev/null"):format(python, PY))
-local dpkt = measure_cmd(("%s bench/scapy_build_dissect.py dpkt %d 2>/dev/null"):format(python, PY * 10))
+local scapy = measure_cmd(("%s bench/py_build_dissect.py scapy %d 2>/dev/null"):format(python, PY))
+local dpkt = measure_cmd(("%s bench/py_build_dissect.py dpkt %d 2>/dev/null"):format(python, PY * 10))
 
 -- Memory: captured packets read back with rdpcap, counted by Lua's
 -- allocator after a full collection; 60-byte frames, as a capture of
