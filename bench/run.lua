@@ -63,6 +63,9 @@ local floor = {
   end),
 }
 
+-- A peer that gives no figures (a broken script, a missing package) is
+-- named at the end and fails the run, so the CI smoke run catches it.
+local missing = {}
 local function measure_cmd(cmd)
   local f = assert(io.popen(cmd))
   local r = {}
@@ -71,6 +74,7 @@ local function measure_cmd(cmd)
     if k then r[k] = tonumber(v) end
   end
   f:close()
+  if not (r.build and r.dissect) then missing[#missing + 1] = cmd end
   return r
 end
 
@@ -134,4 +138,9 @@ local f = io.open(bdir .. "/bench-core.txt", "w")
 if f then
   f:write(table.concat(out, "\n"), "\n")
   f:close()
+end
+if #missing > 0 then
+  io.stderr:write("bench: no figures from: ", table.concat(missing, "; "),
+    "\n(are the peers installed? make deps installs python3-scapy and python3-dpkt)\n")
+  os.exit(1)
 end
