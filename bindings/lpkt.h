@@ -1,6 +1,8 @@
 /*
- * lpkt.h - what the two halves of the binding (lpkt.c, lnet.c) share:
- * protocols are named to Lua by their index in pk_protos, from 1.
+ * lpkt.h - what the parts of the binding share: protocols are named to
+ * Lua by their index in pk_protos, from 1; field values convert between
+ * Lua and the core's layers here (lpkt.c) for the packet object
+ * (lpacket.c) and the network half (lnet.c).
  */
 #ifndef LPKT_H
 #define LPKT_H
@@ -9,9 +11,22 @@
 
 #include "../src/pk.h"
 
+/* Room for what a conversion encodes (option lists, IPv6 addresses);
+ * the caller copies what it keeps. */
+struct pk_scratch {
+    uint8_t buf[8192];
+    size_t used;
+};
+
+#define PK_LUA_NOFIELD (-2)
+
 const struct pk_proto *pk_lua_checkproto(lua_State *L, int arg);
 int pk_lua_protoid(const struct pk_proto *p);
+int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx, struct pk_scratch *s);
+void pk_lua_pushfield(lua_State *L, const struct pk_layer *l, int f);
+int pk_lua_filllayer(lua_State *L, struct pk_layer *l, int idx, struct pk_scratch *s);
 void pk_open_net(lua_State *L);
 int pk_lua_protos(lua_State *L);   /* protos() -> descriptors */
+int pk_lua_packets(lua_State *L);  /* packets(...) -> the packet object */
 
 #endif

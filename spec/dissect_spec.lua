@@ -49,15 +49,14 @@ describe("dissecting", function()
   it("turns a header cut short into Raw marked truncated", function()
     local p = Ether(frame:sub(1, 14 + 12))
     assert.equal("Ether / Raw", names(p))
-    assert.equal("truncated", p[2]._status)
-    assert.equal("IP", p[2]._cut)
+    assert.same({ "truncated", "IP" }, { p[2]:status() })
     assert.matches("truncated IP header", p:show(true), 1, true)
   end)
 
   it("marks an IP header length shorter than 20 bytes invalid", function()
     local b = frame:sub(1, 14) .. string.char(0x43) .. frame:sub(16)
     local p = Ether(b)
-    assert.equal("invalid", p[IP]._status)
+    assert.equal("invalid", p[IP]:status())
     assert.equal("Ether / IP / Raw", names(p))
   end)
 
@@ -79,7 +78,7 @@ describe("dissecting", function()
     assert.equal("203.0.113.5", p[pkt.IPerror].dst)
     assert.equal(60, p[pkt.IPerror].len)   -- quoted as sent, not enforced
     assert.equal(33434, p[pkt.UDPerror].dport)
-    assert.equal("ok", p[pkt.IPerror]._status)
+    assert.equal("ok", p[pkt.IPerror]:status())
   end)
 
   it("keeps the fields of a quoted TCP header that fit in 8 bytes", function()
@@ -87,7 +86,7 @@ describe("dissecting", function()
     local p = IP((IP{} / ICMP{type=3, code=3} / inner:sub(1, 28)):bytes())
     assert.equal("IP / ICMP / IPerror / TCPerror", names(p))
     assert.equal(77, p[pkt.TCPerror].seq)
-    assert.is_nil(p[pkt.TCPerror]._f.window)
+    assert.is_nil(p[pkt.TCPerror].fields.window)
   end)
 
   it("dissects 802.1Q tags, stacked", function()
@@ -101,7 +100,7 @@ describe("dissecting", function()
   it("marks ARP for other address sizes invalid rather than misreading it", function()
     local b = (ARP{hwlen=8}):bytes() .. "\0\0\0\0"
     local p = ARP(b)
-    assert.equal("invalid", p[ARP]._status)
+    assert.equal("invalid", p[ARP]:status())
   end)
 
   it("reads TCP options, unknown and malformed ones kept raw", function()
@@ -117,8 +116,7 @@ describe("dissecting", function()
     assert.equal(2, m[1][1])
     assert.is_true(m[1].malformed)
     local r = IP(b):copy()
-    local _ = r._l  -- its layers as objects, then
-    r._raw = nil    -- rebuild from their fields, not from the bytes read
+    r:clear_cache()   -- rebuild from its fields, not from the bytes read
     assert.equal(b, r:bytes())
   end)
 

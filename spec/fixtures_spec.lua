@@ -33,15 +33,20 @@ describe("fixture captures cut at every length", function()
         end
         -- a cut inside a header is marked on the packet it leaves
         local full = cls(whole)
-        for _, l in ipairs(full._l) do
-          local off, hlen = rawget(l, "_off"), rawget(l, "_hlen")
+        local nl = #full:layers()
+        for i = 1, nl do
+          local l = full[i]
+          -- a dissected packet seen from a layer is its bytes from there
+          local off = #whole - #l:bytes()
+          local hlen = (i < nl and #whole - #full[i + 1]:bytes() or #whole) - off
           local name = l:name()
           -- (a quoted header is cut short by design and is not marked)
-          if name ~= "Raw" and name ~= "Padding" and not l._d.quoted and hlen > 1 then
+          if name ~= "Raw" and name ~= "Padding" and not name:match("error$") and hlen > 1 then
             local q = cls(whole:sub(1, off + hlen - 1))
             local marked = false
-            for _, m in ipairs(q._l) do
-              if rawget(m, "_status") == "truncated" or rawget(m, "_cut") then marked = true end
+            for j = 1, #q:layers() do
+              local st, cut = q[j]:status()
+              if st == "truncated" or cut then marked = true end
             end
             assert.is_true(marked, ("%s cut inside %s at %d"):format(path, name, off + hlen - 1))
           end

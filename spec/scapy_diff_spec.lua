@@ -127,7 +127,7 @@ describe("agreement with Scapy", function()
       for j, l in ipairs(q:layers()) do names[j] = l.name end
       assert.equal(want_layers, table.concat(names, ","))
       local r = q:copy()
-      r._raw = nil
+      r:clear_cache()
       assert.equal(want_hex, H.hex(r:bytes()))
     end)
   end

@@ -12,6 +12,11 @@
 static uint64_t get_bits(const uint8_t *p, size_t bit, unsigned bits)
 {
     uint64_t v = 0;
+    if ((bit & 7) == 0 && (bits & 7) == 0) {   /* most fields: whole bytes */
+        for (const uint8_t *b = p + (bit >> 3), *e = b + (bits >> 3); b < e; b++)
+            v = v << 8 | *b;
+        return v;
+    }
     while (bits > 0) {
         unsigned used = (unsigned)(bit & 7);
         unsigned take = 8 - used < bits ? 8 - used : bits;

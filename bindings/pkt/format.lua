@@ -2,9 +2,9 @@
 -- one-line summary, tcpdump -X style hexdumps and ls() listings, all
 -- driven by the protocol descriptors.
 local M = {}
-local core, descs
+local P, descs     -- the packet accessors (bindings/lpacket.c), descriptors
 
-function M.init(c, d) core, descs = c, d end
+function M.init(p, d) P, descs = p, d end
 
 local function out(s, dump)
   if dump then return s end
@@ -54,34 +54,16 @@ local function list_repr(v)
   return "[" .. table.concat(t, ", ") .. "]"
 end
 
--- The value an unset next-protocol field takes under `upper`, as Scapy
--- shows IP's proto as udp once UDP is stacked on it.
-local function bound(l, fd, upper)
-  if not upper then return nil end
-  for _, b in ipairs(l._d.binds) do
-    if b.field == fd.name and b.upper == upper._d.name then return b.value end
-  end
-end
-
--- A field's value as show() and summaries print it.
-function M.value(l, fd, upper)
-  local v = l._f[fd.name]
-  if v == nil then
-    if fd.auto then
-      v = bound(l, fd, upper)
-      if v == nil then return "None" end
-    else
-      v = fd.default
-    end
-  end
+-- A field's value as show() and summaries print it: l is a packet seen
+-- from the layer the field is in.  Unset computed fields print None;
+-- an unset next-protocol field prints what the layer above decides.
+function M.value(l, fd)
+  local v = P.value(l, fd.name)
+  if v == nil then return "None" end
   local ty = fd.type
   if ty == "int" then
     local names = fd.names
-    if fd.depnames then
-      local dv = l._f[fd.dep]
-      if dv == nil then dv = l._d.fmap[fd.dep].default end
-      names = fd.depnames[dv]
-    end
+    if fd.depnames then names = fd.depnames[P.value(l, fd.dep)] end
     if names and names[v] then return names[v] end
     return fd.hex and ("0x%x"):format(v) or tostring(v)
   elseif ty == "flags" then return M.flags(fd, v)
@@ -91,42 +73,35 @@ function M.value(l, fd, upper)
   return tostring(v)
 end
 
--- The fields a layer has: a dissected one those it read, a built one
--- those its descriptor selects with the values it holds.
-local function present(l)
-  if rawget(l, "_status") then
-    return setmetatable({}, { __index = function(_, k) return l._f[k] ~= nil end })
-  end
-  return core.present(l._d.id, l._f)
-end
-
 local notes = {
   truncated = "truncated: the capture ends inside this header",
   invalid = "invalid: a length field disagrees with the bytes",
 }
 
-function M.show(layers, from, dump)
+-- Scapy's layout, from p's first layer on.
+function M.show(p, dump)
   local t = {}
-  for i = from, #layers do
-    local l = layers[i]
-    local ind = "  " .. ("   "):rep(i - from)
-    t[#t + 1] = ("###[ %s ]### "):format(l._d.longname)
-    local cut, st = rawget(l, "_cut"), rawget(l, "_status")
+  for i = 1, P.nlayers(p) do
+    local l = p[i]
+    local d = descs[P.proto(l)]
+    local ind = "  " .. ("   "):rep(i - 1)
+    t[#t + 1] = ("###[ %s ]### "):format(d.longname)
+    local st, cut = P.status(l)
     if cut then
       t[#t + 1] = ("%s!! truncated %s header, kept as raw bytes"):format(ind, cut)
-    elseif st and notes[st] then
+    elseif notes[st] then
       t[#t + 1] = ind .. "!! " .. notes[st]
     end
-    local has, shown = present(l), {}
-    for _, fd in ipairs(l._d.fields) do
+    local has, shown = P.present(l), {}
+    for _, fd in ipairs(d.fields) do
       -- a name may have two layouts (ICMP's unused): one is shown
       if has[fd.name] and not shown[fd.name] then
         shown[fd.name] = true
-        local v = l._f[fd.name]
+        local v = P.value(l, fd.name)
         if fd.type == "bytes" and fd.name ~= "load" and (v == nil or v == "") then
           t[#t + 1] = ("%s\\%-10s\\"):format(ind, fd.name)
         else
-          t[#t + 1] = ("%s%-10s= %s"):format(ind, fd.name, M.value(l, fd, layers[i + 1]))
+          t[#t + 1] = ("%s%-10s= %s"):format(ind, fd.name, M.value(l, fd))
         end
       end
     end
@@ -141,8 +116,9 @@ local function expand(layers, i, f)
     local from, to = i, i
     if down == "<" then from, to = i - 1, 1 end
     for j = from, to, -1 do
-      local fd = layers[j]._d.fmap[name]
-      if fd and layers[j]._f[name] ~= nil then return M.value(layers[j], fd) end
+      local l = layers[j]
+      local fd = descs[P.proto(l)].fmap[name]
+      if fd and P.isset(l, name) then return M.value(l, fd) end
     end
     return "??"
   end))
@@ -150,8 +126,8 @@ end
 
 local function layer_summary(layers, i)
   local l = layers[i]
-  for _, s in ipairs(l._d.summary) do
-    if not s.field or l._f[s.field] == s.value then return expand(layers, i, s.fmt) end
+  for _, s in ipairs(descs[P.proto(l)].summary) do
+    if not s.field or P.value(l, s.field) == s.value then return expand(layers, i, s.fmt) end
   end
 end
 
@@ -162,7 +138,7 @@ function M.summary(layers)
   for i = #layers, 1, -1 do
     local s = not found and layer_summary(layers, i)
     if s then found = true end
-    table.insert(parts, 1, s or layers[i]._d.name)
+    table.insert(parts, 1, s or descs[P.proto(layers[i])].name)
   end
   return table.concat(parts, " / ")
 end
@@ -194,16 +170,19 @@ local function type_desc(fd)
   return fd.type
 end
 
+-- ls(IP): the class's fields and defaults; with l (a packet seen from
+-- a layer of class d), that layer's values.
 function M.ls(d, l, dump)
   local t, shown = {}, {}
+  local has = l and P.present(l)
   for _, fd in ipairs(d.fields) do
     local v
     if shown[fd.name] then
       v = nil
     elseif l then
-      if l._f[fd.name] ~= nil or not rawget(l, "_status") then v = M.value(l, fd) end
+      if has[fd.name] then v = M.value(l, fd) end
     else
-      v = fd.auto and "None (computed)" or M.value({ _f = {}, _d = d }, fd)
+      v = fd.auto and "None (computed)" or M.default(fd)
     end
     if v then
       shown[fd.name] = true
@@ -212,6 +191,20 @@ function M.ls(d, l, dump)
     end
   end
   return out(table.concat(t, "\n") .. "\n", dump)
+end
+
+-- A field's default as ls() prints it.
+function M.default(fd)
+  local v, ty = fd.default, fd.type
+  if ty == "int" then
+    local names = fd.names
+    if names and names[v] then return names[v] end
+    return fd.hex and ("0x%x"):format(v) or tostring(v)
+  elseif ty == "flags" then return M.flags(fd, v)
+  elseif ty == "bytes" then return M.pyrepr(v)
+  elseif ty == "list" then return list_repr(v)
+  end
+  return tostring(v)
 end
 
 return M

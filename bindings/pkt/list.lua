@@ -4,7 +4,7 @@
 -- than the captured size; the packet object is made when the script
 -- indexes it, and kept in the list once the script changes it.
 return function(M, I)
-  local dissect_as = I.dissect_as
+  local P = I.P
   local ListMT = { __name = "pkt.PacketList" }
   local List = {}
 
@@ -18,34 +18,21 @@ return function(M, I)
     local o = rawget(l, "_o")
     local p = o[i]
     if p then return p end
-    p = dissect_as(rawget(l, "_first"), b)
-    rawset(p, "_owner", l)    -- an edit keeps it in l (pkt.lua calls _keep)
-    rawset(p, "_oi", i)
+    p = P.captured(rawget(l, "_first").id, b, rawget(l, "_t")[i], rawget(l, "_iface"),
+      rawget(l, "_w")[i])
+    P.setowner(p, l, i)       -- an edit keeps it in l (List._keep)
     o[i] = p
     return p
   end
 
-  local attrs = { time = "_t", wirelen = "_w" }
-  local names = { "time", "iface", "wirelen" }
-
-  -- Attribute k of packet i made from l's bytes.
-  function I.list_attr(l, i, k)
-    if k == "iface" then return rawget(l, "_iface") end
-    local t = attrs[k] and rawget(l, attrs[k])
-    return t and t[i]
-  end
-
   -- The packet made from slot i, if a script holds it, becomes a packet
-  -- of its own (its time and the rest copied) before the slot changes.
+  -- of its own (it has its time and the rest) before the slot changes.
   local function detach(l, i)
     local o = rawget(l, "_o")
     local p = o[i]
     if not p then return end
     o[i] = nil
-    if rawget(p, "_owner") == l then
-      for _, k in ipairs(names) do rawset(p, k, I.list_attr(l, i, k)) end
-      rawset(p, "_owner", nil)
-    end
+    if P.owner(p) == l then P.setowner(p, nil) end
   end
 
   -- Packet i made from l's bytes, edited: it takes its slot.  A slot
@@ -56,7 +43,6 @@ return function(M, I)
     if type(b[i]) ~= "string" then return end
     if not rawequal(o[i], p) then detach(l, i) end
     o[i] = nil
-    for _, k in ipairs(names) do rawset(p, k, I.list_attr(l, i, k)) end
     b[i] = p
   end
 
@@ -134,8 +120,7 @@ return function(M, I)
     b[n], rawget(l, "_t")[n] = bytes, time
     if wirelen ~= #bytes then rawget(l, "_w")[n] = wirelen end
     if p then
-      rawset(p, "_owner", l)
-      rawset(p, "_oi", n)
+      P.setowner(p, l, n)
       rawget(l, "_o")[n] = p
     end
     return n

@@ -2,7 +2,7 @@
 -- sr/sr1/srp/srp1, pcap files and interfaces.  Policy lives here
 -- (defaults, option checking, friendly errors); the work is in C.
 return function(M, I)
-  local core, descs, dissect_as, captured = I.core, I.descs, I.dissect_as, I.captured
+  local core, descs, dissect_as, captured, P = I.core, I.descs, I.dissect_as, I.captured, I.P
   local suggest = I.suggest
 
   -- Options a function takes; a misspelt one is an error, not ignored.
@@ -187,22 +187,17 @@ return function(M, I)
     return r
   end
 
-  -- Whether a field needs filling is read from a flat packet's pairs
-  -- (pkt.lua): making its layer objects would be most of the cost of
-  -- sending a reply.
-  local ETHER, IPV4, flat_fields = M.Ether._desc.id, M.IP._desc.id, I.flat_fields
+  local ETHER, IPV4 = M.Ether._desc.id, M.IP._desc.id
 
   -- The packet as it leaves at layer 3: an unset IP source becomes the
   -- kernel's route source (the checksums cover it, so it is filled
   -- before building, not left for the kernel).
   local function l3_bytes(p, fname)
-    local f = flat_fields(p, IPV4)
-    if f and f.src ~= nil then return p:bytes(), p end
     local ip = p[M.IP]
     if not ip then
       error(fname .. ": send() sends IPv4 packets (IP / ...); use sendp() for frames", 3)
     end
-    if ip._f.src == nil then
+    if not P.isset(ip, "src") then
       local r = route(ip.dst)
       if r and r.src ~= "0.0.0.0" then
         p = p:copy()
@@ -239,24 +234,17 @@ return function(M, I)
   -- A frame as it leaves at layer 2: unset Ether src is the interface's
   -- MAC; unset dst with an IP payload is the next hop's MAC.
   local function l2_bytes(p, iface, fname)
-    local first = rawget(p, -1)
-    if first ~= nil and first ~= ETHER then return p:bytes(), p end
-    local ef, ipf = flat_fields(p, ETHER), flat_fields(p, IPV4)
-    if ef and ef.src ~= nil and ipf ~= false
-        and (ipf == nil or (ef.dst ~= nil and ipf.src ~= nil)) then
-      return p:bytes(), p
-    end
-    local e, ip = p[1], p[M.IP]
-    if e._d.name ~= "Ether" then return p:bytes(), p end
-    local fill_src, fill_dst = e._f.src == nil, e._f.dst == nil and ip ~= nil
-    local fill_ip = ip ~= nil and ip._f.src == nil
+    if P.proto(p) ~= ETHER then return p:bytes(), p end
+    local ip = p[M.IP]
+    local fill_src, fill_dst = not P.isset(p, "src"), ip ~= nil and not P.isset(p, "dst")
+    local fill_ip = ip ~= nil and not P.isset(ip, "src")
     if not (fill_src or fill_dst or fill_ip) then return p:bytes(), p end
     p = p:copy()                -- the caller's packet stays as it was
-    e, ip = p[1], p[M.IP]
-    if fill_src then e.src = need_iface(iface, fname).mac end
+    ip = p[M.IP]
+    if fill_src then p.src = need_iface(iface, fname).mac end
     if fill_dst then
       local r = route(ip.dst)
-      e.dst = resolve_mac(iface, (r and r.gw) or ip.dst, fname)
+      p.dst = resolve_mac(iface, (r and r.gw) or ip.dst, fname)
     end
     if fill_ip then ip.src = need_iface(iface, fname).ipv4[1] or "0.0.0.0" end
     return p:bytes(), p
@@ -304,34 +292,26 @@ return function(M, I)
     return ((tonumber(a) * 256 + tonumber(b)) * 256 + tonumber(c)) * 256 + tonumber(d)
   end
 
-  -- Byte offset of a field within its (dissected) layer, or nil when it
-  -- does not start on a byte.
-  local function field_offset(l, name)
-    local bit = 0
-    for _, f in ipairs(l._d.fields) do
-      if f.name == name then break end
-      if l._f[f.name] ~= nil then bit = bit + f.bits end
-    end
-    return bit % 8 == 0 and bit // 8 or nil
-  end
-
-  -- Checksums that cover field `name` of layer i (offsets in the frame),
-  -- from the descriptors: the layer's own chksum, and the one above it
-  -- when the field is in the pseudo-header that layer sums.  A checksum
-  -- of 0 that means "none" (UDP) stays 0.  nil: a quoted header, whose
-  -- change would need the enclosing ICMP checksum.
+  -- Checksums that cover field `name` of layer i of q, a frame as
+  -- dissected (offsets in the frame), from the descriptors: the layer's
+  -- own chksum, and the one above it when the field is in the
+  -- pseudo-header that layer sums.  A checksum of 0 that means "none"
+  -- (UDP) stays 0.  nil: a quoted header, whose change would need the
+  -- enclosing ICMP checksum.
   local function covering(q, i, name, frame)
-    if q[i]._d.quoted then return nil end
+    local d = descs[P.proto(q, i)]
+    if d.quoted then return nil end
     local t = {}
-    local function own(l)
-      local fd = l and l._d.fmap.chksum
-      if not fd or l._f.chksum == nil then return end
-      local at = rawget(l, "_off") + field_offset(l, "chksum")
+    local function own(j)
+      local l = q[j]
+      local fd = l and descs[P.proto(l)].fmap.chksum
+      if not fd or not P.isset(l, "chksum") then return end
+      local at = P.fieldpos(l, "chksum")
       if fd.zero_none and frame:byte(at + 1) == 0 and frame:byte(at + 2) == 0 then return end
       t[#t + 1] = { at, fd.zero_none }
     end
-    own(q[i])
-    if q[i]._d.fmap[name].pseudo then own(q[i + 1]) end
+    own(i)
+    if d.fmap[name].pseudo then own(i + 1) end
     return t
   end
 
@@ -346,22 +326,22 @@ return function(M, I)
       end
       if not lname then bad("name a field as \"Layer.field\", like \"IP.src\"") end
       local idx
-      for i, l in ipairs(q._l) do
-        if l._d.name == lname then idx = i; break end
+      for i = 1, P.nlayers(q) do
+        if descs[P.proto(q, i)].name == lname then idx = i; break end
       end
       if not idx then bad(("the packet has no %s layer"):format(lname)) end
-      local l = q._l[idx]
-      local fd = l._d.fmap[fname_]
+      local l = q[idx]
+      local fd = descs[P.proto(l)].fmap[fname_]
       if not fd then bad(("%s has no field '%s'"):format(lname, fname_)) end
-      local at = field_offset(l, fname_)
+      local at = P.fieldpos(l, fname_)
       if not at or not (fd.bits == 8 or fd.bits == 16 or fd.bits == 32)
           or fd.type == "mac" or fd.type == "bytes" or fd.type == "list" then
         bad("only whole 8, 16 or 32-bit fields can vary")
       end
-      local cks = covering(q._l, idx, fname_, frame)
+      local cks = covering(q, idx, fname_, frame)
       if not cks then bad(("%s is quoted inside an ICMP error; its fields cannot vary"):format(lname)) end
       local max = (1 << fd.bits) - 1
-      local v = { off = rawget(l, "_off") + at, width = fd.bits // 8, cks = cks,
+      local v = { off = at, width = fd.bits // 8, cks = cks,
                   lo = 0, hi = max, random = true }
       local function num(x)
         if type(x) == "string" and fd.type == "ipv4" then
@@ -442,7 +422,7 @@ return function(M, I)
         if not l2 and (o.loop or count >= 1000) then
           frame, iface, as_l2 = l3_as_frame(pkts[1], frame, o)
         end
-        local q = dissect_as(as_l2 and (l2 and pkts[1][1]._d or M.Ether._desc) or M.IP._desc, frame)
+        local q = P.dissect(as_l2 and (l2 and P.proto(pkts[1]) or ETHER) or IPV4, frame)
         local pps = o.pps or (inter > 0 and 1 / inter or nil)
         bulk = { bytes = frame, l2 = as_l2, iface = iface, count = o.loop and 0 or count,
           loop = o.loop, pps = pps, seed = o.seed,
@@ -514,7 +494,7 @@ return function(M, I)
           iface = r and r.iface
         end
       end
-      reqs[i] = { bytes = b, pkt = q, pid = q[1]._d.id }
+      reqs[i] = { bytes = b, pkt = q, pid = P.proto(q) }
     end
     -- Immediate mode for latency; its ring slots are sized by the snap
     -- length, so a snap length that fits the link keeps the ring deep
@@ -614,7 +594,7 @@ return function(M, I)
 
   require("pkt.pcapfile")(M, { core = core, dissect_as = dissect_as, check_opts = check_opts,
     as_list = as_list, new_list = new_list, class_of = class_of,
-    captured_list = captured_list, list_add = list_add })
+    captured_list = captured_list, list_add = list_add, P = P })
 
   --------------------------------------------------------- interfaces
 

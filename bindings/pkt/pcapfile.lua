@@ -17,10 +17,10 @@ return function(M, I)
       return v
     end
     if lt then return lt end
-    local v = p and core.linktype_of(p[1]._d.id)
+    local v = p and core.linktype_of(I.P.proto(p))
     if not v then
       error("cannot tell the link type of a packet starting with "
-        .. (p and p[1]._d.name or "nothing") .. "; give {linktype=...}", 4)
+        .. (p and p:name() or "nothing") .. "; give {linktype=...}", 4)
     end
     return v
   end

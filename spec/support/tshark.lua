@@ -156,10 +156,10 @@ function M.expect(p, frame)
   local n = #p:layers()
   for i = 1, n do
     local l = p[i]
-    local name, f = l:name(), l._f
-    local cut = rawget(l, "_cut")
+    local name, f = l:name(), l.fields
+    local status, cut = l:status()
     quoted = quoted or name:match("error$") ~= nil
-    is_soft = short and (quoted or rawget(l, "_status") == "truncated")
+    is_soft = short and (quoted or status == "truncated")
     local fixed = not LAST_FIXED[name] or f[LAST_FIXED[name]] ~= nil
     -- tshark's field tf holds pktlua's field fn (through conv), if there
     local function put(tf, fn, conv)
@@ -273,7 +273,7 @@ end
 -- a field a quote cut.
 local function same_layers(p, theirs, short)
   local mine = {}
-  for i = 1, #p:layers() do mine[i] = short and rawget(p[i], "_cut") or p[i]:name() end
+  for i = 1, #p:layers() do mine[i] = short and select(2, p[i]:status()) or p[i]:name() end
   local a, b = table.concat(mine, " / "), table.concat(theirs, " / ")
   if a == b or not short then return a == b, a end
   for i = 1, math.min(#mine, #theirs) do

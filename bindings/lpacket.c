@@ -1,0 +1,1320 @@
+/*
+ * lpacket.c - the packet object, implemented once, here.  A packet is a
+ * userdata holding its layers as the core's records; p[IP] is a view of
+ * the same packet from that layer on, so every method works on it and an
+ * edit through it changes the packet.  Captured bytes stay bytes until a
+ * field is read; built bytes are kept until an edit.  Printing and the
+ * other policy are Lua (bindings/pkt.lua, pkt/format.lua), over the
+ * accessors this file exports.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <lua.h>
+#include <lauxlib.h>
+
+#include "lpkt.h"
+
+/* A layer record: the core's layer, and whether its values are still
+ * as read off the wire (then lengths and checksums are dropped at the
+ * packet's first edit, so that they follow it). */
+struct rec {
+    struct pk_layer l;
+    int wire;
+};
+
+/* A packet (root == itself) or a view of one from layer `from`.  A view
+ * is only the first three members. */
+struct packet {
+    struct packet *root;
+    int from;
+    int isview;
+    uint32_t cgen;              /* root's gen of the bytes in UV_BYTES */
+    /* a root's own */
+    int n;                      /* layers; -1 until UV_RAW is dissected */
+    int cap;                    /* room in ls */
+    uint32_t gen;               /* bumped by every change */
+    const struct pk_proto *first;   /* what UV_RAW starts with */
+    unsigned pristine : 1;      /* the layers are UV_RAW's, unchanged */
+    unsigned wired : 1;         /* some record has wire set */
+    unsigned has_time : 1, has_sent : 1, has_wirelen : 1;
+    double time, sent_time;
+    lua_Integer wirelen, oi;
+    struct rec *ls;
+    struct rec inl[];
+};
+
+#define VIEW_SIZE offsetof(struct packet, n)
+
+/* Room a packet of captured bytes has for the layers it dissects into
+ * before it needs more: most captures have up to four. */
+#define LAZY_CAP 4
+
+/* User values.  A view has its bytes and its packet; a packet its
+ * bytes, the captured bytes, the strings its records point into
+ * (slot -> string, and a raw string's address -> it), a larger record
+ * array once it grows, the list it came from and its interface. */
+enum { UV_BYTES = 1, UV_ROOT = 2, UV_RAW = 2, UV_ANCH, UV_STORE, UV_OWNER,
+       UV_IFACE, NUV_ROOT = UV_IFACE };
+
+/* Upvalues of every function here. */
+#define MT      lua_upvalueindex(1)     /* the packet metatable */
+#define CLASSMT lua_upvalueindex(2)     /* the layer classes' metatable */
+#define HELP    lua_upvalueindex(3)     /* Lua helpers: messages, keep */
+#define METHODS lua_upvalueindex(4)     /* packet methods */
+
+static const char *const status_names[] = { "ok", "truncated", "invalid" };
+
+/* ---- objects ------------------------------------------------------- */
+
+static struct packet *topacket(lua_State *L, int idx)
+{
+    struct packet *p = lua_touserdata(L, idx);
+    if (p && lua_getmetatable(L, idx)) {
+        int same = lua_rawequal(L, -1, MT);
+        lua_pop(L, 1);
+        if (same)
+            return p;
+    }
+    return NULL;
+}
+
+static struct packet *checkpacket(lua_State *L, int idx)
+{
+    struct packet *p = topacket(L, idx);
+    if (!p)
+        luaL_typeerror(L, idx, "packet");
+    return p;
+}
+
+static struct packet *new_root(lua_State *L, int cap)
+{
+    struct packet *r = lua_newuserdatauv(L, sizeof *r + (size_t)cap * sizeof(struct rec),
+                                         NUV_ROOT);
+    memset(r, 0, sizeof *r);
+    r->root = r;
+    r->cap = cap;
+    r->gen = 1;
+    r->ls = r->inl;
+    lua_pushvalue(L, MT);
+    lua_setmetatable(L, -2);
+    return r;
+}
+
+/* Pushes the packet that object idx belongs to; returns its index. */
+static int push_root(lua_State *L, int idx, struct packet *p)
+{
+    if (p->isview)
+        lua_getiuservalue(L, idx, UV_ROOT);
+    else
+        lua_pushvalue(L, idx);
+    return lua_gettop(L);
+}
+
+/* Room for `need` records, keeping those there. */
+static void reserve(lua_State *L, int ridx, struct packet *r, int need)
+{
+    struct rec *s;
+    if (need <= r->cap)
+        return;
+    if (need < 2 * r->cap)
+        need = 2 * r->cap;
+    s = lua_newuserdatauv(L, (size_t)need * sizeof *s, 0);
+    if (r->n > 0)
+        memcpy(s, r->ls, (size_t)r->n * sizeof *s);
+    lua_setiuservalue(L, ridx, UV_STORE);
+    r->ls = s;
+    r->cap = need;
+}
+
+/* The records of root ridx, dissecting its captured bytes on first use. */
+static struct rec *records(lua_State *L, int ridx, struct packet *r)
+{
+    if (r->n < 0) {
+        struct pk_layer tmp[PK_MAXLAYERS];
+        size_t len;
+        const uint8_t *b;
+        int n;
+        lua_getiuservalue(L, ridx, UV_RAW);
+        b = (const uint8_t *)lua_tolstring(L, -1, &len);
+        lua_pop(L, 1);      /* the packet keeps it */
+        n = pk_dissect(r->first, b, len, tmp, PK_MAXLAYERS);
+        r->n = 0;
+        reserve(L, ridx, r, n);
+        for (int i = 0; i < n; i++) {
+            r->ls[i].l = tmp[i];
+            r->ls[i].wire = 1;
+        }
+        r->n = n;
+        r->pristine = 1;
+        r->wired = 1;
+    }
+    return r->ls;
+}
+
+/* Layers of object idx from its first; raises when they were removed. */
+static int span(lua_State *L, struct packet *p, int ridx)
+{
+    struct packet *r = p->root;
+    records(L, ridx, r);
+    if (p->from >= r->n && p->isview)
+        luaL_error(L, "this layer is no longer in its packet (its payload was removed)");
+    return r->n - p->from;
+}
+
+/* Pushes a view of root ridx from layer i. */
+static void push_view(lua_State *L, int ridx, struct packet *r, int i)
+{
+    struct packet *v = lua_newuserdatauv(L, VIEW_SIZE, 2);
+    v->root = r;
+    v->from = i;
+    v->isview = 1;
+    v->cgen = 0;
+    lua_pushvalue(L, MT);
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, ridx);
+    lua_setiuservalue(L, -2, UV_ROOT);
+}
+
+/* Copies a record: the header and the values its protocol has. */
+static void rec_copy(struct rec *d, const struct rec *s)
+{
+    memcpy(d, s, offsetof(struct pk_layer, v) +
+                 (size_t)s->l.proto->nfields * sizeof(struct pk_val));
+    d->wire = s->wire;
+}
+
+/* ---- strings the records point into -------------------------------- */
+
+static int push_anchors(lua_State *L, int ridx)
+{
+    if (lua_getiuservalue(L, ridx, UV_ANCH) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_createtable(L, 4, 1);
+        lua_pushvalue(L, -1);
+        lua_setiuservalue(L, ridx, UV_ANCH);
+    }
+    return lua_gettop(L);
+}
+
+static lua_Integer slot(int i, int f) { return (lua_Integer)i * 32 + f + 1; }
+
+/* Keeps the string at sidx alive while field f of layer i points into it. */
+static void anchor(lua_State *L, int ridx, int i, int f, int sidx)
+{
+    sidx = lua_absindex(L, sidx);
+    push_anchors(L, ridx);
+    lua_pushvalue(L, sidx);
+    lua_rawseti(L, -2, slot(i, f));
+    lua_pop(L, 1);
+}
+
+static int ptr_field(const struct pk_field *fd)
+{
+    return fd->type == PK_BYTES || fd->type == PK_LIST || fd->type == PK_IPV6;
+}
+
+/* Field f of l was converted from the Lua value at vidx: make what it
+ * points to a Lua string the packet keeps (an option list or an IPv6
+ * address was encoded on the C stack). */
+static void keep_value(lua_State *L, int ridx, int i, struct pk_layer *l, int f, int vidx)
+{
+    struct pk_val *v = &l->v[f];
+    if (!ptr_field(&l->proto->fields[f]))
+        return;
+    if (v->len == 0) {
+        v->p = NULL;
+        return;
+    }
+    if (lua_type(L, vidx) == LUA_TSTRING && (const uint8_t *)lua_tostring(L, vidx) == v->p) {
+        anchor(L, ridx, i, f, vidx);
+        return;
+    }
+    lua_pushlstring(L, (const char *)v->p, v->len);
+    v->p = (const uint8_t *)lua_tostring(L, -1);
+    anchor(L, ridx, i, f, -1);
+    lua_pop(L, 1);
+}
+
+/* Root d (at didx) keeps what layers [from, from + n) of root s (at
+ * sidx) point into, now d's layers from `at`. */
+static void copy_anchors(lua_State *L, int didx, int sidx, struct packet *s, int from,
+                         int n, int at)
+{
+    int t, st;
+    if (lua_getiuservalue(L, sidx, UV_RAW) == LUA_TSTRING) {
+        t = push_anchors(L, didx);
+        lua_pushlightuserdata(L, (void *)lua_tostring(L, -2));
+        lua_pushvalue(L, -3);
+        lua_rawset(L, t);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    (void)s;
+    if (lua_getiuservalue(L, sidx, UV_ANCH) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return;
+    }
+    st = lua_gettop(L);
+    t = push_anchors(L, didx);
+    lua_pushnil(L);
+    while (lua_next(L, st)) {
+        if (lua_type(L, -2) == LUA_TLIGHTUSERDATA) {
+            lua_pushvalue(L, -2);
+            lua_pushvalue(L, -2);
+            lua_rawset(L, t);
+        } else if (lua_isinteger(L, -2)) {
+            lua_Integer k = lua_tointeger(L, -2) - 1;
+            int i = (int)(k / 32);
+            if (i >= from && i < from + n) {
+                lua_pushvalue(L, -1);
+                lua_rawseti(L, t, k + 1 + (lua_Integer)(at - from) * 32);
+            }
+        }
+        lua_pop(L, 1);
+    }
+    lua_settop(L, st - 1);
+}
+
+/* ---- fields -------------------------------------------------------- */
+
+static int has_field(const struct rec *x, int f)
+{
+    return x->wire ? (int)(x->l.present >> f & 1) : pk_field_present(&x->l, f);
+}
+
+/* The field called k of a layer: the one its header has when a name has
+ * two layouts (ICMP's unused), else the first; -1 when none. */
+static int field_of(const struct rec *x, const char *k)
+{
+    const struct pk_proto *p = x->l.proto;
+    int any = -1;
+    for (int f = 0; f < p->nfields; f++) {
+        const char *name = p->fields[f].name;
+        if (name[0] != k[0] || strcmp(name, k) != 0)
+            continue;
+        if (has_field(x, f))
+            return f;
+        if (any < 0)
+            any = f;
+    }
+    return any;
+}
+
+static int is_bind_field(const struct pk_proto *p, int f)
+{
+    for (int b = 0; b < p->nbinds; b++)
+        if (p->binds[b].field == f)
+            return 1;
+    return 0;
+}
+
+/* The value an unset next-protocol field of layer i takes given the
+ * layer above it (IP's proto under UDP is 17). */
+static int bound(const struct rec *ls, int i, int n, int f, uint64_t *v)
+{
+    const struct pk_proto *p = ls[i].l.proto;
+    if (i + 1 >= n)
+        return 0;
+    for (int b = 0; b < p->nbinds; b++)
+        if (p->binds[b].field == f && p->binds[b].upper == ls[i + 1].l.proto) {
+            *v = p->binds[b].value;
+            return 1;
+        }
+    return 0;
+}
+
+/* Pushes an integer-like value of field f as a script reads it: flags
+ * as their letters ("SA"), everything else as push_field does. */
+static void push_u(lua_State *L, const struct pk_layer *l, int f, uint64_t u)
+{
+    const struct pk_field *fd = &l->proto->fields[f];
+    char buf[128];
+    switch (fd->type) {
+    case PK_FLAGS:
+        if (pk_flags_format(fd, u, buf, sizeof buf) < 0)
+            buf[0] = '\0';
+        lua_pushstring(L, buf);
+        break;
+    case PK_MAC:
+        pk_mac_format(u, buf);
+        lua_pushstring(L, buf);
+        break;
+    case PK_IPV4:
+        pk_ipv4_format((uint32_t)u, buf);
+        lua_pushstring(L, buf);
+        break;
+    case PK_IPV6:
+        lua_pushliteral(L, "::");
+        break;
+    case PK_BYTES:
+        lua_pushliteral(L, "");
+        break;
+    case PK_LIST:
+        lua_newtable(L);
+        break;
+    default:
+        lua_pushinteger(L, (lua_Integer)u);
+        break;
+    }
+}
+
+/* Pushes field f of layer i as it will be built: its value, or when
+ * unset the value the stack decides (a next-protocol field), nil for a
+ * computed length or checksum (Scapy's None), else the default.  raw:
+ * flags as their number, for printing. */
+static void push_value(lua_State *L, const struct rec *ls, int i, int n, int f, int raw)
+{
+    const struct pk_layer *l = &ls[i].l;
+    const struct pk_field *fd = &l->proto->fields[f];
+    uint64_t u;
+    if (l->set >> f & 1) {
+        if (fd->type == PK_FLAGS && !raw)
+            push_u(L, l, f, l->v[f].u);
+        else
+            pk_lua_pushfield(L, l, f);
+    } else if (!(fd->flags & PK_FF_AUTO)) {
+        if (raw && fd->type == PK_FLAGS)
+            lua_pushinteger(L, (lua_Integer)fd->def);
+        else
+            push_u(L, l, f, fd->def);
+    } else if (bound(ls, i, n, f, &u)) {
+        lua_pushinteger(L, (lua_Integer)u);
+    } else {
+        lua_pushnil(L);
+    }
+}
+
+/* A Lua helper (pkt.lua) called with the arguments on top; pushes its
+ * one result. */
+static void help(lua_State *L, const char *name, int nargs)
+{
+    lua_getfield(L, HELP, name);
+    lua_insert(L, -1 - nargs);
+    lua_call(L, nargs, 1);
+}
+
+/* Raises the message on top, at the position of the script's line. */
+static int raise_here(lua_State *L)
+{
+    luaL_where(L, 1);
+    lua_insert(L, -2);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
+/* "no field" errors, worded by pkt.lua (with a suggestion): a layer
+ * (p[UDP]) names its class, a packet its layers. */
+static int no_field(lua_State *L, int idx, int kidx)
+{
+    struct packet *p = topacket(L, idx);
+    lua_pushvalue(L, idx);
+    lua_pushvalue(L, kidx);
+    lua_pushboolean(L, p && p->isview);
+    help(L, "nofield", 3);
+    return raise_here(L);
+}
+
+static void kept(lua_State *L, int ridx, struct packet *r);
+
+/* The packet's first change: lengths and checksums read off the wire
+ * are dropped so they are computed again ("checksums follow"), except in
+ * a header quoted inside an ICMP error, which describes the datagram as
+ * it was.  A packet made from a captured list is kept in it from now on. */
+static void touch(lua_State *L, int ridx, struct packet *r)
+{
+    if (r->wired) {
+        for (int i = 0; i < r->n; i++) {
+            struct rec *x = &r->ls[i];
+            const struct pk_proto *p = x->l.proto;
+            if (!x->wire)
+                continue;
+            x->wire = 0;
+            if (p->quoted)
+                continue;
+            for (int f = 0; f < p->nfields; f++)
+                if ((p->fields[f].flags & PK_FF_AUTO) && !is_bind_field(p, f))
+                    x->l.set &= ~(1u << f);
+        }
+        r->wired = 0;
+    }
+    r->pristine = 0;
+    r->gen++;
+    kept(L, ridx, r);
+}
+
+/* A packet made from a captured list is kept in it once it changes. */
+static void kept(lua_State *L, int ridx, struct packet *r)
+{
+    if (lua_getiuservalue(L, ridx, UV_OWNER) != LUA_TNIL) {
+        lua_pushinteger(L, r->oi);
+        lua_pushvalue(L, ridx);
+        lua_pushnil(L);
+        lua_setiuservalue(L, ridx, UV_OWNER);
+        help(L, "keep", 3);
+    }
+    lua_pop(L, 1);
+}
+
+/* Sets field f of layer i of root ridx to the value at vidx (nil: unset). */
+static void set_field(lua_State *L, int ridx, struct packet *r, int i, int f, int vidx)
+{
+    struct pk_layer tmp;
+    struct pk_scratch s;
+    s.used = 0;
+    vidx = lua_absindex(L, vidx);
+    if (lua_isnil(L, vidx)) {
+        touch(L, ridx, r);
+        r->ls[i].l.set &= ~(1u << f);
+        return;
+    }
+    tmp = r->ls[i].l;       /* converted apart, so a bad value changes nothing */
+    if (pk_lua_tofield(L, &tmp, f, vidx, &s) < 0)
+        raise_here(L);
+    touch(L, ridx, r);
+    keep_value(L, ridx, i, &tmp, f, vidx);
+    r->ls[i].l.v[f] = tmp.v[f];
+    r->ls[i].l.set |= 1u << f;
+}
+
+/* ---- building ------------------------------------------------------ */
+
+/* Pushes the bytes of records ls[0, n). */
+static void build(lua_State *L, const struct rec *ls, int n)
+{
+    struct pk_layer b[PK_MAXLAYERS];
+    uint8_t small[2048], *buf = small;
+    size_t cap = sizeof small, len;
+    int rc;
+    if (n > PK_MAXLAYERS)
+        luaL_error(L, "a packet has at most %d layers, this one has %d", PK_MAXLAYERS, n);
+    for (;;) {
+        for (int i = 0; i < n; i++)
+            memcpy(&b[i], &ls[i].l, offsetof(struct pk_layer, v) +
+                   (size_t)ls[i].l.proto->nfields * sizeof(struct pk_val));
+        rc = pk_build(b, n, buf, cap, &len);
+        if (rc != PK_ENOSPC || buf != small)
+            break;
+        cap = PK_MAXPKT;
+        buf = lua_newuserdatauv(L, cap, 0);
+    }
+    if (rc == PK_ENOSPC)
+        luaL_error(L, "packet larger than %d bytes", PK_MAXPKT);
+    if (rc == PK_ETOOMANY)
+        luaL_error(L, "a packet has at most %d layers", PK_MAXLAYERS);
+    if (rc < 0)     /* a header whose fields do not fill whole bytes */
+        luaL_error(L, "cannot build this packet: a layer's fields do not end on a byte");
+    lua_pushlstring(L, (const char *)buf, len);
+}
+
+/* Pushes the bytes of object idx: as it goes on the wire, kept until
+ * an edit. */
+static void push_bytes(lua_State *L, int idx)
+{
+    struct packet *p = checkpacket(L, idx), *r = p->root;
+    int top = lua_gettop(L), ridx;
+    idx = lua_absindex(L, idx);
+    if (p->cgen == r->gen && lua_getiuservalue(L, idx, UV_BYTES) == LUA_TSTRING)
+        return;
+    lua_settop(L, top);
+    ridx = push_root(L, idx, p);
+    if (r->n < 0 && !p->isview) {       /* captured, never read */
+        lua_getiuservalue(L, ridx, UV_RAW);
+        lua_replace(L, top + 1);
+        return;
+    }
+    span(L, p, ridx);
+    if (r->pristine) {
+        size_t len;
+        const char *b;
+        lua_getiuservalue(L, ridx, UV_RAW);
+        if (p->from == 0) {
+            lua_replace(L, top + 1);
+            return;
+        }
+        b = lua_tolstring(L, -1, &len);
+        lua_pushlstring(L, b + r->ls[p->from].l.off, len - r->ls[p->from].l.off);
+    } else {
+        build(L, r->ls + p->from, r->n - p->from);
+    }
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, idx, UV_BYTES);
+    p->cgen = r->gen;
+    lua_replace(L, top + 1);
+    lua_settop(L, top + 1);
+}
+
+/* p:bytes() -> the packet as it goes on the wire */
+static int l_bytes(lua_State *L)
+{
+    push_bytes(L, 1);
+    return 1;
+}
+
+/* ---- making packets ------------------------------------------------ */
+
+/* One operand of `/`: records [from, from + n) of a root, or one record
+ * made here (a class's empty layer, a string's Raw layer). */
+struct operand {
+    int ridx;                   /* its root's stack index, 0 when made here */
+    struct packet *r;
+    int from, n;
+    struct rec one;
+};
+
+/* The protocol of the layer class at idx, or NULL: a class keeps its
+ * protocol id at [1], the cheapest key to read. */
+static const struct pk_proto *class_proto(lua_State *L, int idx)
+{
+    const struct pk_proto *p = NULL;
+    if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
+        return NULL;
+    if (lua_rawequal(L, -1, CLASSMT) && lua_rawgeti(L, idx, 1) == LUA_TNUMBER) {
+        p = pk_lua_checkproto(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return p;
+}
+
+static const struct pk_proto *raw_proto(void)
+{
+    return &pk_proto_raw;
+}
+
+static int operand(lua_State *L, int idx, struct operand *o)
+{
+    struct packet *p = topacket(L, idx);
+    const struct pk_proto *cls;
+    memset(o, 0, offsetof(struct operand, one));
+    if (p) {
+        o->ridx = push_root(L, idx, p);
+        o->r = p->root;
+        o->from = p->from;
+        o->n = span(L, p, o->ridx);
+        return 1;
+    }
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        if (len > PK_MAXPKT)
+            luaL_error(L, "Raw.load: %d bytes do not fit in a packet (at most %d)",
+                       (int)len, PK_MAXPKT);
+        pk_layer_init(&o->one.l, raw_proto());
+        if (len)
+            pk_layer_setp(&o->one.l, 0, (const uint8_t *)s, (uint32_t)len);
+        o->one.wire = 0;
+        o->n = 1;
+        return 1;
+    }
+    if ((cls = class_proto(L, idx)) != NULL) {
+        pk_layer_init(&o->one.l, cls);
+        o->one.wire = 0;
+        o->n = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Appends operand o (argument idx) to root didx from layer `at`. */
+static void append(lua_State *L, int didx, struct packet *d, int at, struct operand *o,
+                   int idx)
+{
+    if (o->r) {
+        for (int k = 0; k < o->n; k++) {
+            rec_copy(&d->ls[at + k], &o->r->ls[o->from + k]);
+            d->wired |= d->ls[at + k].wire;
+        }
+        copy_anchors(L, didx, o->ridx, o->r, o->from, o->n, at);
+    } else {
+        rec_copy(&d->ls[at], &o->one);
+        if (o->one.l.set)       /* a string's Raw layer points into it */
+            anchor(L, didx, at, 0, idx);
+    }
+}
+
+/* Stacking may go past what one packet can be built of (the build says
+ * so), but not without bound. */
+#define MAXSTACK 256
+
+static int too_many(lua_State *L, int n)
+{
+    return luaL_error(L, "a packet has at most %d layers, this one has %d", PK_MAXLAYERS, n);
+}
+
+/* a / b: a new packet of a's layers then b's; neither operand changes. */
+static int l_div(lua_State *L)
+{
+    struct operand a, b;
+    struct packet *d;
+    int didx;
+    lua_settop(L, 2);
+    if (!operand(L, 1, &a) || !operand(L, 2, &b)) {
+        int bad = operand(L, 1, &a) ? 2 : 1;
+        lua_pushfstring(L, "cannot stack %s on the %s of a packet (stack packets, layers, "
+                        "classes or strings)", luaL_typename(L, bad),
+                        bad == 1 ? "left" : "right");
+        return raise_here(L);
+    }
+    if (a.n + b.n > MAXSTACK)
+        return too_many(L, a.n + b.n);
+    d = new_root(L, a.n + b.n);
+    didx = lua_gettop(L);
+    append(L, didx, d, 0, &a, 1);
+    append(L, didx, d, a.n, &b, 2);
+    d->n = a.n + b.n;
+    return 1;
+}
+
+/* Class __call(cls, arg): IP(), IP(bytes) to dissect, IP{fields}.  The
+ * table is read, never kept: the packet has its own copy of the values. */
+static int l_construct(lua_State *L)
+{
+    const struct pk_proto *p = class_proto(L, 1);
+    struct packet *r;
+    struct pk_scratch s;
+    struct pk_layer *l;
+    int ridx;
+    s.used = 0;
+    if (!p)
+        return luaL_error(L, "not a layer class");
+    switch (lua_type(L, 2)) {
+    case LUA_TNONE:
+    case LUA_TNIL:
+        r = new_root(L, 1);
+        pk_layer_init(&r->ls[0].l, p);
+        r->n = 1;
+        return 1;
+    case LUA_TSTRING:
+        lua_settop(L, 2);
+        r = new_root(L, LAZY_CAP);
+        r->n = -1;
+        r->first = p;
+        lua_pushvalue(L, 2);
+        lua_setiuservalue(L, 3, UV_RAW);
+        return 1;
+    case LUA_TTABLE:
+        if (!topacket(L, 2) && !lua_getmetatable(L, 2))
+            break;
+        /* fall through */
+    default:
+        lua_pushfstring(L, "%s{...} takes a table of fields or a string of bytes to dissect, "
+                        "got %s", p->name, luaL_typename(L, 2));
+        return raise_here(L);
+    }
+    lua_settop(L, 2);
+    r = new_root(L, 1);
+    ridx = 3;
+    l = &r->ls[0].l;
+    pk_layer_init(l, p);
+    r->n = 1;
+    switch (pk_lua_filllayer(L, l, 2, &s)) {
+    case 0:
+        break;
+    case PK_LUA_NOFIELD:            /* the key is on top */
+        lua_pushvalue(L, ridx);
+        lua_insert(L, -2);
+        lua_pushboolean(L, 1);
+        help(L, "nofield", 3);
+        /* fall through */
+    default:
+        return raise_here(L);
+    }
+    /* what the values point into, now that they are all converted */
+    for (int f = 0; f < p->nfields; f++)
+        if ((l->set >> f & 1) && ptr_field(&p->fields[f])) {
+            lua_getfield(L, 2, p->fields[f].name);
+            keep_value(L, ridx, 0, l, f, -1);
+            lua_pop(L, 1);
+        }
+    lua_settop(L, ridx);
+    return 1;
+}
+
+/* dissect(proto_id, bytes) -> a packet of those bytes, read when needed */
+static int l_dissect(lua_State *L)
+{
+    const struct pk_proto *p = pk_lua_checkproto(L, 1);
+    struct packet *r;
+    luaL_checktype(L, 2, LUA_TSTRING);
+    r = new_root(L, LAZY_CAP);
+    r->n = -1;
+    r->first = p;
+    lua_pushvalue(L, 2);
+    lua_setiuservalue(L, -2, UV_RAW);
+    return 1;
+}
+
+/* captured(proto_id, bytes, time [, iface [, wirelen]]) -> a packet, as
+ * sniff gives its callback */
+static int l_captured(lua_State *L)
+{
+    struct packet *r;
+    lua_settop(L, 5);
+    l_dissect(L);
+    r = lua_touserdata(L, -1);
+    if (!lua_isnil(L, 3)) {
+        r->time = luaL_checknumber(L, 3);
+        r->has_time = 1;
+    }
+    if (!lua_isnil(L, 4)) {
+        lua_pushvalue(L, 4);
+        lua_setiuservalue(L, 6, UV_IFACE);
+    }
+    if (!lua_isnil(L, 5)) {
+        r->wirelen = luaL_checkinteger(L, 5);
+        r->has_wirelen = 1;
+    }
+    return 1;
+}
+
+/* p:copy() -> a packet of its own with p's layers (from p's first), an
+ * edit of either leaves the other as it was. */
+static int l_copy(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1), *r = p->root, *d;
+    int ridx, didx, n;
+    lua_settop(L, 1);
+    ridx = push_root(L, 1, p);
+    if (r->n < 0) {     /* never read: share the bytes */
+        d = new_root(L, LAZY_CAP);
+        d->n = -1;
+        d->first = r->first;
+        didx = lua_gettop(L);
+        lua_getiuservalue(L, ridx, UV_RAW);
+        lua_setiuservalue(L, didx, UV_RAW);
+    } else {
+        n = span(L, p, ridx);
+        d = new_root(L, n);
+        didx = lua_gettop(L);
+        for (int i = 0; i < n; i++)
+            rec_copy(&d->ls[i], &r->ls[p->from + i]);
+        d->n = n;
+        d->wired = r->wired;
+        copy_anchors(L, didx, ridx, r, p->from, n, 0);
+        if (r->pristine && p->from == 0) {      /* the same bytes, kept */
+            lua_getiuservalue(L, ridx, UV_RAW);
+            lua_setiuservalue(L, didx, UV_RAW);
+            d->pristine = 1;
+        }
+    }
+    d->time = r->time;
+    d->sent_time = r->sent_time;
+    d->wirelen = r->wirelen;
+    d->has_time = r->has_time;
+    d->has_sent = r->has_sent;
+    d->has_wirelen = r->has_wirelen;
+    lua_getiuservalue(L, ridx, UV_IFACE);
+    lua_setiuservalue(L, didx, UV_IFACE);
+    lua_settop(L, didx);
+    return 1;
+}
+
+/* Replaces the layers above object idx's first with the operand at xidx
+ * (nil: none). */
+static void set_payload(lua_State *L, int idx, struct packet *p, int xidx)
+{
+    struct operand o;
+    struct packet *r = p->root;
+    int ridx = push_root(L, idx, p), at;
+    span(L, p, ridx);
+    at = p->from + 1;
+    xidx = lua_absindex(L, xidx);
+    if (lua_isnil(L, xidx)) {
+        o.n = 0;
+        o.r = NULL;
+    } else if (!operand(L, xidx, &o)) {
+        lua_pushfstring(L, "a payload is a packet, a layer class or a string, got %s",
+                        luaL_typename(L, xidx));
+        raise_here(L);
+    }
+    if (at + o.n > MAXSTACK)
+        too_many(L, at + o.n);
+    touch(L, ridx, r);
+    reserve(L, ridx, r, at + o.n);
+    if (o.n)
+        append(L, ridx, r, at, &o, xidx);
+    r->n = at + o.n;
+    r->wired = 1;       /* a stacked packet's layers may be as read */
+}
+
+/* p:remove_payload(): drops the layers above p's first (Scapy's name). */
+static int l_remove_payload(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1);
+    lua_settop(L, 1);
+    lua_pushnil(L);
+    set_payload(L, 1, p, 2);
+    return 0;
+}
+
+/* p:clear_cache(): build the bytes from the fields from now on, not as
+ * read (a dissected packet keeps its captured bytes until an edit). */
+static int l_clear_cache(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1), *r = p->root;
+    int ridx = push_root(L, 1, p);
+    records(L, ridx, r);
+    r->pristine = 0;
+    r->gen++;
+    return 0;
+}
+
+/* ---- reading and writing ------------------------------------------- */
+
+/* Object idx's nth (from 1) layer of class proto, from its first. */
+static int find_layer(lua_State *L, int idx, const struct pk_proto *want, lua_Integer nth)
+{
+    struct packet *p = checkpacket(L, idx), *r = p->root;
+    int ridx = push_root(L, idx, p), n = span(L, p, ridx);
+    for (int i = p->from; i < p->from + n; i++)
+        if (r->ls[i].l.proto == want && --nth == 0) {
+            push_view(L, ridx, r, i);
+            return 1;
+        }
+    return 0;
+}
+
+static void push_fields(lua_State *L, int idx, struct packet *p);
+
+/* Attributes a packet has besides its fields. */
+static int get_attr(lua_State *L, struct packet *p, int idx, const char *k)
+{
+    struct packet *r = p->root;
+    int ridx;
+    if (strcmp(k, "payload") == 0 || strcmp(k, "underlayer") == 0) {
+        int up = k[0] == 'p', i = p->from + (up ? 1 : -1);
+        ridx = push_root(L, idx, p);
+        span(L, p, ridx);
+        if (i < 0 || i >= r->n)
+            return 0;
+        push_view(L, ridx, r, i);
+        return 1;
+    }
+    if (strcmp(k, "time") == 0) {
+        if (!r->has_time)
+            return 0;
+        lua_pushnumber(L, r->time);
+    } else if (strcmp(k, "sent_time") == 0) {
+        if (!r->has_sent)
+            return 0;
+        lua_pushnumber(L, r->sent_time);
+    } else if (strcmp(k, "wirelen") == 0) {
+        if (!r->has_wirelen)
+            return 0;
+        lua_pushinteger(L, r->wirelen);
+    } else if (strcmp(k, "iface") == 0) {
+        ridx = push_root(L, idx, p);
+        lua_getiuservalue(L, ridx, UV_IFACE);
+    } else if (strcmp(k, "fields") == 0) {
+        push_fields(L, idx, p);
+    } else {
+        return -1;
+    }
+    return 1;
+}
+
+static int set_attr(lua_State *L, struct packet *p, int idx, const char *k, int vidx)
+{
+    struct packet *r = p->root;
+    int isnil = lua_isnil(L, vidx), ridx;
+    if (strcmp(k, "payload") == 0) {
+        set_payload(L, idx, p, vidx);
+        return 1;
+    }
+    if (strcmp(k, "time") == 0) {
+        r->has_time = !isnil;
+        r->time = isnil ? 0 : luaL_checknumber(L, vidx);
+    } else if (strcmp(k, "sent_time") == 0) {
+        r->has_sent = !isnil;
+        r->sent_time = isnil ? 0 : luaL_checknumber(L, vidx);
+    } else if (strcmp(k, "wirelen") == 0) {
+        r->has_wirelen = !isnil;
+        r->wirelen = isnil ? 0 : luaL_checkinteger(L, vidx);
+    } else if (strcmp(k, "iface") == 0) {
+        if (!isnil)
+            luaL_checktype(L, vidx, LUA_TSTRING);
+        ridx = push_root(L, idx, p);
+        lua_pushvalue(L, vidx);
+        lua_setiuservalue(L, ridx, UV_IFACE);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* __index(p, k): a method, a field of the first layer from p's that has
+ * it, an attribute, p[Class] (nil when absent) or p[i] (from 1). */
+static int l_index(lua_State *L)
+{
+    struct packet *p = topacket(L, 1), *r;
+    const struct pk_proto *want;
+    int ridx, n;
+    lua_settop(L, 2);
+    if (!p)
+        return luaL_error(L, "not a packet");
+    r = p->root;
+    switch (lua_type(L, 2)) {
+    case LUA_TSTRING: {
+        const char *k = lua_tostring(L, 2);
+        lua_pushvalue(L, 2);
+        if (lua_rawget(L, METHODS) != LUA_TNIL)
+            return 1;
+        lua_pop(L, 1);
+        ridx = push_root(L, 1, p);
+        n = span(L, p, ridx);
+        for (int i = p->from; i < p->from + n; i++) {
+            int f = field_of(&r->ls[i], k);
+            if (f >= 0) {
+                push_value(L, r->ls, i, r->n, f, 0);
+                return 1;
+            }
+        }
+        if ((n = get_attr(L, p, 1, k)) >= 0)
+            return n;
+        return no_field(L, 1, 2);
+    }
+    case LUA_TNUMBER: {
+        lua_Integer i;
+        if (!lua_isinteger(L, 2)) {
+            lua_Number x = lua_tonumber(L, 2);
+            if (x != (lua_Number)(lua_Integer)x)
+                return 0;
+        }
+        i = lua_tointeger(L, 2);
+        ridx = push_root(L, 1, p);
+        n = span(L, p, ridx);
+        if (i < 1 || i > n)
+            return 0;
+        push_view(L, ridx, r, p->from + (int)i - 1);
+        return 1;
+    }
+    case LUA_TTABLE:
+        if ((want = class_proto(L, 2)) != NULL)
+            return find_layer(L, 1, want, 1);
+        break;
+    case LUA_TNIL:
+        lua_pushliteral(L, "p[nil]: the index is nil; is the layer name spelled right "
+                        "(p[ICMP], p[UDP])?");
+        return raise_here(L);
+    }
+    lua_pushfstring(L, "a packet is indexed by a layer class, a number or a field name, "
+                    "not a %s", luaL_typename(L, 2));
+    return raise_here(L);
+}
+
+/* __newindex(p, k, v): a field of the first layer from p's that has it,
+ * an attribute, or the payload. */
+static int l_newindex(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1), *r = p->root;
+    const char *k;
+    int ridx, n;
+    lua_settop(L, 3);
+    if (lua_type(L, 2) != LUA_TSTRING)
+        return no_field(L, 1, 2);
+    k = lua_tostring(L, 2);
+    ridx = push_root(L, 1, p);
+    n = span(L, p, ridx);
+    for (int i = p->from; i < p->from + n; i++) {
+        int f = field_of(&r->ls[i], k);
+        if (f >= 0) {
+            set_field(L, ridx, r, i, f, 3);
+            return 0;
+        }
+    }
+    if (set_attr(L, p, 1, k, 3)) {
+        kept(L, ridx, r);       /* a list keeps a packet whose time was set */
+        return 0;
+    }
+    return no_field(L, 1, 2);
+}
+
+static int l_len(lua_State *L)
+{
+    push_bytes(L, 1);
+    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+    return 1;
+}
+
+/* Equal when the same layer of one packet, or when their bytes are. */
+static int l_eq(lua_State *L)
+{
+    struct packet *a = topacket(L, 1), *b = topacket(L, 2);
+    if (!a || !b || (a->root == b->root && a->from == b->from)) {
+        lua_pushboolean(L, a && b);
+        return 1;
+    }
+    lua_settop(L, 2);
+    push_bytes(L, 1);
+    push_bytes(L, 2);
+    lua_pushboolean(L, lua_rawequal(L, 3, 4));
+    return 1;
+}
+
+static int l_tostring(lua_State *L)
+{
+    lua_settop(L, 1);
+    help(L, "tostring", 1);
+    return 1;
+}
+
+/* ---- accessors for the Lua side (printing, sending, lists) --------- */
+
+/* nlayers(p) -> layers from p's first */
+static int l_nlayers(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1);
+    lua_pushinteger(L, span(L, p, push_root(L, 1, p)));
+    return 1;
+}
+
+/* proto(p [, i]) -> protocol id of p's first layer (or its ith, from 1) */
+static int l_proto(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1), *r = p->root;
+    lua_Integer i = luaL_optinteger(L, 2, 1);
+    int ridx = push_root(L, 1, p), n;
+    if (r->n < 0 && i == 1 && !p->isview) {    /* no need to dissect */
+        lua_pushinteger(L, pk_lua_protoid(r->first));
+        return 1;
+    }
+    n = span(L, p, ridx);
+    if (i < 1 || i > n)
+        return 0;
+    lua_pushinteger(L, pk_lua_protoid(r->ls[p->from + i - 1].l.proto));
+    return 1;
+}
+
+/* status(p) -> "ok" | "truncated" | "invalid", and the protocol cut
+ * short (a Raw layer that is a truncated header) */
+static int l_status(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1), *r = p->root;
+    const struct rec *x;
+    span(L, p, push_root(L, 1, p));
+    x = &r->ls[p->from];
+    lua_pushstring(L, status_names[x->l.status]);
+    if (x->l.cut)
+        lua_pushstring(L, x->l.cut->name);
+    else
+        lua_pushnil(L);
+    return 2;
+}
+
+/* Field `name` of object idx's first layer, or raise. */
+static int first_field(lua_State *L, int idx, struct packet *p, int kidx)
+{
+    struct packet *r = p->root;
+    int f;
+    span(L, p, push_root(L, idx, p));
+    f = field_of(&r->ls[p->from], luaL_checkstring(L, kidx));
+    if (f < 0)
+        no_field(L, idx, kidx);
+    return f;
+}
+
+/* value(p, name) -> field name of p's first layer as it will be built,
+ * flags as their number; nil for a computed field not yet computed */
+static int l_value(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1);
+    int f = first_field(L, 1, p, 2);
+    push_value(L, p->root->ls, p->from, p->root->n, f, 1);
+    return 1;
+}
+
+/* isset(p, name) -> whether the field has a value of its own (set by
+ * the script or read off the wire) */
+static int l_isset(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1);
+    int f = first_field(L, 1, p, 2);
+    lua_pushboolean(L, p->root->ls[p->from].l.set >> f & 1);
+    return 1;
+}
+
+/* present(p) -> {name = true...}: the fields p's first layer has (ICMP's
+ * depend on its type; a dissected header those it read) */
+static int l_present(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1), *r = p->root;
+    const struct rec *x;
+    span(L, p, push_root(L, 1, p));
+    x = &r->ls[p->from];
+    lua_newtable(L);
+    for (int f = 0; f < x->l.proto->nfields; f++)
+        if (has_field(x, f)) {
+            lua_pushboolean(L, 1);
+            lua_setfield(L, -2, x->l.proto->fields[f].name);
+        }
+    return 1;
+}
+
+/* fields(p) -> {name = value...}: the fields of p's first layer that
+ * have values of their own, as Scapy's p.fields */
+static void push_fields(lua_State *L, int idx, struct packet *p)
+{
+    struct packet *r = p->root;
+    const struct rec *x;
+    span(L, p, push_root(L, idx, p));
+    lua_pop(L, 1);
+    x = &r->ls[p->from];
+    lua_newtable(L);
+    for (int f = 0; f < x->l.proto->nfields; f++)
+        if ((x->l.set >> f & 1) && has_field(x, f)) {
+            push_value(L, r->ls, p->from, r->n, f, 0);
+            lua_setfield(L, -2, x->l.proto->fields[f].name);
+        }
+}
+
+static int l_fields(lua_State *L)
+{
+    push_fields(L, 1, checkpacket(L, 1));
+    return 1;
+}
+
+/* fieldpos(p, name) -> byte offset of the field in the packet's bytes,
+ * when the packet is as dissected and the field starts on a byte;
+ * else nil.  For vary, which patches sent frames in C. */
+static int l_fieldpos(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1), *r = p->root;
+    const struct rec *x;
+    size_t bit = 0;
+    int f = first_field(L, 1, p, 2);
+    x = &r->ls[p->from];
+    if (!x->wire)
+        return 0;
+    for (int i = 0; i < f; i++)
+        if (x->l.present >> i & 1)
+            bit += x->l.proto->fields[i].bits;
+    if (bit % 8)
+        return 0;
+    lua_pushinteger(L, (lua_Integer)(x->l.off + bit / 8));
+    return 1;
+}
+
+/* setowner(p, list, i): p was made from slot i of a captured list, which
+ * keeps it once it changes (pkt/list.lua); owner(p) -> list, i */
+static int l_setowner(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1), *r = p->root;
+    lua_Integer oi = luaL_optinteger(L, 3, 0);
+    int ridx;
+    lua_settop(L, 3);
+    ridx = push_root(L, 1, p);
+    lua_pushvalue(L, 2);
+    lua_setiuservalue(L, ridx, UV_OWNER);
+    r->oi = oi;
+    return 0;
+}
+
+static int l_owner(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1);
+    int ridx = push_root(L, 1, p);
+    lua_getiuservalue(L, ridx, UV_OWNER);
+    lua_pushinteger(L, p->root->oi);
+    return 2;
+}
+
+/* isview(p) -> whether p is a layer of a packet (p[IP]) */
+static int l_isview(lua_State *L)
+{
+    lua_pushboolean(L, checkpacket(L, 1)->isview);
+    return 1;
+}
+
+/* root(p) -> the whole packet p is a layer of, and p's index in it */
+static int l_root(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1);
+    push_root(L, 1, p);
+    lua_pushinteger(L, p->from + 1);
+    return 2;
+}
+
+/* getlayer(p, cls [, nth]) -> the nth layer of that class, or nil */
+static int l_getlayer(lua_State *L)
+{
+    const struct pk_proto *want = class_proto(L, 2);
+    if (!want)
+        luaL_argerror(L, 2, "a layer class (IP, UDP, ...)");
+    return find_layer(L, 1, want, luaL_optinteger(L, 3, 1));
+}
+
+static int l_is_packet(lua_State *L)
+{
+    lua_pushboolean(L, topacket(L, 1) != NULL);
+    return 1;
+}
+
+static const luaL_Reg methods[] = {
+    { "bytes", l_bytes },
+    { "copy", l_copy },
+    { "remove_payload", l_remove_payload },
+    { "clear_cache", l_clear_cache },
+    { "status", l_status },
+    { "getfieldval", l_value },
+    { NULL, NULL },
+};
+
+static const luaL_Reg metamethods[] = {
+    { "__index", l_index },
+    { "__newindex", l_newindex },
+    { "__div", l_div },
+    { "__len", l_len },
+    { "__eq", l_eq },
+    { "__tostring", l_tostring },
+    { NULL, NULL },
+};
+
+static const luaL_Reg accessors[] = {
+    { "construct", l_construct },
+    { "div", l_div },
+    { "dissect", l_dissect },
+    { "captured", l_captured },
+    { "nlayers", l_nlayers },
+    { "proto", l_proto },
+    { "status", l_status },
+    { "value", l_value },
+    { "isset", l_isset },
+    { "present", l_present },
+    { "fields", l_fields },
+    { "fieldpos", l_fieldpos },
+    { "setowner", l_setowner },
+    { "owner", l_owner },
+    { "isview", l_isview },
+    { "root", l_root },
+    { "getlayer", l_getlayer },
+    { "is_packet", l_is_packet },
+    { NULL, NULL },
+};
+
+/* packets(methods, class_mt, helpers) -> the packet metatable, and the
+ * accessors above.  The C methods are added to methods; helpers holds
+ * the Lua functions the object calls: nofield(p, key) -> message,
+ * keep(list, i, p), tostring(p). */
+int pk_lua_packets(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_settop(L, 3);
+    luaL_newmetatable(L, "pkt.Packet");                     /* 4 */
+#define UPVALUES() (lua_pushvalue(L, 4), lua_pushvalue(L, 2), lua_pushvalue(L, 3), \
+                    lua_pushvalue(L, 1))
+    UPVALUES();
+    luaL_setfuncs(L, metamethods, 4);
+    lua_pushvalue(L, 1);
+    UPVALUES();
+    luaL_setfuncs(L, methods, 4);
+    lua_pop(L, 1);
+    lua_newtable(L);                                        /* 5 */
+    UPVALUES();
+    luaL_setfuncs(L, accessors, 4);
+#undef UPVALUES
+    return 2;
+}
