@@ -16,12 +16,18 @@
 
 #include "lpkt.h"
 
-/* A layer record: the core's layer, and whether its values are still
- * as read off the wire (then lengths and checksums are dropped at the
- * packet's first edit, so that they follow it). */
+/* A layer record: the core's layer less its values, which a packet
+ * keeps in one array (vals[vi, vi + nfields)), so that a packet is a
+ * few hundred bytes, not 528 per layer; and whether its values are
+ * still as read off the wire (then lengths and checksums are dropped at
+ * the packet's first edit, so that they follow it). */
 struct rec {
-    struct pk_layer l;
-    int wire;
+    const struct pk_proto *proto;
+    const struct pk_proto *cut;
+    uint32_t set, present;
+    uint32_t off, hlen;
+    uint32_t vi;
+    uint8_t status, wire;
 };
 
 /* A packet (root == itself) or a view of one from layer `from`.  A view
@@ -34,6 +40,7 @@ struct packet {
     /* a root's own */
     int n;                      /* layers; -1 until UV_RAW is dissected */
     int cap;                    /* room in ls */
+    uint32_t nv, vcap;          /* values in vals, room there */
     uint32_t gen;               /* bumped by every change */
     const struct pk_proto *first;   /* what UV_RAW starts with */
     unsigned pristine : 1;      /* the layers are UV_RAW's, unchanged */
@@ -42,7 +49,8 @@ struct packet {
     double time, sent_time;
     lua_Integer wirelen, oi;
     struct rec *ls;
-    struct rec inl[];
+    struct pk_val *vals;
+    struct rec inl[];           /* cap records, then vcap values */
 };
 
 #define VIEW_SIZE offsetof(struct packet, n)
@@ -50,6 +58,7 @@ struct packet {
 /* Room a packet of captured bytes has for the layers it dissects into
  * before it needs more: most captures have up to four. */
 #define LAZY_CAP 4
+#define LAZY_VCAP 24
 
 /* User values.  A view has its bytes and its packet; a packet its
  * bytes, the captured bytes, the strings its records point into
@@ -88,15 +97,17 @@ static struct packet *checkpacket(lua_State *L, int idx)
     return p;
 }
 
-static struct packet *new_root(lua_State *L, int cap)
+static struct packet *new_root(lua_State *L, int cap, int vcap)
 {
-    struct packet *r = lua_newuserdatauv(L, sizeof *r + (size_t)cap * sizeof(struct rec),
-                                         NUV_ROOT);
+    struct packet *r = lua_newuserdatauv(L, sizeof *r + (size_t)cap * sizeof(struct rec) +
+                                         (size_t)vcap * sizeof(struct pk_val), NUV_ROOT);
     memset(r, 0, sizeof *r);
     r->root = r;
     r->cap = cap;
+    r->vcap = (uint32_t)vcap;
     r->gen = 1;
     r->ls = r->inl;
+    r->vals = (struct pk_val *)(r->inl + cap);
     lua_pushvalue(L, MT);
     lua_setmetatable(L, -2);
     return r;
@@ -112,20 +123,81 @@ static int push_root(lua_State *L, int idx, struct packet *p)
     return lua_gettop(L);
 }
 
-/* Room for `need` records, keeping those there. */
-static void reserve(lua_State *L, int ridx, struct packet *r, int need)
+/* Room for `need` records and `vneed` values, keeping those there. */
+static void reserve(lua_State *L, int ridx, struct packet *r, int need, uint32_t vneed)
 {
     struct rec *s;
-    if (need <= r->cap)
+    if (need <= r->cap && vneed <= r->vcap)
         return;
     if (need < 2 * r->cap)
         need = 2 * r->cap;
-    s = lua_newuserdatauv(L, (size_t)need * sizeof *s, 0);
+    if (vneed < 2 * r->vcap)
+        vneed = 2 * r->vcap;
+    s = lua_newuserdatauv(L, (size_t)need * sizeof *s + vneed * sizeof(struct pk_val), 0);
     if (r->n > 0)
         memcpy(s, r->ls, (size_t)r->n * sizeof *s);
+    if (r->nv > 0)
+        memcpy(s + need, r->vals, r->nv * sizeof(struct pk_val));
     lua_setiuservalue(L, ridx, UV_STORE);
     r->ls = s;
+    r->vals = (struct pk_val *)(s + need);
     r->cap = need;
+    r->vcap = vneed;
+}
+
+static int nf(const struct rec *x) { return x->proto->nfields; }
+
+/* Layer i of r as the core's layer, in l. */
+static struct pk_layer *to_layer(struct pk_layer *l, const struct packet *r, int i)
+{
+    const struct rec *x = &r->ls[i];
+    l->proto = x->proto;
+    l->cut = x->cut;
+    l->set = x->set;
+    l->present = x->present;
+    l->off = x->off;
+    l->hlen = x->hlen;
+    l->status = x->status;
+    memcpy(l->v, r->vals + x->vi, (size_t)nf(x) * sizeof(struct pk_val));
+    return l;
+}
+
+/* Appends the core's layer l to r's records (room reserved). */
+static void add_layer(struct packet *r, const struct pk_layer *l, int wire)
+{
+    struct rec *x = &r->ls[r->n++];
+    x->proto = l->proto;
+    x->cut = l->cut;
+    x->set = l->set;
+    x->present = l->present;
+    x->off = (uint32_t)l->off;
+    x->hlen = (uint32_t)l->hlen;
+    x->status = (uint8_t)l->status;
+    x->wire = (uint8_t)wire;
+    x->vi = r->nv;
+    memcpy(r->vals + x->vi, l->v, (size_t)nf(x) * sizeof(struct pk_val));
+    r->nv += (uint32_t)nf(x);
+}
+
+/* Appends layer i of s to r's records (room reserved). */
+static void add_rec(struct packet *r, const struct packet *s, int i)
+{
+    const struct rec *y = &s->ls[i];
+    struct rec *x = &r->ls[r->n++];
+    *x = *y;
+    x->vi = r->nv;
+    memcpy(r->vals + x->vi, s->vals + y->vi, (size_t)nf(y) * sizeof(struct pk_val));
+    r->nv += (uint32_t)nf(y);
+    r->wired |= y->wire;
+}
+
+/* Values layers [from, from + n) of r have. */
+static uint32_t nvals(const struct packet *r, int from, int n)
+{
+    uint32_t v = 0;
+    for (int i = from; i < from + n; i++)
+        v += (uint32_t)nf(&r->ls[i]);
+    return v;
 }
 
 /* The records of root ridx, dissecting its captured bytes on first use. */
@@ -139,14 +211,15 @@ static struct rec *records(lua_State *L, int ridx, struct packet *r)
         lua_getiuservalue(L, ridx, UV_RAW);
         b = (const uint8_t *)lua_tolstring(L, -1, &len);
         lua_pop(L, 1);      /* the packet keeps it */
+        uint32_t nv = 0;
         n = pk_dissect(r->first, b, len, tmp, PK_MAXLAYERS);
+        for (int i = 0; i < n; i++)
+            nv += (uint32_t)tmp[i].proto->nfields;
         r->n = 0;
-        reserve(L, ridx, r, n);
-        for (int i = 0; i < n; i++) {
-            r->ls[i].l = tmp[i];
-            r->ls[i].wire = 1;
-        }
-        r->n = n;
+        r->nv = 0;
+        reserve(L, ridx, r, n, nv);
+        for (int i = 0; i < n; i++)
+            add_layer(r, &tmp[i], 1);
         r->pristine = 1;
         r->wired = 1;
     }
@@ -175,14 +248,6 @@ static void push_view(lua_State *L, int ridx, struct packet *r, int i)
     lua_setmetatable(L, -2);
     lua_pushvalue(L, ridx);
     lua_setiuservalue(L, -2, UV_ROOT);
-}
-
-/* Copies a record: the header and the values its protocol has. */
-static void rec_copy(struct rec *d, const struct rec *s)
-{
-    memcpy(d, s, offsetof(struct pk_layer, v) +
-                 (size_t)s->l.proto->nfields * sizeof(struct pk_val));
-    d->wire = s->wire;
 }
 
 /* ---- strings the records point into -------------------------------- */
@@ -279,22 +344,30 @@ static void copy_anchors(lua_State *L, int didx, int sidx, struct packet *s, int
 
 /* ---- fields -------------------------------------------------------- */
 
-static int has_field(const struct rec *x, int f)
+/* Whether layer i of r has field f: a dissected header those it read;
+ * else as its descriptor says, given its other values (ICMP's type). */
+static int has_field(const struct packet *r, int i, int f)
 {
-    return x->wire ? (int)(x->l.present >> f & 1) : pk_field_present(&x->l, f);
+    const struct rec *x = &r->ls[i];
+    struct pk_layer l;
+    if (x->wire)
+        return (int)(x->present >> f & 1);
+    if (!x->proto->fields[f].present)
+        return 1;
+    return pk_field_present(to_layer(&l, r, i), f);
 }
 
-/* The field called k of a layer: the one its header has when a name has
+/* The field called k of layer i: the one its header has when a name has
  * two layouts (ICMP's unused), else the first; -1 when none. */
-static int field_of(const struct rec *x, const char *k)
+static int field_of(const struct packet *r, int i, const char *k)
 {
-    const struct pk_proto *p = x->l.proto;
+    const struct pk_proto *p = r->ls[i].proto;
     int any = -1;
     for (int f = 0; f < p->nfields; f++) {
         const char *name = p->fields[f].name;
         if (name[0] != k[0] || strcmp(name, k) != 0)
             continue;
-        if (has_field(x, f))
+        if (has_field(r, i, f))
             return f;
         if (any < 0)
             any = f;
@@ -312,13 +385,13 @@ static int is_bind_field(const struct pk_proto *p, int f)
 
 /* The value an unset next-protocol field of layer i takes given the
  * layer above it (IP's proto under UDP is 17). */
-static int bound(const struct rec *ls, int i, int n, int f, uint64_t *v)
+static int bound(const struct packet *r, int i, int f, uint64_t *v)
 {
-    const struct pk_proto *p = ls[i].l.proto;
-    if (i + 1 >= n)
+    const struct pk_proto *p = r->ls[i].proto;
+    if (i + 1 >= r->n)
         return 0;
     for (int b = 0; b < p->nbinds; b++)
-        if (p->binds[b].field == f && p->binds[b].upper == ls[i + 1].l.proto) {
+        if (p->binds[b].field == f && p->binds[b].upper == r->ls[i + 1].proto) {
             *v = p->binds[b].value;
             return 1;
         }
@@ -327,9 +400,8 @@ static int bound(const struct rec *ls, int i, int n, int f, uint64_t *v)
 
 /* Pushes an integer-like value of field f as a script reads it: flags
  * as their letters ("SA"), everything else as push_field does. */
-static void push_u(lua_State *L, const struct pk_layer *l, int f, uint64_t u)
+static void push_u(lua_State *L, const struct pk_field *fd, uint64_t u)
 {
-    const struct pk_field *fd = &l->proto->fields[f];
     char buf[128];
     switch (fd->type) {
     case PK_FLAGS:
@@ -364,22 +436,29 @@ static void push_u(lua_State *L, const struct pk_layer *l, int f, uint64_t u)
  * unset the value the stack decides (a next-protocol field), nil for a
  * computed length or checksum (Scapy's None), else the default.  raw:
  * flags as their number, for printing. */
-static void push_value(lua_State *L, const struct rec *ls, int i, int n, int f, int raw)
+static void push_value(lua_State *L, const struct packet *r, int i, int f, int raw)
 {
-    const struct pk_layer *l = &ls[i].l;
-    const struct pk_field *fd = &l->proto->fields[f];
+    const struct rec *x = &r->ls[i];
+    const struct pk_field *fd = &x->proto->fields[f];
+    const struct pk_val *v = &r->vals[x->vi + f];
     uint64_t u;
-    if (l->set >> f & 1) {
-        if (fd->type == PK_FLAGS && !raw)
-            push_u(L, l, f, l->v[f].u);
-        else
-            pk_lua_pushfield(L, l, f);
+    if (x->set >> f & 1) {
+        if (fd->type == PK_INT || (fd->type == PK_FLAGS && raw)) {
+            lua_pushinteger(L, (lua_Integer)v->u);
+        } else if (fd->type == PK_FLAGS) {
+            push_u(L, fd, v->u);
+        } else {
+            struct pk_layer l;      /* what pushfield reads of it */
+            l.proto = x->proto;
+            l.v[f] = *v;
+            pk_lua_pushfield(L, &l, f);
+        }
     } else if (!(fd->flags & PK_FF_AUTO)) {
         if (raw && fd->type == PK_FLAGS)
             lua_pushinteger(L, (lua_Integer)fd->def);
         else
-            push_u(L, l, f, fd->def);
-    } else if (bound(ls, i, n, f, &u)) {
+            push_u(L, fd, fd->def);
+    } else if (bound(r, i, f, &u)) {
         lua_pushinteger(L, (lua_Integer)u);
     } else {
         lua_pushnil(L);
@@ -427,7 +506,7 @@ static void touch(lua_State *L, int ridx, struct packet *r)
     if (r->wired) {
         for (int i = 0; i < r->n; i++) {
             struct rec *x = &r->ls[i];
-            const struct pk_proto *p = x->l.proto;
+            const struct pk_proto *p = x->proto;
             if (!x->wire)
                 continue;
             x->wire = 0;
@@ -435,7 +514,7 @@ static void touch(lua_State *L, int ridx, struct packet *r)
                 continue;
             for (int f = 0; f < p->nfields; f++)
                 if ((p->fields[f].flags & PK_FF_AUTO) && !is_bind_field(p, f))
-                    x->l.set &= ~(1u << f);
+                    x->set &= ~(1u << f);
         }
         r->wired = 0;
     }
@@ -466,22 +545,22 @@ static void set_field(lua_State *L, int ridx, struct packet *r, int i, int f, in
     vidx = lua_absindex(L, vidx);
     if (lua_isnil(L, vidx)) {
         touch(L, ridx, r);
-        r->ls[i].l.set &= ~(1u << f);
+        r->ls[i].set &= ~(1u << f);
         return;
     }
-    tmp = r->ls[i].l;       /* converted apart, so a bad value changes nothing */
+    to_layer(&tmp, r, i);   /* converted apart, so a bad value changes nothing */
     if (pk_lua_tofield(L, &tmp, f, vidx, &s) < 0)
         raise_here(L);
     touch(L, ridx, r);
     keep_value(L, ridx, i, &tmp, f, vidx);
-    r->ls[i].l.v[f] = tmp.v[f];
-    r->ls[i].l.set |= 1u << f;
+    r->vals[r->ls[i].vi + f] = tmp.v[f];
+    r->ls[i].set |= 1u << f;
 }
 
 /* ---- building ------------------------------------------------------ */
 
-/* Pushes the bytes of records ls[0, n). */
-static void build(lua_State *L, const struct rec *ls, int n)
+/* Pushes the bytes of layers [from, from + n) of r. */
+static void build(lua_State *L, const struct packet *r, int from, int n)
 {
     struct pk_layer b[PK_MAXLAYERS];
     uint8_t small[2048], *buf = small;
@@ -491,8 +570,7 @@ static void build(lua_State *L, const struct rec *ls, int n)
         luaL_error(L, "a packet has at most %d layers, this one has %d", PK_MAXLAYERS, n);
     for (;;) {
         for (int i = 0; i < n; i++)
-            memcpy(&b[i], &ls[i].l, offsetof(struct pk_layer, v) +
-                   (size_t)ls[i].l.proto->nfields * sizeof(struct pk_val));
+            to_layer(&b[i], r, from + i);
         rc = pk_build(b, n, buf, cap, &len);
         if (rc != PK_ENOSPC || buf != small)
             break;
@@ -534,9 +612,9 @@ static void push_bytes(lua_State *L, int idx)
             return;
         }
         b = lua_tolstring(L, -1, &len);
-        lua_pushlstring(L, b + r->ls[p->from].l.off, len - r->ls[p->from].l.off);
+        lua_pushlstring(L, b + r->ls[p->from].off, len - r->ls[p->from].off);
     } else {
-        build(L, r->ls + p->from, r->n - p->from);
+        build(L, r, p->from, r->n - p->from);
     }
     lua_pushvalue(L, -1);
     lua_setiuservalue(L, idx, UV_BYTES);
@@ -560,7 +638,7 @@ struct operand {
     int ridx;                   /* its root's stack index, 0 when made here */
     struct packet *r;
     int from, n;
-    struct rec one;
+    struct pk_layer one;
 };
 
 /* The protocol of the layer class at idx, or NULL: a class keeps its
@@ -601,35 +679,37 @@ static int operand(lua_State *L, int idx, struct operand *o)
         if (len > PK_MAXPKT)
             luaL_error(L, "Raw.load: %d bytes do not fit in a packet (at most %d)",
                        (int)len, PK_MAXPKT);
-        pk_layer_init(&o->one.l, raw_proto());
+        pk_layer_init(&o->one, raw_proto());
         if (len)
-            pk_layer_setp(&o->one.l, 0, (const uint8_t *)s, (uint32_t)len);
-        o->one.wire = 0;
+            pk_layer_setp(&o->one, 0, (const uint8_t *)s, (uint32_t)len);
         o->n = 1;
         return 1;
     }
     if ((cls = class_proto(L, idx)) != NULL) {
-        pk_layer_init(&o->one.l, cls);
-        o->one.wire = 0;
+        pk_layer_init(&o->one, cls);
         o->n = 1;
         return 1;
     }
     return 0;
 }
 
-/* Appends operand o (argument idx) to root didx from layer `at`. */
-static void append(lua_State *L, int didx, struct packet *d, int at, struct operand *o,
-                   int idx)
+/* The values operand o has. */
+static uint32_t operand_vals(const struct operand *o)
 {
+    return o->r ? nvals(o->r, o->from, o->n) : (uint32_t)o->one.proto->nfields;
+}
+
+/* Appends operand o (argument idx) to root didx (room reserved). */
+static void append(lua_State *L, int didx, struct packet *d, struct operand *o, int idx)
+{
+    int at = d->n;
     if (o->r) {
-        for (int k = 0; k < o->n; k++) {
-            rec_copy(&d->ls[at + k], &o->r->ls[o->from + k]);
-            d->wired |= d->ls[at + k].wire;
-        }
+        for (int k = 0; k < o->n; k++)
+            add_rec(d, o->r, o->from + k);
         copy_anchors(L, didx, o->ridx, o->r, o->from, o->n, at);
     } else {
-        rec_copy(&d->ls[at], &o->one);
-        if (o->one.l.set)       /* a string's Raw layer points into it */
+        add_layer(d, &o->one, 0);
+        if (o->one.set)         /* a string's Raw layer points into it */
             anchor(L, didx, at, 0, idx);
     }
 }
@@ -659,11 +739,10 @@ static int l_div(lua_State *L)
     }
     if (a.n + b.n > MAXSTACK)
         return too_many(L, a.n + b.n);
-    d = new_root(L, a.n + b.n);
+    d = new_root(L, a.n + b.n, (int)(operand_vals(&a) + operand_vals(&b)));
     didx = lua_gettop(L);
-    append(L, didx, d, 0, &a, 1);
-    append(L, didx, d, a.n, &b, 2);
-    d->n = a.n + b.n;
+    append(L, didx, d, &a, 1);
+    append(L, didx, d, &b, 2);
     return 1;
 }
 
@@ -674,7 +753,7 @@ static int l_construct(lua_State *L)
     const struct pk_proto *p = class_proto(L, 1);
     struct packet *r;
     struct pk_scratch s;
-    struct pk_layer *l;
+    struct pk_layer l;
     int ridx;
     s.used = 0;
     if (!p)
@@ -682,13 +761,13 @@ static int l_construct(lua_State *L)
     switch (lua_type(L, 2)) {
     case LUA_TNONE:
     case LUA_TNIL:
-        r = new_root(L, 1);
-        pk_layer_init(&r->ls[0].l, p);
-        r->n = 1;
+        r = new_root(L, 1, p->nfields);
+        pk_layer_init(&l, p);
+        add_layer(r, &l, 0);
         return 1;
     case LUA_TSTRING:
         lua_settop(L, 2);
-        r = new_root(L, LAZY_CAP);
+        r = new_root(L, LAZY_CAP, LAZY_VCAP);
         r->n = -1;
         r->first = p;
         lua_pushvalue(L, 2);
@@ -704,15 +783,14 @@ static int l_construct(lua_State *L)
         return raise_here(L);
     }
     lua_settop(L, 2);
-    r = new_root(L, 1);
+    r = new_root(L, 1, p->nfields);
     ridx = 3;
-    l = &r->ls[0].l;
-    pk_layer_init(l, p);
-    r->n = 1;
-    switch (pk_lua_filllayer(L, l, 2, &s)) {
+    pk_layer_init(&l, p);
+    switch (pk_lua_filllayer(L, &l, 2, &s)) {
     case 0:
         break;
     case PK_LUA_NOFIELD:            /* the key is on top */
+        add_layer(r, &l, 0);        /* for the message, which names it */
         lua_pushvalue(L, ridx);
         lua_insert(L, -2);
         lua_pushboolean(L, 1);
@@ -723,11 +801,12 @@ static int l_construct(lua_State *L)
     }
     /* what the values point into, now that they are all converted */
     for (int f = 0; f < p->nfields; f++)
-        if ((l->set >> f & 1) && ptr_field(&p->fields[f])) {
+        if ((l.set >> f & 1) && ptr_field(&p->fields[f])) {
             lua_getfield(L, 2, p->fields[f].name);
-            keep_value(L, ridx, 0, l, f, -1);
+            keep_value(L, ridx, 0, &l, f, -1);
             lua_pop(L, 1);
         }
+    add_layer(r, &l, 0);
     lua_settop(L, ridx);
     return 1;
 }
@@ -738,7 +817,7 @@ static int l_dissect(lua_State *L)
     const struct pk_proto *p = pk_lua_checkproto(L, 1);
     struct packet *r;
     luaL_checktype(L, 2, LUA_TSTRING);
-    r = new_root(L, LAZY_CAP);
+    r = new_root(L, LAZY_CAP, LAZY_VCAP);
     r->n = -1;
     r->first = p;
     lua_pushvalue(L, 2);
@@ -778,7 +857,7 @@ static int l_copy(lua_State *L)
     lua_settop(L, 1);
     ridx = push_root(L, 1, p);
     if (r->n < 0) {     /* never read: share the bytes */
-        d = new_root(L, LAZY_CAP);
+        d = new_root(L, LAZY_CAP, LAZY_VCAP);
         d->n = -1;
         d->first = r->first;
         didx = lua_gettop(L);
@@ -786,12 +865,10 @@ static int l_copy(lua_State *L)
         lua_setiuservalue(L, didx, UV_RAW);
     } else {
         n = span(L, p, ridx);
-        d = new_root(L, n);
+        d = new_root(L, n, (int)nvals(r, p->from, n));
         didx = lua_gettop(L);
         for (int i = 0; i < n; i++)
-            rec_copy(&d->ls[i], &r->ls[p->from + i]);
-        d->n = n;
-        d->wired = r->wired;
+            add_rec(d, r, p->from + i);
         copy_anchors(L, didx, ridx, r, p->from, n, 0);
         if (r->pristine && p->from == 0) {      /* the same bytes, kept */
             lua_getiuservalue(L, ridx, UV_RAW);
@@ -818,6 +895,7 @@ static void set_payload(lua_State *L, int idx, struct packet *p, int xidx)
     struct operand o;
     struct packet *r = p->root;
     int ridx = push_root(L, idx, p), at;
+    const struct rec *last;
     span(L, p, ridx);
     at = p->from + 1;
     xidx = lua_absindex(L, xidx);
@@ -828,15 +906,20 @@ static void set_payload(lua_State *L, int idx, struct packet *p, int xidx)
         lua_pushfstring(L, "a payload is a packet, a layer class or a string, got %s",
                         luaL_typename(L, xidx));
         raise_here(L);
+    } else if (o.r == r) {
+        lua_pushliteral(L, "a packet cannot be its own payload (stack a copy: p:copy())");
+        raise_here(L);
     }
     if (at + o.n > MAXSTACK)
         too_many(L, at + o.n);
     touch(L, ridx, r);
-    reserve(L, ridx, r, at + o.n);
-    if (o.n)
-        append(L, ridx, r, at, &o, xidx);
-    r->n = at + o.n;
-    r->wired = 1;       /* a stacked packet's layers may be as read */
+    last = &r->ls[at - 1];
+    r->n = at;
+    r->nv = last->vi + (uint32_t)nf(last);
+    if (o.n) {
+        reserve(L, ridx, r, at + o.n, r->nv + operand_vals(&o));
+        append(L, ridx, r, &o, xidx);
+    }
 }
 
 /* p:remove_payload(): drops the layers above p's first (Scapy's name). */
@@ -869,7 +952,7 @@ static int find_layer(lua_State *L, int idx, const struct pk_proto *want, lua_In
     struct packet *p = checkpacket(L, idx), *r = p->root;
     int ridx = push_root(L, idx, p), n = span(L, p, ridx);
     for (int i = p->from; i < p->from + n; i++)
-        if (r->ls[i].l.proto == want && --nth == 0) {
+        if (r->ls[i].proto == want && --nth == 0) {
             push_view(L, ridx, r, i);
             return 1;
         }
@@ -965,9 +1048,9 @@ static int l_index(lua_State *L)
         ridx = push_root(L, 1, p);
         n = span(L, p, ridx);
         for (int i = p->from; i < p->from + n; i++) {
-            int f = field_of(&r->ls[i], k);
+            int f = field_of(r, i, k);
             if (f >= 0) {
-                push_value(L, r->ls, i, r->n, f, 0);
+                push_value(L, r, i, f, 0);
                 return 1;
             }
         }
@@ -1018,7 +1101,7 @@ static int l_newindex(lua_State *L)
     ridx = push_root(L, 1, p);
     n = span(L, p, ridx);
     for (int i = p->from; i < p->from + n; i++) {
-        int f = field_of(&r->ls[i], k);
+        int f = field_of(r, i, k);
         if (f >= 0) {
             set_field(L, ridx, r, i, f, 3);
             return 0;
@@ -1083,7 +1166,7 @@ static int l_proto(lua_State *L)
     n = span(L, p, ridx);
     if (i < 1 || i > n)
         return 0;
-    lua_pushinteger(L, pk_lua_protoid(r->ls[p->from + i - 1].l.proto));
+    lua_pushinteger(L, pk_lua_protoid(r->ls[p->from + i - 1].proto));
     return 1;
 }
 
@@ -1095,9 +1178,9 @@ static int l_status(lua_State *L)
     const struct rec *x;
     span(L, p, push_root(L, 1, p));
     x = &r->ls[p->from];
-    lua_pushstring(L, status_names[x->l.status]);
-    if (x->l.cut)
-        lua_pushstring(L, x->l.cut->name);
+    lua_pushstring(L, status_names[x->status]);
+    if (x->cut)
+        lua_pushstring(L, x->cut->name);
     else
         lua_pushnil(L);
     return 2;
@@ -1109,7 +1192,7 @@ static int first_field(lua_State *L, int idx, struct packet *p, int kidx)
     struct packet *r = p->root;
     int f;
     span(L, p, push_root(L, idx, p));
-    f = field_of(&r->ls[p->from], luaL_checkstring(L, kidx));
+    f = field_of(r, p->from, luaL_checkstring(L, kidx));
     if (f < 0)
         no_field(L, idx, kidx);
     return f;
@@ -1121,7 +1204,7 @@ static int l_value(lua_State *L)
 {
     struct packet *p = checkpacket(L, 1);
     int f = first_field(L, 1, p, 2);
-    push_value(L, p->root->ls, p->from, p->root->n, f, 1);
+    push_value(L, p->root, p->from, f, 1);
     return 1;
 }
 
@@ -1131,7 +1214,7 @@ static int l_isset(lua_State *L)
 {
     struct packet *p = checkpacket(L, 1);
     int f = first_field(L, 1, p, 2);
-    lua_pushboolean(L, p->root->ls[p->from].l.set >> f & 1);
+    lua_pushboolean(L, p->root->ls[p->from].set >> f & 1);
     return 1;
 }
 
@@ -1144,10 +1227,10 @@ static int l_present(lua_State *L)
     span(L, p, push_root(L, 1, p));
     x = &r->ls[p->from];
     lua_newtable(L);
-    for (int f = 0; f < x->l.proto->nfields; f++)
-        if (has_field(x, f)) {
+    for (int f = 0; f < x->proto->nfields; f++)
+        if (has_field(r, p->from, f)) {
             lua_pushboolean(L, 1);
-            lua_setfield(L, -2, x->l.proto->fields[f].name);
+            lua_setfield(L, -2, x->proto->fields[f].name);
         }
     return 1;
 }
@@ -1162,10 +1245,10 @@ static void push_fields(lua_State *L, int idx, struct packet *p)
     lua_pop(L, 1);
     x = &r->ls[p->from];
     lua_newtable(L);
-    for (int f = 0; f < x->l.proto->nfields; f++)
-        if ((x->l.set >> f & 1) && has_field(x, f)) {
-            push_value(L, r->ls, p->from, r->n, f, 0);
-            lua_setfield(L, -2, x->l.proto->fields[f].name);
+    for (int f = 0; f < x->proto->nfields; f++)
+        if ((x->set >> f & 1) && has_field(r, p->from, f)) {
+            push_value(L, r, p->from, f, 0);
+            lua_setfield(L, -2, x->proto->fields[f].name);
         }
 }
 
@@ -1188,11 +1271,11 @@ static int l_fieldpos(lua_State *L)
     if (!x->wire)
         return 0;
     for (int i = 0; i < f; i++)
-        if (x->l.present >> i & 1)
-            bit += x->l.proto->fields[i].bits;
+        if (x->present >> i & 1)
+            bit += x->proto->fields[i].bits;
     if (bit % 8)
         return 0;
-    lua_pushinteger(L, (lua_Integer)(x->l.off + bit / 8));
+    lua_pushinteger(L, (lua_Integer)(x->off + bit / 8));
     return 1;
 }
 
