@@ -1031,13 +1031,10 @@ static int set_attr(lua_State *L, struct packet *p, int idx, const char *k, int 
  * it, an attribute, p[Class] (nil when absent) or p[i] (from 1). */
 static int l_index(lua_State *L)
 {
-    struct packet *p = topacket(L, 1), *r;
+    struct packet *p = lua_touserdata(L, 1), *r = p->root;  /* its own metamethod */
     const struct pk_proto *want;
     int ridx, n;
     lua_settop(L, 2);
-    if (!p)
-        return luaL_error(L, "not a packet");
-    r = p->root;
     switch (lua_type(L, 2)) {
     case LUA_TSTRING: {
         const char *k = lua_tostring(L, 2);
@@ -1091,7 +1088,7 @@ static int l_index(lua_State *L)
  * an attribute, or the payload. */
 static int l_newindex(lua_State *L)
 {
-    struct packet *p = checkpacket(L, 1), *r = p->root;
+    struct packet *p = lua_touserdata(L, 1), *r = p->root;  /* its own metamethod */
     const char *k;
     int ridx, n;
     lua_settop(L, 3);
@@ -1387,6 +1384,10 @@ int pk_lua_packets(lua_State *L)
     luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 3);
     luaL_newmetatable(L, "pkt.Packet");                     /* 4 */
+    /* getmetatable(p) gives this name, not the table: the metamethods
+     * are then only ever called with a packet first */
+    lua_pushliteral(L, "pkt.Packet");
+    lua_setfield(L, 4, "__metatable");
 #define UPVALUES() (lua_pushvalue(L, 4), lua_pushvalue(L, 2), lua_pushvalue(L, 3), \
                     lua_pushvalue(L, 1))
     UPVALUES();

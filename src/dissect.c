@@ -40,7 +40,7 @@ static long read_fixed(struct pk_layer *l, const uint8_t *data, size_t pos,
 
     for (int f = 0; f < p->nfields; f++) {
         const struct pk_field *fd = &p->fields[f];
-        if (fd->bits == 0 || !pk_field_present(l, f))
+        if (fd->bits == 0 || (fd->present && !fd->present(l)))
             continue;
         if (limit - bit < fd->bits) {
             /* the header ends after the last byte a field touched */
@@ -51,7 +51,8 @@ static long read_fixed(struct pk_layer *l, const uint8_t *data, size_t pos,
         if (fd->type == PK_IPV6)
             pk_layer_setp(l, f, data + bit / 8, 16);
         else
-            pk_layer_setu(l, f, get_bits(data, bit, fd->bits));
+            l->v[f].u = get_bits(data, bit, fd->bits);
+        l->set |= 1u << f;
         bit += fd->bits;
     }
     return (long)((bit + 7) / 8 - pos);
