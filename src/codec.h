@@ -112,10 +112,12 @@ static inline const uint8_t *pk_rd_bytes(struct pk_rd *r, size_t n)
 static inline struct pk_rd pk_rd_sub(struct pk_rd *r, size_t n)
 {
     struct pk_rd s;
-    size_t left = pk_rd_left(r);
+    size_t left;
+    if (r->bit)
+        r->err = 1;         /* bytes start on a byte boundary */
+    left = pk_rd_left(r);
     pk_rd_init(&s, r->p, n < left ? n : left);
-    if (!r->err && !r->bit)
-        r->p += s.end - s.p;
+    r->p += s.end - s.p;
     return s;
 }
 

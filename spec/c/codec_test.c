@@ -214,29 +214,25 @@ static void test_nd(void)
     CHECK(pk_tlv_encode(&pk_tlv_nd, &rd, 1, out, sizeof out) == PK_EINVAL);
 }
 
-/* A 2-byte type and 2-byte length that excludes the header: the engine
- * is not tied to the four families. */
+/* A 2-byte type and 2-byte length that excludes the header and counts
+ * 4-byte units: the engine is not tied to the four families. */
 static void test_wide_tlv(void)
 {
-    static const struct pk_tlvitem u16i[] = { { NULL, PK_TLVT_UINT, 2, 0, NULL } };
-    static const struct pk_tlvkind kinds[] = {
-        { 0x0102, 0, "port", u16i, 1, 0, 0 },
-        { 0xffff, PK_TLVK_SINGLE, "end", NULL, 0, 0, 0 },
-        { 0, 0, NULL, NULL, 0, 0, 0 },
-    };
-    static const struct pk_tlvfam fam = {
-        .name = "test", .type_bytes = 2, .len_bytes = 2, .unit = 1,
-        .len_hdr = 0, .end_kind = 0xffff, .kinds = kinds,
-    };
     struct pk_tlv o[4];
     uint8_t out[16];
     struct pk_val v;
-    int n = pk_tlv_decode(&fam, B("\x01\x02\x00\x02\x1f\x90\xff\xff\x00"), o, 4);
-    CHECK(n == 3 && o[0].kind == 0x0102 && o[1].kind == 0xffff);
-    CHECK(pk_tlv_value(&fam, &o[0], 0, &v) == 0 && v.u == 8080);
+    int n = pk_tlv_decode(&test_tlv, B("\x01\x02\x00\x01\x1f\x90\x00\x35\xff\xff\x00"), o, 4);
+    CHECK(n == 3 && o[0].kind == 0x0102 && o[0].nvals == 2 && o[1].kind == 0xffff);
+    CHECK(pk_tlv_value(&test_tlv, &o[0], 0, &v) == 0 && v.u == 8080);
+    CHECK(pk_tlv_value(&test_tlv, &o[0], 1, &v) == 0 && v.u == 53);
     CHECK(o[2].status == PK_TLV_MALFORMED && o[2].len == 1);   /* half a type */
-    CHECK(pk_tlv_encode(&fam, o, n, out, sizeof out) == 9);
-    CHECK(memcmp(out, "\x01\x02\x00\x02\x1f\x90\xff\xff\x00", 9) == 0);
+    CHECK(pk_tlv_encode(&test_tlv, o, n, out, sizeof out) == 11);
+    CHECK(memcmp(out, "\x01\x02\x00\x01\x1f\x90\x00\x35\xff\xff\x00", 11) == 0);
+    /* one port: zero-filled to the 4-byte unit */
+    struct pk_val port = { .u = 8080 };
+    struct pk_tlv t = { .kind = 0x0102, .nvals = 1, .vals = &port };
+    CHECK(pk_tlv_encode(&test_tlv, &t, 1, out, sizeof out) == 8);
+    CHECK(memcmp(out, "\x01\x02\x00\x01\x1f\x90\x00\x00", 8) == 0);
 }
 
 /* ---- Domain names ---- */

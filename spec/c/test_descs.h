@@ -2,12 +2,25 @@
  * test_descs.h - record descriptors the codec tests and the records fuzz
  * target share: a DNS message (RFC 1035 4.1) with its question and
  * resource-record lists, and an IPv4 header (RFC 791 3.1) whose ihl
- * gives the options' length.
+ * gives the options' length; and a TLV family of wider types.
  */
 #ifndef TEST_DESCS_H
 #define TEST_DESCS_H
 
 #include "codec.h"
+
+/* A TLV family none of the built-in ones is: 2-byte type and length,
+ * the length without the header and in 4-byte units. */
+static const struct pk_tlvitem test_u16s[] = { { NULL, PK_TLVT_UINT, 2, 1, NULL } };
+static const struct pk_tlvkind test_kinds[] = {
+    { 0x0102, 0, "ports", test_u16s, 1, 2, 8 },
+    { 0xffff, PK_TLVK_SINGLE, "end", NULL, 0, 0, 0 },
+    { 0, 0, NULL, NULL, 0, 0, 0 },
+};
+static const struct pk_tlvfam test_tlv = {
+    .name = "test", .type_bytes = 2, .len_bytes = 2, .unit = 4, .len_hdr = 0,
+    .end_kind = 0xffff, .kinds = test_kinds,
+};
 
 #define UINT_F(n, b, d) { .name = (n), .codec = PK_C_UINT, .bits = (b), .def = (d) }
 
