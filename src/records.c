@@ -93,9 +93,16 @@ static int decode_list(int ri, int f, struct pk_rd *r, int64_t count,
             a->recs[ri].status = PK_LAYER_TRUNCATED;
             return 0;
         }
+        const uint8_t *before = r->p;
+        unsigned bit = r->bit;
         int c = pk_rec_decode(fd->rec, r, msg, mlen, a);
         if (c < 0)
             return c;
+        if (count < 0 && r->p == before && r->bit == bit) {
+            /* an item of no bytes would repeat to no end */
+            a->recs[ri].status = PK_LAYER_INVALID;
+            return 0;
+        }
         pk_rec_append(a, ri, f, c);
         if (a->recs[c].status != PK_LAYER_OK) {
             a->recs[ri].status = a->recs[c].status;

@@ -422,6 +422,14 @@ static void test_records(void)
     pk_rd_init(&r, loop, 18);
     ri = pk_rec_decode(&dns, &r, loop, 18, &a);
     CHECK(ri == 0 && a.recs[0].status == PK_LAYER_INVALID);
+    /* a list read to the end whose items take no bytes: invalid, no hang */
+    static const struct pk_cfield nothing_f[] = { { .name = "x", .codec = PK_C_FIXED, .size = 0 } };
+    static const struct pk_rec nothing = { .name = "Nothing", .fields = nothing_f, .nfields = 1 };
+    static const struct pk_cfield many_f[] = { { .name = "items", .codec = PK_C_RECORDS, .rec = &nothing } };
+    static const struct pk_rec many = { .name = "Many", .fields = many_f, .nfields = 1 };
+    arena(&a);
+    pk_rd_init(&r, m, 2);
+    CHECK(pk_rec_decode(&many, &r, m, 2, &a) == 0 && a.recs[0].status == PK_LAYER_INVALID);
     /* a full arena is an error, not an overrun */
     struct pk_arena small = { recs, 0, 2, vals, 0, 2048, bytes, 0, sizeof bytes };
     pk_rd_init(&r, m, ml);
