@@ -1,7 +1,7 @@
 # pktlua - build, test, demo, deps, install.  `make help` lists the targets.
 
 .DELETE_ON_ERROR:
-.PHONY: all test deps demo bench install uninstall clean help lint setcap fuzz fuzz-build valgrind diff-soak bench-instr
+.PHONY: all test ctest deps demo bench install uninstall clean help lint setcap fuzz fuzz-build valgrind diff-soak bench-instr
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -101,12 +101,23 @@ deps:
 PKTLUA_SEED ?= 20261126
 TEST_ENV := PKTLUA_SEED=$(PKTLUA_SEED) \
             LUA_PATH='bindings/?.lua;scripts/?.lua;spec/?.lua;spec/support/?.lua;;' \
-            LUA_CPATH='$(B)/?.so;;' PKTLUA='$(CURDIR)/$(B)/pktlua' $(SANRUN)
+            LUA_CPATH='$(B)/?.so;;' PKTLUA='$(CURDIR)/$(B)/pktlua' \
+            PKTLUA_CODEC_TOOL='$(CURDIR)/$(B)/codec_tool' $(SANRUN)
 
 test: deps
-	@$(MAKE) --no-print-directory all lint
+	@$(MAKE) --no-print-directory all lint ctest
 	@$(TEST_ENV) $(TEST_LUA) /usr/bin/busted --helper=spec/support/helper.lua \
 	    -o spec/support/summary.lua --pattern=_spec spec
+
+# C unit tests of the codecs (spec/c), and the driver the codec spec runs
+# beside Scapy; both link the core library only.
+CTEST_BINS := $(B)/codec_test $(B)/codec_tool
+
+$(CTEST_BINS): $(B)/%: spec/c/%.c $(B)/libpkt.a
+	$(CC) $(PK_CFLAGS) -Isrc $(CFLAGS) -o $@ $< $(B)/libpkt.a $(PK_LDFLAGS)
+
+ctest: $(CTEST_BINS)
+	@$(B)/codec_test
 
 demo: deps all
 	@LUA_PATH='scripts/?.lua;;' $(LUA) scripts/demo.lua $(CURDIR)/$(B)/pktlua
@@ -241,6 +252,7 @@ help:
 	@echo "make bench-instr  instructions per packet of the build and dissect loops (callgrind)"
 	@echo "make install    install to PREFIX=$(PREFIX) (DESTDIR honoured)"
 	@echo "make setcap     grant ./pktlua cap_net_raw,cap_net_admin"
+	@echo "make ctest      build and run the C unit tests of the codecs"
 	@echo "make lint       check that the C core has no Lua in it"
 	@echo "make clean      remove build products"
 
