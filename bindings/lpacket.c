@@ -48,6 +48,7 @@ struct packet {
     unsigned has_time : 1, has_sent : 1, has_wirelen : 1;
     double time, sent_time;
     lua_Integer wirelen, oi;
+    lua_Integer a1;             /* the key of UV_ANCH when it is one string */
     struct rec *ls;
     struct pk_val *vals;
     struct rec inl[];           /* cap records, then vcap values */
@@ -252,27 +253,62 @@ static void push_view(lua_State *L, int ridx, struct packet *r, int i)
 
 /* ---- strings the records point into -------------------------------- */
 
-static int push_anchors(lua_State *L, int ridx)
+/* A packet keeps the strings its values point into in UV_ANCH: by slot
+ * (layer, field) for a value, by address for captured bytes (key 0
+ * here).  The first is kept alone, without a table, since most packets
+ * have one (a payload string): r->a1 says which key it is. */
+static lua_Integer slot(int i, int f) { return (lua_Integer)i * 32 + f + 1; }
+
+static void push_key(lua_State *L, lua_Integer k, int sidx)
 {
-    if (lua_getiuservalue(L, ridx, UV_ANCH) != LUA_TTABLE) {
-        lua_pop(L, 1);
-        lua_createtable(L, 4, 1);
-        lua_pushvalue(L, -1);
-        lua_setiuservalue(L, ridx, UV_ANCH);
+    if (k == 0)
+        lua_pushlightuserdata(L, (void *)lua_tostring(L, sidx));
+    else
+        lua_pushinteger(L, k);
+}
+
+/* Pushes root ridx's table of anchors, making it. */
+static int push_anchors(lua_State *L, int ridx, struct packet *r)
+{
+    int t = lua_getiuservalue(L, ridx, UV_ANCH);
+    if (t == LUA_TTABLE)
+        return lua_gettop(L);
+    lua_createtable(L, 4, 1);
+    if (t == LUA_TSTRING) {
+        push_key(L, r->a1, -2);
+        lua_pushvalue(L, -3);
+        lua_rawset(L, -3);
     }
+    lua_replace(L, -2);
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, ridx, UV_ANCH);
     return lua_gettop(L);
 }
 
-static lua_Integer slot(int i, int f) { return (lua_Integer)i * 32 + f + 1; }
+/* Keeps the string at sidx alive under key k (a slot, or 0 for bytes). */
+static void anchor_key(lua_State *L, int ridx, struct packet *r, lua_Integer k, int sidx)
+{
+    int t;
+    sidx = lua_absindex(L, sidx);
+    t = lua_getiuservalue(L, ridx, UV_ANCH);
+    lua_pop(L, 1);
+    if (t == LUA_TNIL || (t == LUA_TSTRING && r->a1 == k && k != 0)) {
+        lua_pushvalue(L, sidx);
+        lua_setiuservalue(L, ridx, UV_ANCH);
+        r->a1 = k;
+        return;
+    }
+    t = push_anchors(L, ridx, r);
+    push_key(L, k, sidx);
+    lua_pushvalue(L, sidx);
+    lua_rawset(L, t);
+    lua_pop(L, 1);
+}
 
 /* Keeps the string at sidx alive while field f of layer i points into it. */
-static void anchor(lua_State *L, int ridx, int i, int f, int sidx)
+static void anchor(lua_State *L, int ridx, struct packet *r, int i, int f, int sidx)
 {
-    sidx = lua_absindex(L, sidx);
-    push_anchors(L, ridx);
-    lua_pushvalue(L, sidx);
-    lua_rawseti(L, -2, slot(i, f));
-    lua_pop(L, 1);
+    anchor_key(L, ridx, r, slot(i, f), sidx);
 }
 
 static int ptr_field(const struct pk_field *fd)
@@ -283,7 +319,8 @@ static int ptr_field(const struct pk_field *fd)
 /* Field f of l was converted from the Lua value at vidx: make what it
  * points to a Lua string the packet keeps (an option list or an IPv6
  * address was encoded on the C stack). */
-static void keep_value(lua_State *L, int ridx, int i, struct pk_layer *l, int f, int vidx)
+static void keep_value(lua_State *L, int ridx, struct packet *r, int i, struct pk_layer *l,
+                       int f, int vidx)
 {
     struct pk_val *v = &l->v[f];
     if (!ptr_field(&l->proto->fields[f]))
@@ -293,50 +330,52 @@ static void keep_value(lua_State *L, int ridx, int i, struct pk_layer *l, int f,
         return;
     }
     if (lua_type(L, vidx) == LUA_TSTRING && (const uint8_t *)lua_tostring(L, vidx) == v->p) {
-        anchor(L, ridx, i, f, vidx);
+        anchor(L, ridx, r, i, f, vidx);
         return;
     }
     lua_pushlstring(L, (const char *)v->p, v->len);
     v->p = (const uint8_t *)lua_tostring(L, -1);
-    anchor(L, ridx, i, f, -1);
+    anchor(L, ridx, r, i, f, -1);
     lua_pop(L, 1);
+}
+
+/* d keeps the anchor k (value at -1) of s, whose layers [from, from + n)
+ * are d's from `at`. */
+static void copy_anchor(lua_State *L, int didx, struct packet *d, lua_Integer k, int from,
+                        int n, int at)
+{
+    if (k == 0) {
+        anchor_key(L, didx, d, 0, -1);
+    } else {
+        int i = (int)((k - 1) / 32);
+        if (i >= from && i < from + n)
+            anchor_key(L, didx, d, k + (lua_Integer)(at - from) * 32, -1);
+    }
 }
 
 /* Root d (at didx) keeps what layers [from, from + n) of root s (at
  * sidx) point into, now d's layers from `at`. */
-static void copy_anchors(lua_State *L, int didx, int sidx, struct packet *s, int from,
-                         int n, int at)
+static void copy_anchors(lua_State *L, int didx, struct packet *d, int sidx,
+                         struct packet *s, int from, int n, int at)
 {
     int t, st;
-    if (lua_getiuservalue(L, sidx, UV_RAW) == LUA_TSTRING) {
-        t = push_anchors(L, didx);
-        lua_pushlightuserdata(L, (void *)lua_tostring(L, -2));
-        lua_pushvalue(L, -3);
-        lua_rawset(L, t);
-        lua_pop(L, 1);
-    }
+    if (lua_getiuservalue(L, sidx, UV_RAW) == LUA_TSTRING)
+        anchor_key(L, didx, d, 0, -1);
     lua_pop(L, 1);
-    (void)s;
-    if (lua_getiuservalue(L, sidx, UV_ANCH) != LUA_TTABLE) {
+    t = lua_getiuservalue(L, sidx, UV_ANCH);
+    if (t == LUA_TSTRING)
+        copy_anchor(L, didx, d, s->a1, from, n, at);
+    if (t != LUA_TTABLE) {
         lua_pop(L, 1);
         return;
     }
     st = lua_gettop(L);
-    t = push_anchors(L, didx);
     lua_pushnil(L);
     while (lua_next(L, st)) {
-        if (lua_type(L, -2) == LUA_TLIGHTUSERDATA) {
-            lua_pushvalue(L, -2);
-            lua_pushvalue(L, -2);
-            lua_rawset(L, t);
-        } else if (lua_isinteger(L, -2)) {
-            lua_Integer k = lua_tointeger(L, -2) - 1;
-            int i = (int)(k / 32);
-            if (i >= from && i < from + n) {
-                lua_pushvalue(L, -1);
-                lua_rawseti(L, t, k + 1 + (lua_Integer)(at - from) * 32);
-            }
-        }
+        if (lua_type(L, -2) == LUA_TLIGHTUSERDATA)
+            copy_anchor(L, didx, d, 0, from, n, at);
+        else if (lua_isinteger(L, -2))
+            copy_anchor(L, didx, d, lua_tointeger(L, -2), from, n, at);
         lua_pop(L, 1);
     }
     lua_settop(L, st - 1);
@@ -552,7 +591,7 @@ static void set_field(lua_State *L, int ridx, struct packet *r, int i, int f, in
     if (pk_lua_tofield(L, &tmp, f, vidx, &s) < 0)
         raise_here(L);
     touch(L, ridx, r);
-    keep_value(L, ridx, i, &tmp, f, vidx);
+    keep_value(L, ridx, r, i, &tmp, f, vidx);
     r->vals[r->ls[i].vi + f] = tmp.v[f];
     r->ls[i].set |= 1u << f;
 }
@@ -706,11 +745,11 @@ static void append(lua_State *L, int didx, struct packet *d, struct operand *o, 
     if (o->r) {
         for (int k = 0; k < o->n; k++)
             add_rec(d, o->r, o->from + k);
-        copy_anchors(L, didx, o->ridx, o->r, o->from, o->n, at);
+        copy_anchors(L, didx, d, o->ridx, o->r, o->from, o->n, at);
     } else {
         add_layer(d, &o->one, 0);
         if (o->one.set)         /* a string's Raw layer points into it */
-            anchor(L, didx, at, 0, idx);
+            anchor(L, didx, d, at, 0, idx);
     }
 }
 
@@ -803,7 +842,7 @@ static int l_construct(lua_State *L)
     for (int f = 0; f < p->nfields; f++)
         if ((l.set >> f & 1) && ptr_field(&p->fields[f])) {
             lua_getfield(L, 2, p->fields[f].name);
-            keep_value(L, ridx, 0, &l, f, -1);
+            keep_value(L, ridx, r, 0, &l, f, -1);
             lua_pop(L, 1);
         }
     add_layer(r, &l, 0);
@@ -869,7 +908,7 @@ static int l_copy(lua_State *L)
         didx = lua_gettop(L);
         for (int i = 0; i < n; i++)
             add_rec(d, r, p->from + i);
-        copy_anchors(L, didx, ridx, r, p->from, n, 0);
+        copy_anchors(L, didx, d, ridx, r, p->from, n, 0);
         if (r->pristine && p->from == 0) {      /* the same bytes, kept */
             lua_getiuservalue(L, ridx, UV_RAW);
             lua_setiuservalue(L, didx, UV_RAW);
