@@ -8,7 +8,7 @@ count() {
         --callgrind-out-file=/dev/null lua5.4 bench/loops.lua "$1" "$2" 2>&1 |
         sed -n 's/.*I *refs: *//p' | tr -d ,
 }
-for what in build dissect dissect2; do
+for what in build dissect dissect2 edit dedit chain; do
     a=$(count $what 10000)
     b=$(count $what 20000)
     echo "$what $(( (b - a) / 10000 )) instructions per packet"
