@@ -179,3 +179,22 @@ describe("a layer of a packet", function()
     assert.has_error(function() p[UDP].payload = p end)
   end)
 end)
+
+describe("an edit of a captured ICMP error", function()
+  it("computes the outer lengths and checksums again, not the quoted datagram's", function()
+    -- the error quotes 28 bytes of a 126-byte datagram, as routers do
+    local out = H.run(H.python .. [[ -c 'from scapy.all import *
+d = raw(IP(src="198.51.100.2", dst="203.0.113.5")/UDP(sport=4000, dport=53)/(b"x"*98))
+e = IP(raw(IP(src="198.51.100.1", dst="198.51.100.2")/ICMP(type=3, code=3)/d[:28]))
+print(raw(e).hex(), e[IPerror].len, e[UDPerror].len, e[UDPerror].chksum, e[IPerror].chksum)' 2>/dev/null]])
+    local hex, iplen, udplen, udpsum, ipsum = out:match("^(%x+) (%d+) (%d+) (%d+) (%d+)")
+    assert.is_truthy(hex, out)
+    local q = IP(H.unhex(hex))
+    q[IP].ttl = 9
+    local r = IP(q:bytes())
+    assert.equal(9, r[IP].ttl)
+    assert.equal(0, pkt.checksum(q:bytes():sub(1, 20)))
+    assert.same({ tonumber(iplen), tonumber(udplen), tonumber(udpsum), tonumber(ipsum) },
+      { r[pkt.IPerror].len, r[pkt.UDPerror].len, r[pkt.UDPerror].chksum, r[pkt.IPerror].chksum })
+  end)
+end)
