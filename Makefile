@@ -1,7 +1,7 @@
 # pktlua - build, test, demo, deps, install.  `make help` lists the targets.
 
 .DELETE_ON_ERROR:
-.PHONY: all test deps demo bench install uninstall clean help lint setcap fuzz fuzz-build valgrind diff-soak bench-instr
+.PHONY: all test deps demo bench install uninstall clean help lint setcap fuzz fuzz-build valgrind diff-soak bench-instr ctest
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -103,8 +103,18 @@ TEST_ENV := PKTLUA_SEED=$(PKTLUA_SEED) \
             LUA_PATH='bindings/?.lua;scripts/?.lua;spec/?.lua;spec/support/?.lua;;' \
             LUA_CPATH='$(B)/?.so;;' PKTLUA='$(CURDIR)/$(B)/pktlua' $(SANRUN)
 
+# C tests of the core (spec/c/*_test.c), each linked with the core alone.
+CTESTS := $(patsubst spec/c/%.c,$(B)/spec/c/%,$(wildcard spec/c/*_test.c))
+
+$(B)/spec/c/%: spec/c/%.c $(B)/libpkt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(PK_CFLAGS) -Isrc $(CFLAGS) $(PK_LDFLAGS) -o $@ $< $(B)/libpkt.a $(PCAP_LIBS)
+
+ctest: $(CTESTS)
+	@for t in $(CTESTS); do $$t || exit 1; done
+
 test: deps
-	@$(MAKE) --no-print-directory all lint
+	@$(MAKE) --no-print-directory all lint ctest
 	@$(TEST_ENV) $(TEST_LUA) /usr/bin/busted --helper=spec/support/helper.lua \
 	    -o spec/support/summary.lua --pattern=_spec spec
 

@@ -8,22 +8,6 @@
 
 #include "pk.h"
 
-const struct pk_proto *pk_proto_find(const char *name)
-{
-    for (int i = 0; pk_protos[i]; i++)
-        if (strcmp(pk_protos[i]->name, name) == 0)
-            return pk_protos[i];
-    return NULL;
-}
-
-int pk_field_find(const struct pk_proto *p, const char *name)
-{
-    for (int i = 0; i < p->nfields; i++)
-        if (p->fields[i].name[0] == name[0] && strcmp(p->fields[i].name, name) == 0)
-            return i;
-    return -1;
-}
-
 void pk_layer_init(struct pk_layer *l, const struct pk_proto *p)
 {
     memset(l, 0, sizeof *l);
