@@ -4,6 +4,7 @@
  * values and exposes the descriptors as data; packets, printing and
  * defaults are Lua (bindings/pkt.lua).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,7 +32,7 @@ static uint8_t *scratch_get(struct scratch *s, size_t n)
 const struct pk_proto *pk_lua_checkproto(lua_State *L, int arg)
 {
     lua_Integer id = luaL_checkinteger(L, arg);
-    const struct pk_proto *p = id >= 1 && id <= pk_proto_count() ? pk_proto_byid((int)id) : NULL;
+    const struct pk_proto *p = id >= 1 && id <= INT_MAX ? pk_proto_byid((int)id) : NULL;
     luaL_argcheck(L, p != NULL, arg, "no such protocol id");
     return p;
 }

@@ -14,35 +14,6 @@ void pk_layer_init(struct pk_layer *l, const struct pk_proto *p)
     l->proto = p;
 }
 
-uint64_t pk_layer_u(const struct pk_layer *l, int f)
-{
-    return (l->set >> f & 1) ? l->v[f].u : l->proto->fields[f].def;
-}
-
-void pk_layer_setu(struct pk_layer *l, int f, uint64_t u)
-{
-    l->v[f].u = u;
-    l->set |= 1u << f;
-}
-
-void pk_layer_setp(struct pk_layer *l, int f, const uint8_t *p, uint32_t len)
-{
-    l->v[f].p = p;
-    l->v[f].len = len;
-    l->set |= 1u << f;
-}
-
-int pk_field_present(const struct pk_layer *l, int f)
-{
-    const struct pk_field *fd = &l->proto->fields[f];
-    return fd->present == NULL || fd->present(l);
-}
-
-uint64_t pk_field_max(const struct pk_field *f)
-{
-    return f->bits >= 64 ? UINT64_MAX : (UINT64_C(1) << f->bits) - 1;
-}
-
 static const struct pk_name *names_of(const struct pk_layer *l, int f)
 {
     const struct pk_field *fd = &l->proto->fields[f];

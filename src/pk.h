@@ -303,11 +303,37 @@ const struct pk_proto *pk_bind_carried(const struct pk_proto *lower,
 
 /* Layers and fields. */
 void pk_layer_init(struct pk_layer *l, const struct pk_proto *p);
-uint64_t pk_layer_u(const struct pk_layer *l, int f);   /* value or default */
-void pk_layer_setu(struct pk_layer *l, int f, uint64_t u);
-void pk_layer_setp(struct pk_layer *l, int f, const uint8_t *p, uint32_t len);
-int pk_field_present(const struct pk_layer *l, int f);
-uint64_t pk_field_max(const struct pk_field *f);
+
+/* Inline: building and dissecting call these for every field. */
+static inline uint64_t pk_layer_u(const struct pk_layer *l, int f)   /* value or default */
+{
+    return (l->set >> f & 1) ? l->v[f].u : l->proto->fields[f].def;
+}
+
+static inline void pk_layer_setu(struct pk_layer *l, int f, uint64_t u)
+{
+    l->v[f].u = u;
+    l->set |= 1u << f;
+}
+
+static inline void pk_layer_setp(struct pk_layer *l, int f, const uint8_t *p, uint32_t len)
+{
+    l->v[f].p = p;
+    l->v[f].len = len;
+    l->set |= 1u << f;
+}
+
+static inline int pk_field_present(const struct pk_layer *l, int f)
+{
+    const struct pk_field *fd = &l->proto->fields[f];
+    return fd->present == NULL || fd->present(l);
+}
+
+static inline uint64_t pk_field_max(const struct pk_field *f)
+{
+    return f->bits >= 64 ? UINT64_MAX : (UINT64_C(1) << f->bits) - 1;
+}
+
 const char *pk_field_valname(const struct pk_layer *l, int f, uint64_t v);
 int pk_field_namedval(const struct pk_layer *l, int f, const char *name,
                       uint64_t *v) PK_MUSTCHECK;

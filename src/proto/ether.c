@@ -20,7 +20,7 @@ static const struct pk_field fields[] = {
 };
 
 /* Both kinds of frame start alike; the type field tells them apart, as
- * Scapy's Ether/Dot3 dispatch does. */
+ * Scapy's Ether and Dot3 dispatch hooks do (the field is third in both). */
 static const struct pk_proto *dispatch(const struct pk_layer *l)
 {
     return l->v[TYPE].u <= 1500 ? &pk_proto_dot3 : NULL;
@@ -59,6 +59,11 @@ static const struct pk_field dot3_fields[] = {
       .role = PK_ROLE_LEN, .cover = PK_COVER_PAYLOAD },
 };
 
+static const struct pk_proto *dot3_dispatch(const struct pk_layer *l)
+{
+    return l->v[TYPE].u > 1500 ? &pk_proto_ether : NULL;
+}
+
 static const struct pk_sumfmt dot3_summary[] = {
     { -1, 0, "802.3 %src% > %dst%" },
     { -1, 0, NULL },
@@ -76,4 +81,5 @@ struct pk_proto pk_proto_dot3 = {
     .binds = dot3_binds, .nbinds = 1,
     .payload_cls = "802.3",
     .summary = dot3_summary,
+    .dispatch = dot3_dispatch,
 };
