@@ -95,15 +95,15 @@ static void fill_next_proto(struct pk_layer *ls, int i, int n, uint8_t *buf)
         return;
     for (int s = 0; s < p->nsel; s++) {
         int f = p->sel[s].field;
-        const struct pk_field *fd = &p->fields[f < 0 ? 0 : f];
         uint64_t v;
-        if (f < 0 || (fd->flags & PK_FF_ALT) || !(fd->flags & PK_FF_AUTO) ||
-            (l->set >> f & 1) || !(l->present >> f & 1) ||
-            !pk_bind_key(p, &p->sel[s], ls[i + 1].proto, &v))
-            continue;
-        put_bits(buf + l->off, field_bitoff(l, f), fd->bits, v);
-        l->v[f].u = v;
-        return;
+        if (f < 0 || (p->fields[f].flags & (PK_FF_AUTO | PK_FF_ALT)) != PK_FF_AUTO ||
+            (l->set >> f & 1) || !(l->present >> f & 1))
+            continue;       /* not a next-protocol field left to compute */
+        if (pk_bind_key(p, &p->sel[s], ls[i + 1].proto, &v)) {
+            put_bits(buf + l->off, field_bitoff(l, f), p->fields[f].bits, v);
+            l->v[f].u = v;
+            return;
+        }
     }
 }
 

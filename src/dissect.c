@@ -98,7 +98,7 @@ static uint64_t length_of(const struct pk_layer *l, int f)
  * believed. */
 static size_t covered_end(const struct pk_layer *l, size_t end)
 {
-    int f = l->proto->totlen_field;
+    int f = l->proto->totlen - 1;
     uint64_t total = length_of(l, f);
     if (!(l->proto->fields[f].cover & PK_COVER_HDR))
         total += l->hlen;
@@ -165,8 +165,8 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
             hlen = fixed;
         else if (p->hdr_len)
             hlen = p->hdr_len(l);
-        else if (p->hdrlen_field >= 0 && (l->present >> p->hdrlen_field & 1))
-            hlen = (long)length_of(l, p->hdrlen_field);
+        else if (p->hdrlen && (l->present >> (p->hdrlen - 1) & 1))
+            hlen = (long)length_of(l, p->hdrlen - 1);
         else
             hlen = tail >= 0 ? (long)(end - pos) : fixed;
         if (why) {                      /* the fields after `keep` do not hold */
@@ -191,9 +191,9 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
             break;
         /* a quoted datagram is cut short by design: its lengths are not
          * held against the bytes */
-        if (!p->quoted && (p->payload_end || p->totlen_field >= 0)) {
+        if (!p->quoted && (p->payload_end || p->totlen)) {
             size_t e = p->payload_end ? p->payload_end(l, pos, end)
-                     : (l->present >> p->totlen_field & 1) ? covered_end(l, end)
+                     : (l->present >> (p->totlen - 1) & 1) ? covered_end(l, end)
                      : end;
             if (e < end && e >= pos) {
                 if (npad < 4) {

@@ -20,6 +20,7 @@
 #define PK_EINVAL   (-1)    /* a value does not fit its field */
 #define PK_ENOSPC   (-2)    /* the output buffer is too small */
 #define PK_ETOOMANY (-3)    /* more layers or options than the limits below */
+#define PK_EEXIST   (-4)    /* a protocol of that name is registered */
 
 #define PK_MAXFIELDS 20     /* fields of one protocol */
 #define PK_MAXLAYERS 16     /* layers of one packet */
@@ -228,8 +229,9 @@ struct pk_proto {
     int nsel;                           /* the PK_FF_ALT ones last */
     const struct pk_rolefield *roles;   /* lengths and checksums */
     int nroles;
-    int hdrlen_field;       /* the length of this header, or -1 */
-    int totlen_field;       /* the length of what it covers above, or -1 */
+    int hdrlen;             /* 1 + the field giving this header's length */
+    int totlen;             /* 1 + the field giving the length of what it
+                               covers with what lies above; 0: none */
 };
 
 int pk_answers_from(const struct pk_layer *req, int i, int nreq,
@@ -264,7 +266,6 @@ struct pk_layer {
 /* The protocol registry.  The built-in protocols (src/proto/builtin.def)
  * are registered on first use; more may be registered at run time.  Ids
  * run from 1 in registration order.  Not thread-safe. */
-#define PK_EEXIST   (-4)    /* a protocol of that name is registered */
 
 /* Registers p (which must outlive the registry): assigns its id, enters
  * its binds in their classes and, when quotable, registers its quoted

@@ -38,20 +38,18 @@ static struct {
     int ready;
 } R;
 
-/* Room for `need` items of `size` bytes in *a; 0 or PK_EINVAL. */
-static int grow(void *a, int *cap, int need, size_t size)
+/* Array a of *cap items of `size` bytes with room for `need`: a itself,
+ * or a larger copy (and *cap updated), or NULL when memory runs out. */
+static void *grow(void *a, int *cap, int need, size_t size)
 {
-    void **pa = a, *b;
     int c = *cap ? *cap : 8;
     if (need <= *cap)
-        return 0;
+        return a;
     while (c < need)
         c *= 2;
-    if ((b = realloc(*pa, (size_t)c * size)) == NULL)
-        return PK_EINVAL;
-    *pa = b;
-    *cap = c;
-    return 0;
+    if ((a = realloc(a, (size_t)c * size)) != NULL)
+        *cap = c;
+    return a;
 }
 
 static void builtins(void)
@@ -87,11 +85,13 @@ struct pk_bindclass *pk_bindclass_find(const char *name)
  * layer's field or an upper layer's bind, whichever comes first). */
 static struct pk_bindclass *intern(const char *name)
 {
-    struct pk_bindclass *c = pk_bindclass_find(name);
+    struct pk_bindclass *c = pk_bindclass_find(name), **cls;
     if (c)
         return c;
-    if (grow(&R.cls, &R.capcls, R.ncls + 1, sizeof *R.cls) < 0 ||
-        (c = calloc(1, sizeof *c)) == NULL)
+    if ((cls = grow(R.cls, &R.capcls, R.ncls + 1, sizeof *R.cls)) == NULL)
+        return NULL;
+    R.cls = cls;
+    if ((c = calloc(1, sizeof *c)) == NULL)
         return NULL;
     if ((c->name = strdup(name)) == NULL) {
         free(c);
@@ -253,7 +253,7 @@ static const char *check_proto(const struct pk_proto *p)
         const struct pk_field *fd = &p->fields[f];
         if ((why = check_field(fd)) != NULL)
             return why;
-        if (fd->bits == 0 && fd->type != PK_IPV6 && f != p->nfields - 1)
+        if (fd->bits == 0 && f != p->nfields - 1)
             return "only the last field may have a variable length";
         if (fd->role == PK_ROLE_LEN && (fd->cover == PK_COVER_HDR ? ++hdr : ++tot) > 1)
             return "a protocol has at most one header length and one total length";
@@ -298,7 +298,7 @@ static struct pk_rolefield *make_roles(struct pk_proto *p, int *n)
 {
     struct pk_rolefield *r = calloc((size_t)p->nfields, sizeof *r);
     *n = 0;
-    p->hdrlen_field = p->totlen_field = -1;
+    p->hdrlen = p->totlen = 0;
     if (!r)
         return NULL;
     for (int pass = 0; pass < 2; pass++) {
@@ -309,9 +309,9 @@ static struct pk_rolefield *make_roles(struct pk_proto *p, int *n)
                 r[*n].field = f;
                 r[(*n)++].bitoff = bit;
                 if (fd->role == PK_ROLE_LEN && fd->cover == PK_COVER_HDR)
-                    p->hdrlen_field = f;
+                    p->hdrlen = f + 1;
                 else if (fd->role == PK_ROLE_LEN)
-                    p->totlen_field = f;
+                    p->totlen = f + 1;
             }
             bit = (bit < 0 || fd->present || fd->bits == 0) ? -1 : bit + fd->bits;
         }
@@ -357,6 +357,7 @@ int pk_proto_register(struct pk_proto *p, const char **why)
     struct pk_sel *sel = NULL;
     struct pk_rolefield *roles = NULL;
     struct pk_proto *quoted = NULL;
+    const struct pk_proto **byid;
     int nsel, nroles;
 
     if (!why)
@@ -373,11 +374,15 @@ int pk_proto_register(struct pk_proto *p, const char **why)
     *why = "out of memory";
     for (int b = 0; b < p->nbinds; b++) {
         struct pk_bindclass *c = intern(p->binds[b].cls);
-        if (!c || grow(&c->e, &c->cap, c->n + p->nbinds, sizeof *c->e) < 0)
+        struct bindent *e = c ? grow(c->e, &c->cap, c->n + p->nbinds, sizeof *c->e) : NULL;
+        if (!e)
             return PK_EINVAL;
+        c->e = e;
     }
-    if (grow(&R.byid, &R.cap, R.n + 2, sizeof *R.byid) < 0 ||
-        (sel = make_sel(p, &nsel)) == NULL ||
+    byid = grow(R.byid, &R.cap, R.n + 2, sizeof *R.byid);
+    if (byid)
+        R.byid = byid;
+    if (!byid || (sel = make_sel(p, &nsel)) == NULL ||
         (roles = make_roles(p, &nroles)) == NULL ||
         (p->quotable && (quoted = make_quoted(p)) == NULL)) {
         free(sel);
@@ -409,8 +414,8 @@ int pk_proto_register(struct pk_proto *p, const char **why)
         quoted->nsel = nsel;
         quoted->roles = roles;
         quoted->nroles = nroles;
-        quoted->hdrlen_field = p->hdrlen_field;
-        quoted->totlen_field = p->totlen_field;
+        quoted->hdrlen = p->hdrlen;
+        quoted->totlen = p->totlen;
         enter(quoted);
         p->as_quote = quoted;
     }
