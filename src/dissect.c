@@ -53,14 +53,6 @@ static long read_fixed(struct pk_layer *l, const uint8_t *data, size_t pos,
     return (long)((bit + 7) / 8 - pos);
 }
 
-static int tail_field(const struct pk_proto *p)
-{
-    for (int f = 0; f < p->nfields; f++)
-        if (p->fields[f].bits == 0)
-            return f;
-    return -1;
-}
-
 static void raw_layer(struct pk_layer *l, const struct pk_proto *p,
                       const uint8_t *data, size_t pos, size_t end)
 {
@@ -120,24 +112,23 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
 
     if (max < 3)
         return 0;
-    pk_registry_init();
+    if (!first->id)         /* a built-in, before anything registered them */
+        pk_registry_init();
     while (p && pos < end && n < max - 2 - npad) {
         struct pk_layer *l = &ls[n];
+        const struct pk_proto *other = NULL;
         const char *why = NULL;
         long fixed, hlen;
         int tail, decided = 0, partial = 0, keep = 0;
 
+    again:
         pk_layer_init(l, p);
         l->off = pos;
         fixed = read_fixed(l, data, pos, end, &partial);
-        if (fixed >= 0 && !partial && p->dispatch) {
-            const struct pk_proto *q = p->dispatch(l);
-            if (q && q != p) {          /* the header is another's */
-                p = q;
-                pk_layer_init(l, p);
-                l->off = pos;
-                fixed = read_fixed(l, data, pos, end, &partial);
-            }
+        if (fixed >= 0 && !partial && p->dispatch && !other &&
+            (other = p->dispatch(l)) != NULL && other != p) {
+            p = other;                  /* the header is another's */
+            goto again;
         }
         if (fixed < 0) {                /* capture ends inside the header */
             raw_layer(l, &pk_proto_raw, data, pos, end);
@@ -160,7 +151,7 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
         }
         /* a quote cut inside its fixed fields ends there, with an empty
          * tail: the bytes after the last whole field stay raw */
-        tail = why ? -1 : tail_field(p);
+        tail = why ? -1 : p->tail - 1;
         if (partial || why)
             hlen = fixed;
         else if (p->hdr_len)

@@ -229,6 +229,7 @@ struct pk_proto {
     int nsel;                           /* the PK_FF_ALT ones last */
     const struct pk_rolefield *roles;   /* lengths and checksums */
     int nroles;
+    int tail;               /* 1 + its variable tail field; 0: none */
     int hdrlen;             /* 1 + the field giving this header's length */
     int totlen;             /* 1 + the field giving the length of what it
                                covers with what lies above; 0: none */

@@ -293,12 +293,16 @@ static struct pk_sel *make_sel(const struct pk_proto *p, int *n)
 }
 
 /* Lengths first, then checksums, which cover them; each with its bit
- * offset when no conditional field comes before it. */
+ * offset when no conditional field comes before it.  Also notes which
+ * fields give the header's length, the total length and the tail. */
 static struct pk_rolefield *make_roles(struct pk_proto *p, int *n)
 {
     struct pk_rolefield *r = calloc((size_t)p->nfields, sizeof *r);
     *n = 0;
-    p->hdrlen = p->totlen = 0;
+    p->hdrlen = p->totlen = p->tail = 0;
+    for (int f = 0; f < p->nfields; f++)
+        if (p->fields[f].bits == 0)
+            p->tail = f + 1;
     if (!r)
         return NULL;
     for (int pass = 0; pass < 2; pass++) {
@@ -416,6 +420,7 @@ int pk_proto_register(struct pk_proto *p, const char **why)
         quoted->nroles = nroles;
         quoted->hdrlen = p->hdrlen;
         quoted->totlen = p->totlen;
+        quoted->tail = p->tail;
         enter(quoted);
         p->as_quote = quoted;
     }
