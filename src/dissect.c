@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "pk.h"
+#include "bind.h"
 
 /* Reads `bits` at bit offset `bit` (big-endian); caller checked bounds. */
 static uint64_t get_bits(const uint8_t *p, size_t bit, unsigned bits)
@@ -202,7 +202,7 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
                 continue;
             }
         }
-        p = pk_bind_upper(l);
+        p = pk_bind_next(l);
     }
     if (pos < end && n < max - npad)
         raw_layer(&ls[n++], &pk_proto_raw, data, pos, end);

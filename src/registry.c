@@ -9,26 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pk.h"
+#include "bind.h"
 
 #define PK_PROTO(x) extern struct pk_proto pk_proto_##x;
 #include "proto/builtin.def"
 #undef PK_PROTO
-
-struct bindent {
-    uint64_t value;
-    const struct pk_proto *upper;
-    int quote;
-};
-
-/* A key space of next-protocol fields and what is bound in it, in
- * registration order (the first protocol bound to a key wins, as the
- * first of Scapy's payload guesses does). */
-struct pk_bindclass {
-    char *name;
-    int n, cap;
-    struct bindent *e;
-};
 
 static struct {
     const struct pk_proto **byid;   /* id - 1 -> protocol */
@@ -150,17 +135,6 @@ int pk_field_find(const struct pk_proto *p, const char *name)
 
 /* ---- binds --------------------------------------------------------- */
 
-/* What an entry of lower's class carries over it: inside a quote only
- * the quoted forms of plain binds (a quote does not nest), else the
- * protocol, or its quoted form where the bind begins a quote. */
-static const struct pk_proto *carried(const struct pk_proto *lower,
-                                      const struct bindent *e)
-{
-    if (lower->quoted)
-        return e->quote ? NULL : e->upper->as_quote;
-    return e->quote ? e->upper->as_quote : e->upper;
-}
-
 const struct pk_proto *pk_bind_carried(const struct pk_proto *lower,
                                        const struct pk_bindclass *c, int i,
                                        uint64_t *value)
@@ -168,26 +142,12 @@ const struct pk_proto *pk_bind_carried(const struct pk_proto *lower,
     if (i < 0 || i >= c->n)
         return NULL;
     *value = c->e[i].value;
-    return carried(lower, &c->e[i]);
+    return pk_bind_carry(lower, &c->e[i]);
 }
 
 const struct pk_proto *pk_bind_upper(const struct pk_layer *l)
 {
-    const struct pk_proto *p = l->proto;
-    for (int s = 0; s < p->nsel; s++) {
-        const struct pk_sel *sl = &p->sel[s];
-        const struct pk_bindclass *c = sl->cls;
-        uint64_t key = 0;
-        if (sl->field >= 0) {
-            if (!(l->present >> sl->field & 1))
-                continue;
-            key = l->v[sl->field].u;
-        }
-        for (int k = 0; k < c->n; k++)
-            if (c->e[k].value == key)
-                return carried(p, &c->e[k]);
-    }
-    return NULL;
+    return pk_bind_next(l);
 }
 
 int pk_bind_key(const struct pk_proto *lower, const struct pk_sel *s,
@@ -195,7 +155,7 @@ int pk_bind_key(const struct pk_proto *lower, const struct pk_sel *s,
 {
     const struct pk_bindclass *c = s->cls;
     for (int k = 0; k < c->n; k++)
-        if (carried(lower, &c->e[k]) == upper) {
+        if (pk_bind_carry(lower, &c->e[k]) == upper) {
             *v = c->e[k].value;
             return 1;
         }
@@ -378,7 +338,7 @@ int pk_proto_register(struct pk_proto *p, const char **why)
     *why = "out of memory";
     for (int b = 0; b < p->nbinds; b++) {
         struct pk_bindclass *c = intern(p->binds[b].cls);
-        struct bindent *e = c ? grow(c->e, &c->cap, c->n + p->nbinds, sizeof *c->e) : NULL;
+        struct pk_bindent *e = c ? grow(c->e, &c->cap, c->n + p->nbinds, sizeof *c->e) : NULL;
         if (!e)
             return PK_EINVAL;
         c->e = e;
@@ -407,7 +367,7 @@ int pk_proto_register(struct pk_proto *p, const char **why)
     p->nroles = nroles;
     for (int b = 0; b < p->nbinds; b++) {
         struct pk_bindclass *c = intern(p->binds[b].cls);
-        struct bindent *e = &c->e[c->n++];
+        struct pk_bindent *e = &c->e[c->n++];
         e->value = p->binds[b].value;
         e->upper = p;
         e->quote = p->binds[b].quote;
