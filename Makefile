@@ -104,20 +104,24 @@ TEST_ENV := PKTLUA_SEED=$(PKTLUA_SEED) \
             LUA_CPATH='$(B)/?.so;;' PKTLUA='$(CURDIR)/$(B)/pktlua' \
             PKTLUA_CODEC_TOOL='$(CURDIR)/$(B)/codec_tool' $(SANRUN)
 
+# C tests of the core (spec/c/*_test.c), each linked with the core alone,
+# and the codec driver spec/codec_spec.lua runs beside Scapy.
+CTESTS := $(patsubst spec/c/%.c,$(B)/spec/c/%,$(wildcard spec/c/*_test.c))
+
+$(B)/spec/c/%: spec/c/%.c $(B)/libpkt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(PK_CFLAGS) -Isrc $(CFLAGS) $(PK_LDFLAGS) -o $@ $< $(B)/libpkt.a $(PCAP_LIBS)
+
+$(B)/codec_tool: spec/c/codec_tool.c $(B)/libpkt.a
+	$(CC) $(PK_CFLAGS) -Isrc $(CFLAGS) -o $@ $< $(B)/libpkt.a $(PK_LDFLAGS)
+
+ctest: $(CTESTS) $(B)/codec_tool
+	@for t in $(CTESTS); do $$t || exit 1; done
+
 test: deps
 	@$(MAKE) --no-print-directory all lint ctest
 	@$(TEST_ENV) $(TEST_LUA) /usr/bin/busted --helper=spec/support/helper.lua \
 	    -o spec/support/summary.lua --pattern=_spec spec
-
-# C unit tests of the codecs (spec/c), and the driver the codec spec runs
-# beside Scapy; both link the core library only.
-CTEST_BINS := $(B)/codec_test $(B)/codec_tool
-
-$(CTEST_BINS): $(B)/%: spec/c/%.c $(B)/libpkt.a
-	$(CC) $(PK_CFLAGS) -Isrc $(CFLAGS) -o $@ $< $(B)/libpkt.a $(PK_LDFLAGS)
-
-ctest: $(CTEST_BINS)
-	@$(B)/codec_test
 
 demo: deps all
 	@LUA_PATH='scripts/?.lua;;' $(LUA) scripts/demo.lua $(CURDIR)/$(B)/pktlua

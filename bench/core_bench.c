@@ -26,13 +26,14 @@ int main(int argc, char **argv)
     unsigned long sink = 0;
     long n = argc > 1 ? atol(argv[1]) : 2000000;
     double t0, t1;
+    const struct pk_proto *ip = pk_proto_find("IP"), *udp = pk_proto_find("UDP");
 
     t0 = now();
     for (long i = 0; i < n; i++) {
-        pk_layer_init(&ls[0], &pk_proto_ip);
+        pk_layer_init(&ls[0], ip);
         pk_layer_setu(&ls[0], 10, 0x01020304);          /* src */
         pk_layer_setu(&ls[0], 11, 0xc6336405);          /* dst */
-        pk_layer_init(&ls[1], &pk_proto_udp);
+        pk_layer_init(&ls[1], udp);
         pk_layer_setu(&ls[1], 0, 8888);
         pk_layer_setu(&ls[1], 1, (uint64_t)(9090 + (i & 7)));
         pk_layer_init(&ls[2], &pk_proto_raw);
@@ -46,7 +47,7 @@ int main(int argc, char **argv)
 
     t0 = now();
     for (long i = 0; i < n; i++) {
-        int k = pk_dissect(&pk_proto_ip, buf, len, ls, PK_MAXLAYERS);
+        int k = pk_dissect(ip, buf, len, ls, PK_MAXLAYERS);
         sink += (unsigned long)k + ls[1].v[1].u;
     }
     t1 = now();

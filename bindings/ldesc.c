@@ -1,7 +1,7 @@
 /*
  * ldesc.c - the protocol descriptors as Lua data (fields, types, widths,
- * defaults, names, binds, summaries), for the generic printing, ls(),
- * checks and completion on the Lua side.
+ * defaults, names, roles, binds, summaries), for the generic printing,
+ * ls(), checks, completion, recomputing and sending on the Lua side.
  */
 #include <lua.h>
 #include <lauxlib.h>
@@ -11,6 +11,47 @@
 static const char *const type_names[] = {
     "int", "flags", "mac", "ipv4", "ipv6", "bytes", "list"
 };
+
+static const char *const role_names[] = {
+    NULL, "len", "chksum", "next", "src", "dst"
+};
+
+/* What a length or checksum covers: "header", "payload" or
+ * "header+payload". */
+static const char *cover_name(int cover)
+{
+    int c = cover & (PK_COVER_HDR | PK_COVER_PAYLOAD);
+    return c == PK_COVER_HDR ? "header" : c == PK_COVER_PAYLOAD ? "payload"
+         : "header+payload";
+}
+
+/* fd.role and what goes with it: covers, unit and pseudo_header for a
+ * length or checksum, class for a next-protocol field. */
+static void push_role(lua_State *L, const struct pk_field *fd)
+{
+    if (fd->role == PK_ROLE_NONE || fd->role > PK_ROLE_DST)
+        return;
+    lua_pushstring(L, role_names[fd->role]);
+    lua_setfield(L, -2, "role");
+    if (fd->role == PK_ROLE_LEN || fd->role == PK_ROLE_CHKSUM) {
+        lua_pushstring(L, cover_name(fd->cover));
+        lua_setfield(L, -2, "covers");
+    }
+    if (fd->role == PK_ROLE_LEN) {
+        lua_pushinteger(L, fd->unit ? fd->unit : 1);
+        lua_setfield(L, -2, "unit");
+    }
+    if (fd->role == PK_ROLE_CHKSUM) {
+        lua_pushboolean(L, fd->cover & PK_COVER_PSEUDO);
+        lua_setfield(L, -2, "pseudo_header");
+    }
+    if (fd->role == PK_ROLE_NEXT) {
+        lua_pushstring(L, fd->cls);
+        lua_setfield(L, -2, "class");
+        lua_pushboolean(L, fd->flags & PK_FF_ALT);
+        lua_setfield(L, -2, "alt");
+    }
+}
 
 static void push_names_table(lua_State *L, const struct pk_name *n)
 {
@@ -42,6 +83,7 @@ static void push_fielddesc(lua_State *L, const struct pk_proto *p, int f)
     lua_setfield(L, -2, "zero_none");
     lua_pushboolean(L, fd->present != NULL);
     lua_setfield(L, -2, "conditional");
+    push_role(L, fd);
     switch (fd->type) {       /* the default, in canonical form */
     case PK_MAC: pk_mac_format(fd->def, buf); lua_pushstring(L, buf); break;
     case PK_IPV4: pk_ipv4_format((uint32_t)fd->def, buf); lua_pushstring(L, buf); break;
@@ -75,21 +117,73 @@ static void push_fielddesc(lua_State *L, const struct pk_proto *p, int f)
     }
 }
 
-/* protos() -> array of descriptors: {name, longname, fields, summary} */
+/* The binds as the lower layer p sees them: {field, value, upper}, one
+ * per key that selects a protocol above it, in the order dissection
+ * tries them (field nil: what it carries whatever its fields say). */
+static void push_binds(lua_State *L, const struct pk_proto *p)
+{
+    int k = 0;
+    lua_newtable(L);
+    for (int s = 0; s < p->nsel; s++) {
+        const struct pk_sel *sl = &p->sel[s];
+        for (int i = 0; i < pk_bindclass_count(sl->cls); i++) {
+            uint64_t v;
+            const struct pk_proto *u = pk_bind_carried(p, sl->cls, i, &v);
+            if (!u)
+                continue;
+            lua_createtable(L, 0, 3);
+            if (sl->field >= 0) {
+                lua_pushstring(L, p->fields[sl->field].name);
+                lua_setfield(L, -2, "field");
+            }
+            lua_pushinteger(L, (lua_Integer)v);
+            lua_setfield(L, -2, "value");
+            lua_pushstring(L, u->name);
+            lua_setfield(L, -2, "upper");
+            lua_rawseti(L, -2, ++k);
+        }
+    }
+}
+
+/* p's own binds, as declared: {class, value, quote} */
+static void push_carried(lua_State *L, const struct pk_proto *p)
+{
+    lua_createtable(L, p->nbinds, 0);
+    for (int k = 0; k < p->nbinds; k++) {
+        lua_createtable(L, 0, 3);
+        lua_pushstring(L, p->binds[k].cls);
+        lua_setfield(L, -2, "class");
+        lua_pushinteger(L, (lua_Integer)p->binds[k].value);
+        lua_setfield(L, -2, "value");
+        lua_pushboolean(L, p->binds[k].quote);
+        lua_setfield(L, -2, "quote");
+        lua_rawseti(L, -2, k + 1);
+    }
+}
+
+/* protos() -> array of descriptors, by id: {id, name, longname, quoted,
+ * quote_of, quotable, fields, summary, binds, carried} */
 int pk_lua_protos(lua_State *L)
 {
-    lua_newtable(L);
-    for (int i = 0; pk_protos[i]; i++) {
-        const struct pk_proto *p = pk_protos[i];
-        lua_createtable(L, 0, 6);
-        lua_pushinteger(L, i + 1);
+    int n = pk_proto_count();
+    lua_createtable(L, n, 0);
+    for (int i = 1; i <= n; i++) {
+        const struct pk_proto *p = pk_proto_byid(i);
+        lua_createtable(L, 0, 10);
+        lua_pushinteger(L, i);
         lua_setfield(L, -2, "id");
         lua_pushstring(L, p->name);
         lua_setfield(L, -2, "name");
         lua_pushstring(L, p->longname);
         lua_setfield(L, -2, "longname");
-        lua_pushboolean(L, p->quoted);
+        lua_pushboolean(L, p->quoted != NULL);
         lua_setfield(L, -2, "quoted");
+        if (p->quoted) {
+            lua_pushstring(L, p->quoted->name);
+            lua_setfield(L, -2, "quote_of");
+        }
+        lua_pushboolean(L, p->as_quote != NULL);
+        lua_setfield(L, -2, "quotable");
         lua_createtable(L, p->nfields, 0);
         for (int f = 0; f < p->nfields; f++) {
             push_fielddesc(L, p, f);
@@ -111,21 +205,11 @@ int pk_lua_protos(lua_State *L)
             lua_rawseti(L, -2, k + 1);
         }
         lua_setfield(L, -2, "summary");
-        lua_createtable(L, p->nbinds, 0);
-        for (int k = 0; k < p->nbinds; k++) {
-            const struct pk_bind *bd = &p->binds[k];
-            lua_createtable(L, 0, 3);
-            lua_pushstring(L, p->fields[bd->field].name);
-            lua_setfield(L, -2, "field");
-            lua_pushinteger(L, (lua_Integer)bd->value);
-            lua_setfield(L, -2, "value");
-            lua_pushstring(L, bd->upper->name);
-            lua_setfield(L, -2, "upper");
-            lua_rawseti(L, -2, k + 1);
-        }
+        push_binds(L, p);
         lua_setfield(L, -2, "binds");
-        lua_rawseti(L, -2, i + 1);
+        push_carried(L, p);
+        lua_setfield(L, -2, "carried");
+        lua_rawseti(L, -2, i);
     }
     return 1;
 }
-

@@ -24,6 +24,7 @@
 struct rec {
     const struct pk_proto *proto;
     const struct pk_proto *cut;
+    const char *why;
     uint32_t set, present;
     uint32_t off, hlen;
     uint32_t vi;
@@ -154,6 +155,7 @@ static struct pk_layer *to_layer(struct pk_layer *l, const struct packet *r, int
     const struct rec *x = &r->ls[i];
     l->proto = x->proto;
     l->cut = x->cut;
+    l->why = x->why;
     l->set = x->set;
     l->present = x->present;
     l->off = x->off;
@@ -169,6 +171,7 @@ static void add_layer(struct packet *r, const struct pk_layer *l, int wire)
     struct rec *x = &r->ls[r->n++];
     x->proto = l->proto;
     x->cut = l->cut;
+    x->why = l->why;
     x->set = l->set;
     x->present = l->present;
     x->off = (uint32_t)l->off;
@@ -414,12 +417,11 @@ static int field_of(const struct packet *r, int i, const char *k)
     return any;
 }
 
-static int is_bind_field(const struct pk_proto *p, int f)
+/* Whether field f is computed again after an edit of a layer read off
+ * the wire: a length or a checksum. */
+static int recomputed(const struct pk_field *fd)
 {
-    for (int b = 0; b < p->nbinds; b++)
-        if (p->binds[b].field == f)
-            return 1;
-    return 0;
+    return (fd->flags & PK_FF_AUTO) && (fd->role == PK_ROLE_LEN || fd->role == PK_ROLE_CHKSUM);
 }
 
 /* The value an unset next-protocol field of layer i takes given the
@@ -429,11 +431,9 @@ static int bound(const struct packet *r, int i, int f, uint64_t *v)
     const struct pk_proto *p = r->ls[i].proto;
     if (i + 1 >= r->n)
         return 0;
-    for (int b = 0; b < p->nbinds; b++)
-        if (p->binds[b].field == f && p->binds[b].upper == r->ls[i + 1].proto) {
-            *v = p->binds[b].value;
-            return 1;
-        }
+    for (int k = 0; k < p->nsel; k++)
+        if (p->sel[k].field == f)
+            return pk_bind_key(p, &p->sel[k], r->ls[i + 1].proto, v);
     return 0;
 }
 
@@ -552,7 +552,7 @@ static void touch(lua_State *L, int ridx, struct packet *r)
             if (p->quoted)
                 continue;
             for (int f = 0; f < p->nfields; f++)
-                if ((p->fields[f].flags & PK_FF_AUTO) && !is_bind_field(p, f))
+                if (recomputed(&p->fields[f]))
                     x->set &= ~(1u << f);
         }
         r->wired = 0;
@@ -1206,8 +1206,8 @@ static int l_proto(lua_State *L)
     return 1;
 }
 
-/* status(p) -> "ok" | "truncated" | "invalid", and the protocol cut
- * short (a Raw layer that is a truncated header) */
+/* status(p) -> "ok" | "truncated" | "invalid", the protocol cut short
+ * or that the bytes are not (a Raw layer), and why it is invalid */
 static int l_status(lua_State *L)
 {
     struct packet *p = checkpacket(L, 1), *r = p->root;
@@ -1219,7 +1219,8 @@ static int l_status(lua_State *L)
         lua_pushstring(L, x->cut->name);
     else
         lua_pushnil(L);
-    return 2;
+    lua_pushstring(L, x->why);
+    return 3;
 }
 
 /* Field `name` of object idx's first layer, or raise. */

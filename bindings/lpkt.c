@@ -4,6 +4,7 @@
  * values and exposes the descriptors as data; packets, printing and
  * defaults are Lua (bindings/pkt.lua).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,21 +26,15 @@ static uint8_t *scratch_get(struct pk_scratch *s, size_t n)
 
 const struct pk_proto *pk_lua_checkproto(lua_State *L, int arg)
 {
-    static lua_Integer n;
     lua_Integer id = luaL_checkinteger(L, arg);
-    if (n == 0)
-        while (pk_protos[n])
-            n++;
-    luaL_argcheck(L, id >= 1 && id <= n, arg, "no such protocol id");
-    return pk_protos[id - 1];
+    const struct pk_proto *p = id >= 1 && id <= INT_MAX ? pk_proto_byid((int)id) : NULL;
+    luaL_argcheck(L, p != NULL, arg, "no such protocol id");
+    return p;
 }
 
 int pk_lua_protoid(const struct pk_proto *p)
 {
-    for (int i = 0; pk_protos[i]; i++)
-        if (pk_protos[i] == p)
-            return i + 1;
-    return 0;
+    return pk_proto_id(p);
 }
 
 /* ---- Lua value -> field value -------------------------------------- */

@@ -1,7 +1,8 @@
 /*
  * build.c - serialize a stack of layers: fixed fields bit-packed in
- * order, the variable tail copied, then computed fields filled from the
- * top layer down so that lengths and checksums cover what lies above.
+ * order, the variable tail copied, then the fields with a role filled
+ * from the top layer down, so that lengths and checksums cover what lies
+ * above: next-protocol keys from the binds, lengths, then checksums.
  */
 #include <string.h>
 
@@ -83,22 +84,62 @@ static size_t field_bitoff(const struct pk_layer *l, int f)
     return bit;
 }
 
-/* An unset next-protocol field takes the value that binds the layer
- * above (Ether.type 0x0800 under IP, IP.proto 17 under UDP). */
+/* An unset next-protocol field takes the key under which the layer
+ * above declares itself carried (Ether.type 0x0800 under IP, IP.proto
+ * 17 under UDP). */
 static void fill_next_proto(struct pk_layer *ls, int i, int n, uint8_t *buf)
 {
     struct pk_layer *l = &ls[i];
+    const struct pk_proto *p = l->proto;
     if (i + 1 >= n)
         return;
-    for (int b = 0; b < l->proto->nbinds; b++) {
-        const struct pk_bind *bd = &l->proto->binds[b];
-        const struct pk_field *fd = &l->proto->fields[bd->field];
-        if (bd->upper != ls[i + 1].proto || !(fd->flags & PK_FF_AUTO) ||
-            (l->set >> bd->field & 1) || !(l->present >> bd->field & 1))
+    for (int s = 0; s < p->nsel; s++) {
+        int f = p->sel[s].field;
+        uint64_t v;
+        if (f < 0 || (p->fields[f].flags & (PK_FF_AUTO | PK_FF_ALT)) != PK_FF_AUTO ||
+            (l->set >> f & 1) || !(l->present >> f & 1))
+            continue;       /* not a next-protocol field left to compute */
+        if (pk_bind_key(p, &p->sel[s], ls[i + 1].proto, &v)) {
+            put_bits(buf + l->off, field_bitoff(l, f), p->fields[f].bits, v);
+            l->v[f].u = v;
+            return;
+        }
+    }
+}
+
+/* Lengths and checksums left unset, from their roles: a length counts
+ * this header, what lies above it up to `end`, or both, in its unit; a
+ * checksum sums what it covers, with the pseudo-header of the layer
+ * below when it says so (none below: it stays 0, as Scapy leaves it). */
+static void fill_roles(struct pk_layer *ls, int i, uint8_t *buf, size_t end)
+{
+    struct pk_layer *l = &ls[i];
+    const struct pk_proto *p = l->proto;
+    uint8_t *h = buf + l->off;
+
+    for (int r = 0; r < p->nroles; r++) {
+        int f = p->roles[r].field;
+        const struct pk_field *fd = &p->fields[f];
+        size_t bit;
+        if ((l->set >> f & 1) || !(l->present >> f & 1))
             continue;
-        put_bits(buf + l->off, field_bitoff(l, bd->field), fd->bits, bd->value);
-        l->v[bd->field].u = bd->value;
-        return;
+        bit = p->roles[r].bitoff >= 0 ? (size_t)p->roles[r].bitoff : field_bitoff(l, f);
+        if (fd->role == PK_ROLE_LEN) {
+            size_t v = (fd->cover & PK_COVER_HDR) ? l->hlen : 0;
+            if (fd->cover & PK_COVER_PAYLOAD)
+                v += end - l->off - l->hlen;
+            put_bits(h, bit, fd->bits, (v / (fd->unit ? fd->unit : 1)) & pk_field_max(fd));
+        } else if (bit % 8 == 0) {
+            size_t len = (fd->cover & PK_COVER_PAYLOAD) ? end - l->off : l->hlen;
+            int c;
+            pk_put16(h + bit / 8, 0);
+            c = (fd->cover & PK_COVER_PSEUDO) ? pk_cksum_l4(ls, i, buf, h, len)
+                                             : pk_cksum(h, len);
+            if (c == 0 && (fd->flags & PK_FF_ZERO_NONE))
+                c = 0xffff;     /* 0 would say "no checksum" */
+            if (c >= 0)
+                pk_put16(h + bit / 8, (uint16_t)c);
+        }
     }
 }
 
@@ -110,6 +151,7 @@ int pk_build(struct pk_layer *ls, int n, uint8_t *buf, size_t cap, size_t *len)
         return PK_ETOOMANY;
     if (cap > PK_MAXPKT)
         cap = PK_MAXPKT;
+    pk_registry_init();
     for (int i = 0; i < n; i++)
         if (ls[i].proto->prepare)
             ls[i].proto->prepare(ls, i, n);
@@ -132,7 +174,10 @@ int pk_build(struct pk_layer *ls, int n, uint8_t *buf, size_t cap, size_t *len)
     for (int i = n - 1; i >= 0 && ls[i].proto == &pk_proto_padding; i--)
         end = ls[i].off;
     for (int i = n - 1; i >= 0; i--) {
-        if (ls[i].proto->post_build && ls[i].proto != &pk_proto_padding)
+        if (ls[i].proto == &pk_proto_padding)
+            continue;
+        fill_roles(ls, i, buf, end);
+        if (ls[i].proto->post_build)
             ls[i].proto->post_build(ls, i, n, buf, end);
     }
     *len = pos;

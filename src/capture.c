@@ -50,34 +50,28 @@ void pk_capture_interrupt(void)
             pcap_breakloop(open_handles[i]);
 }
 
+/* Link types are a bind class: each protocol a capture may start with
+ * declares the numbers it is carried under (raw IP under several). */
 const struct pk_proto *pk_linktype_proto(int linktype)
 {
-    switch (linktype) {
-    case DLT_EN10MB: return &pk_proto_ether;
-    case DLT_RAW:
-    case 101:               /* LINKTYPE_RAW as it appears in files */
-    case 228:               /* LINKTYPE_IPV4 */
-        return &pk_proto_ip;
-    case DLT_LINUX_SLL: return &pk_proto_sll;
-#ifdef DLT_LINUX_SLL2
-    case DLT_LINUX_SLL2: return &pk_proto_sll2;
-#endif
-    default: return NULL;
+    const struct pk_bindclass *c = pk_bindclass_find("linktype");
+    uint64_t v;
+    for (int i = 0; c && i < pk_bindclass_count(c); i++) {
+        const struct pk_proto *p = pk_bindclass_get(c, i, &v);
+        if (linktype >= 0 && v == (uint64_t)linktype)
+            return p;
     }
+    return NULL;
 }
 
+/* The first link type p declares: the one its frames are written as. */
 int pk_proto_linktype(const struct pk_proto *p)
 {
-    if (p == &pk_proto_ether || p == &pk_proto_dot1q)
-        return DLT_EN10MB;
-    if (p == &pk_proto_ip)
-        return DLT_RAW;
-    if (p == &pk_proto_sll)
-        return DLT_LINUX_SLL;
-#ifdef DLT_LINUX_SLL2
-    if (p == &pk_proto_sll2)
-        return DLT_LINUX_SLL2;
-#endif
+    const struct pk_bindclass *c = pk_bindclass_find("linktype");
+    uint64_t v;
+    for (int i = 0; c && i < pk_bindclass_count(c); i++)
+        if (pk_bindclass_get(c, i, &v) == p)
+            return (int)v;
     return -1;
 }
 

@@ -1,12 +1,13 @@
 /*
- * dissect.c - parse bytes into layers by the descriptors' bind rules.
+ * dissect.c - parse bytes into layers by the descriptors: their fields,
+ * length roles and the binds in the registry.
  * Every read is checked against the end of the region being parsed; a
  * header cut short becomes a Raw layer marked truncated, bytes past a
  * length field become Padding, and anything unrecognised stays Raw.
  */
 #include <string.h>
 
-#include "pk.h"
+#include "bind.h"
 
 /* Reads `bits` at bit offset `bit` (big-endian); caller checked bounds. */
 static uint64_t get_bits(const uint8_t *p, size_t bit, unsigned bits)
@@ -58,28 +59,6 @@ static long read_fixed(struct pk_layer *l, const uint8_t *data, size_t pos,
     return (long)((bit + 7) / 8 - pos);
 }
 
-static int tail_field(const struct pk_proto *p)
-{
-    for (int f = 0; f < p->nfields; f++)
-        if (p->fields[f].bits == 0)
-            return f;
-    return -1;
-}
-
-static const struct pk_proto *next_by_binds(const struct pk_layer *l)
-{
-    const struct pk_proto *p = l->proto;
-    for (int b = 0; b < p->nbinds; b++) {
-        const struct pk_bind *bd = &p->binds[b];
-        if ((l->present >> bd->field & 1) && l->v[bd->field].u == bd->value)
-            return bd->upper;
-        if (bd->alt_field >= 0 && (l->present >> bd->alt_field & 1) &&
-            l->v[bd->alt_field].u == bd->value)
-            return bd->upper;
-    }
-    return NULL;
-}
-
 static void raw_layer(struct pk_layer *l, const struct pk_proto *p,
                       const uint8_t *data, size_t pos, size_t end)
 {
@@ -88,6 +67,42 @@ static void raw_layer(struct pk_layer *l, const struct pk_proto *p,
     l->hlen = end - pos;
     l->present = 1;
     pk_layer_setp(l, 0, data + pos, (uint32_t)(end - pos));
+}
+
+/* The bytes the first `keep` fields take; those after them are dropped
+ * from the layer (a check found the layout does not hold past them). */
+static long keep_fields(struct pk_layer *l, int keep)
+{
+    size_t bit = 0;
+    for (int f = 0; f < l->proto->nfields; f++) {
+        if (f < keep) {
+            bit += (l->present >> f & 1) ? l->proto->fields[f].bits : 0;
+        } else {
+            l->present &= ~(UINT32_C(1) << f);
+            l->set &= ~(UINT32_C(1) << f);
+        }
+    }
+    return (long)(bit / 8);
+}
+
+static uint64_t length_of(const struct pk_layer *l, int f)
+{
+    unsigned unit = l->proto->fields[f].unit;
+    return l->v[f].u * (unit ? unit : 1);
+}
+
+/* Where the payload ends by the layer's total length field: bytes past
+ * it are padding.  A length shorter than the header lies and is not
+ * believed. */
+static size_t covered_end(const struct pk_layer *l, size_t end)
+{
+    int f = l->proto->totlen - 1;
+    uint64_t total = length_of(l, f);
+    if (!(l->proto->fields[f].cover & PK_COVER_HDR))
+        total += l->hlen;
+    else if (total < l->hlen)
+        return end;
+    return total < end - l->off ? l->off + (size_t)total : end;
 }
 
 /* Dissects data[0, len) starting with protocol `first` into at most
@@ -103,14 +118,24 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
 
     if (max < 3)
         return 0;
+    if (!first->id)         /* a built-in, before anything registered them */
+        pk_registry_init();
     while (p && pos < end && n < max - 2 - npad) {
         struct pk_layer *l = &ls[n];
+        const struct pk_proto *other = NULL;
+        const char *why = NULL;
         long fixed, hlen;
-        int tail, decided = 0, partial = 0;
+        int tail, decided = 0, partial = 0, keep = 0;
 
+    again:
         pk_layer_init(l, p);
         l->off = pos;
         fixed = read_fixed(l, data, pos, end, &partial);
+        if (fixed >= 0 && !partial && p->dispatch && !other &&
+            (other = p->dispatch(l)) != NULL && other != p) {
+            p = other;                  /* the header is another's */
+            goto again;
+        }
         if (fixed < 0) {                /* capture ends inside the header */
             raw_layer(l, &pk_proto_raw, data, pos, end);
             l->status = PK_LAYER_TRUNCATED;
@@ -119,13 +144,32 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
             pos = end;
             break;
         }
+        if (!partial && p->check && (why = p->check(l, &keep)) != NULL &&
+            (fixed = keep_fields(l, keep)) == 0) {
+            /* not this protocol at all (an IPv4 header of version 6) */
+            raw_layer(l, &pk_proto_raw, data, pos, end);
+            l->status = PK_LAYER_INVALID;
+            l->cut = p;
+            l->why = why;
+            n++;
+            pos = end;
+            break;
+        }
         /* a quote cut inside its fixed fields ends there, with an empty
          * tail: the bytes after the last whole field stay raw */
-        tail = tail_field(p);
-        hlen = partial ? fixed
-             : p->hdr_len ? p->hdr_len(l)
-             : (tail >= 0 ? (long)(end - pos) : fixed);
-        if (hlen < fixed) {             /* a header length field lies */
+        tail = why ? -1 : p->tail - 1;
+        if (partial || why)
+            hlen = fixed;
+        else if (p->hdr_len)
+            hlen = p->hdr_len(l);
+        else if (p->hdrlen && (l->present >> (p->hdrlen - 1) & 1))
+            hlen = (long)length_of(l, p->hdrlen - 1);
+        else
+            hlen = tail >= 0 ? (long)(end - pos) : fixed;
+        if (why) {                      /* the fields after `keep` do not hold */
+            l->status = PK_LAYER_INVALID;
+            l->why = why;
+        } else if (hlen < fixed) {      /* a header length field lies */
             l->status = PK_LAYER_INVALID;
             hlen = fixed;
         } else if ((size_t)hlen > end - pos) {
@@ -142,8 +186,12 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
         n++;
         if (l->status != PK_LAYER_OK || partial)
             break;
-        if (p->payload_end) {
-            size_t e = p->payload_end(l, pos, end);
+        /* a quoted datagram is cut short by design: its lengths are not
+         * held against the bytes */
+        if (!p->quoted && (p->payload_end || p->totlen)) {
+            size_t e = p->payload_end ? p->payload_end(l, pos, end)
+                     : (l->present >> (p->totlen - 1) & 1) ? covered_end(l, end)
+                     : end;
             if (e < end && e >= pos) {
                 if (npad < 4) {
                     pad[npad].from = e;
@@ -160,7 +208,7 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
                 continue;
             }
         }
-        p = next_by_binds(l);
+        p = pk_bind_next(l);
     }
     if (pos < end && n < max - npad)
         raw_layer(&ls[n++], &pk_proto_raw, data, pos, end);

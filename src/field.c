@@ -8,55 +8,10 @@
 
 #include "pk.h"
 
-const struct pk_proto *pk_proto_find(const char *name)
-{
-    for (int i = 0; pk_protos[i]; i++)
-        if (strcmp(pk_protos[i]->name, name) == 0)
-            return pk_protos[i];
-    return NULL;
-}
-
-int pk_field_find(const struct pk_proto *p, const char *name)
-{
-    for (int i = 0; i < p->nfields; i++)
-        if (p->fields[i].name[0] == name[0] && strcmp(p->fields[i].name, name) == 0)
-            return i;
-    return -1;
-}
-
 void pk_layer_init(struct pk_layer *l, const struct pk_proto *p)
 {
     memset(l, 0, sizeof *l);
     l->proto = p;
-}
-
-uint64_t pk_layer_u(const struct pk_layer *l, int f)
-{
-    return (l->set >> f & 1) ? l->v[f].u : l->proto->fields[f].def;
-}
-
-void pk_layer_setu(struct pk_layer *l, int f, uint64_t u)
-{
-    l->v[f].u = u;
-    l->set |= 1u << f;
-}
-
-void pk_layer_setp(struct pk_layer *l, int f, const uint8_t *p, uint32_t len)
-{
-    l->v[f].p = p;
-    l->v[f].len = len;
-    l->set |= 1u << f;
-}
-
-int pk_field_present(const struct pk_layer *l, int f)
-{
-    const struct pk_field *fd = &l->proto->fields[f];
-    return fd->present == NULL || fd->present(l);
-}
-
-uint64_t pk_field_max(const struct pk_field *f)
-{
-    return f->bits >= 64 ? UINT64_MAX : (UINT64_C(1) << f->bits) - 1;
 }
 
 static const struct pk_name *names_of(const struct pk_layer *l, int f)

@@ -20,6 +20,7 @@
 #define PK_EINVAL   (-1)    /* a value does not fit its field */
 #define PK_ENOSPC   (-2)    /* the output buffer is too small */
 #define PK_ETOOMANY (-3)    /* more layers or options than the limits below */
+#define PK_EEXIST   (-4)    /* a protocol of that name is registered */
 
 #define PK_MAXFIELDS 20     /* fields of one protocol */
 #define PK_MAXLAYERS 16     /* layers of one packet */
@@ -42,6 +43,23 @@ enum pk_type {
 #define PK_FF_PAD4  0x04    /* variable tail padded with zeros to 4 bytes */
 #define PK_FF_PSEUDO 0x08   /* in the pseudo-header the layer above sums */
 #define PK_FF_ZERO_NONE 0x10 /* a checksum where 0 means "none" (UDP) */
+#define PK_FF_ALT   0x20    /* a next-protocol field consulted only when the
+                               others select nothing (a source port) */
+
+/* Field roles: what generic code may compute or ask of a field. */
+enum pk_role {
+    PK_ROLE_NONE,
+    PK_ROLE_LEN,    /* a length: `cover` says of what, `unit` in what */
+    PK_ROLE_CHKSUM, /* an Internet checksum (16 bits) over `cover` */
+    PK_ROLE_NEXT,   /* selects the protocol above: a key of bind class `cls` */
+    PK_ROLE_SRC,    /* the source address */
+    PK_ROLE_DST     /* the destination address */
+};
+
+/* What a length or checksum covers (bits). */
+#define PK_COVER_HDR     0x01   /* this header */
+#define PK_COVER_PAYLOAD 0x02   /* everything above it */
+#define PK_COVER_PSEUDO  0x04   /* the pseudo-header of the layer below */
 
 struct pk_layer;
 
@@ -104,18 +122,27 @@ struct pk_field {
     const struct pk_depnames *depnames; /* names keyed by field `dep` */
     int dep;                            /* index of that field */
     const struct pk_optkind *opts;      /* PK_LIST option kinds */
+    uint8_t role;           /* enum pk_role */
+    uint8_t cover;          /* PK_ROLE_LEN, PK_ROLE_CHKSUM: PK_COVER_* */
+    uint8_t unit;           /* PK_ROLE_LEN: bytes per unit; 0 means 1 */
+    const char *cls;        /* PK_ROLE_NEXT: the bind class of its values */
     /* NULL when always present; else says whether it is, given the
      * fields before it (ICMP's fields depend on the type). */
     int (*present)(const struct pk_layer *l);
 };
 
-/* How a lower layer selects the one above it, and the value a computed
- * next-protocol field takes when that upper layer is stacked on it. */
+/* How a protocol is carried, declared by it (the upper layer), as
+ * Scapy's bind_layers: under key `value` of bind class `cls`, a class
+ * being the key space of lower layers' next-protocol fields
+ * ("ethertype" for Ether, Dot1Q and the cooked headers alike,
+ * "ip.proto", "udp.port", "linktype").  Dissection takes the first
+ * protocol registered for a key; building fills an unset next-protocol
+ * field with the first key the protocol above declares. */
 struct pk_bind {
-    int field;                  /* field index in the lower protocol */
+    const char *cls;
     uint64_t value;
-    const struct pk_proto *upper;
-    int alt_field;              /* also match on this field (UDP dport), -1 */
+    int quote;      /* what follows is a quote of this protocol (an ICMP
+                       error's datagram), dissected in quoted form */
 };
 
 /* One-line summary: the first entry whose condition holds is used.
@@ -127,28 +154,55 @@ struct pk_sumfmt {
     const char *fmt;
 };
 
+struct pk_bindclass;
+
+/* A next-protocol selector of a registered protocol: a field (or -1:
+ * always key 0) and the class its keys are looked up in. */
+struct pk_sel {
+    int field;
+    struct pk_bindclass *cls;
+};
+
+/* A field with a length or checksum role, in the order build fills
+ * them (lengths, then the checksums that cover them). */
+struct pk_rolefield {
+    int field;
+    int bitoff;     /* its bit offset in the header; -1: after a
+                       conditional field, found at build time */
+};
+
 struct pk_proto {
     const char *name;           /* constructor name, as in Scapy: "Ether" */
     const char *longname;       /* shown by show(): "Ethernet" */
     const struct pk_field *fields;
     int nfields;
-    const struct pk_bind *binds;
+    const struct pk_bind *binds;        /* how it is carried */
     int nbinds;
+    const char *payload_cls;    /* the class of what it carries when no
+                                   field selects it (802.3: 802.2 LLC) */
     const struct pk_sumfmt *summary;    /* ends with fmt == NULL */
-    int quoted;     /* inside an ICMP error: lengths are not enforced */
+    int quotable;   /* an ICMP error may quote it: gets a quoted form */
 
-    /* Hooks, all optional. */
-    /* Header length once the fixed fields are read (IP: ihl * 4);
-     * negative when the header is invalid. */
+    /* Hooks, all optional: only where a protocol is irregular. */
+    /* Dissection: the protocol this header really is, given its fixed
+     * fields, when two share a start (Ethernet II and 802.3). */
+    const struct pk_proto *(*dispatch)(const struct pk_layer *l);
+    /* Dissection: NULL when the fixed fields read agree with the layout;
+     * else why not, and in *keep how many leading fields still hold (0:
+     * the bytes are not this protocol and stay raw). */
+    const char *(*check)(const struct pk_layer *l, int *keep);
+    /* Header length once the fixed fields are read, where no length
+     * field says it; negative when the header is invalid. */
     long (*hdr_len)(const struct pk_layer *l);
-    /* Where this layer's payload ends (IP: the total length), given
-     * where the header ends and the captured end. */
+    /* Where this layer's payload ends, where no length field says it,
+     * given where the header ends and the captured end. */
     size_t (*payload_end)(const struct pk_layer *l, size_t hdr_end, size_t end);
-    /* The protocol above, where the bind table is not enough. */
+    /* The protocol above, where binds are not enough. */
     const struct pk_proto *(*next)(const struct pk_layer *l, int *decided);
     /* Before building: fill unset fields whose value depends on others. */
     void (*prepare)(struct pk_layer *ls, int i, int n);
-    /* After the layers above are built: write computed fields. */
+    /* After the layers above are built and the roles filled: write
+     * computed fields no role describes. */
     void (*post_build)(struct pk_layer *ls, int i, int n, uint8_t *pkt, size_t len);
     /* The ones'-complement sum of the pseudo-header this layer gives a
      * transport segment of seglen bytes above it (RFC 768, RFC 9293). */
@@ -162,6 +216,23 @@ struct pk_proto {
      * pk_answers_from for the layers above when they decide. */
     int (*answers)(const struct pk_layer *req, int i, int nreq,
                    const struct pk_layer *rep, int j, int nrep);
+    /* The same for the quoted form: whether the quote at rep[j] is the
+     * request at req[i]. */
+    int (*quote_answers)(const struct pk_layer *req, int i, int nreq,
+                         const struct pk_layer *rep, int j, int nrep);
+
+    /* Set by pk_proto_register; left zero in a descriptor. */
+    int id;
+    const struct pk_proto *quoted;      /* a quoted form: what it quotes */
+    const struct pk_proto *as_quote;    /* quotable: its quoted form */
+    const struct pk_sel *sel;           /* next-protocol selectors, */
+    int nsel;                           /* the PK_FF_ALT ones last */
+    const struct pk_rolefield *roles;   /* lengths and checksums */
+    int nroles;
+    int tail;               /* 1 + its variable tail field; 0: none */
+    int hdrlen;             /* 1 + the field giving this header's length */
+    int totlen;             /* 1 + the field giving the length of what it
+                               covers with what lies above; 0: none */
 };
 
 int pk_answers_from(const struct pk_layer *req, int i, int nreq,
@@ -187,27 +258,84 @@ struct pk_layer {
     size_t off;             /* header start in the packet */
     size_t hlen;            /* header length */
     int status;             /* PK_LAYER_* */
-    const struct pk_proto *cut;   /* Raw layer: the protocol that was cut short */
+    const struct pk_proto *cut;   /* Raw layer: the protocol that was cut
+                                     short, or that the bytes are not */
+    const char *why;        /* PK_LAYER_INVALID by a check: the reason */
     struct pk_val v[PK_MAXFIELDS];
 };
 
-/* Protocols. */
-extern const struct pk_proto pk_proto_ether, pk_proto_dot1q, pk_proto_arp,
-    pk_proto_ip, pk_proto_icmp, pk_proto_udp, pk_proto_tcp, pk_proto_raw,
-    pk_proto_padding, pk_proto_iperror, pk_proto_icmperror,
-    pk_proto_udperror, pk_proto_tcperror, pk_proto_sll, pk_proto_sll2;
+/* The protocol registry.  The built-in protocols (src/proto/builtin.def)
+ * are registered on first use; more may be registered at run time.  Ids
+ * run from 1 in registration order.  Not thread-safe. */
 
-extern const struct pk_proto *const pk_protos[];   /* NULL-terminated */
+/* Registers p (which must outlive the registry): assigns its id, enters
+ * its binds in their classes and, when quotable, registers its quoted
+ * form too.  Returns the id, or PK_EINVAL / PK_EEXIST with *why. */
+int pk_proto_register(struct pk_proto *p, const char **why) PK_MUSTCHECK;
+void pk_registry_init(void);    /* registers the built-ins; idempotent */
+const struct pk_proto *pk_proto_byid(int id);       /* NULL when none */
+int pk_proto_count(void);
+int pk_proto_id(const struct pk_proto *p);          /* 0 when unregistered */
 const struct pk_proto *pk_proto_find(const char *name);
 int pk_field_find(const struct pk_proto *p, const char *name);
 
+/* Raw (bytes no descriptor claims) and Padding (bytes past a length
+ * field): the machinery's own. */
+extern struct pk_proto pk_proto_raw, pk_proto_padding;
+
+/* Binds.  The protocol above layer l by its selectors' keys, or NULL:
+ * the quoted form where a bind begins a quote, or where l is itself a
+ * quote (a quote does not nest). */
+const struct pk_proto *pk_bind_upper(const struct pk_layer *l);
+/* The key that carries upper over lower through selector s; 0 when
+ * upper is not bound there (else 1, and *v). */
+int pk_bind_key(const struct pk_proto *lower, const struct pk_sel *s,
+                const struct pk_proto *upper, uint64_t *v);
+/* The class called name, or NULL; its binds in registration order:
+ * entry i's key and the protocol that declared it, and what it carries
+ * over a given lower protocol (NULL: nothing, as a quote does not nest). */
+struct pk_bindclass *pk_bindclass_find(const char *name);
+const char *pk_bindclass_name(const struct pk_bindclass *c);
+int pk_bindclass_count(const struct pk_bindclass *c);
+const struct pk_proto *pk_bindclass_get(const struct pk_bindclass *c, int i,
+                                        uint64_t *value);
+const struct pk_proto *pk_bind_carried(const struct pk_proto *lower,
+                                       const struct pk_bindclass *c, int i,
+                                       uint64_t *value);
+
 /* Layers and fields. */
 void pk_layer_init(struct pk_layer *l, const struct pk_proto *p);
-uint64_t pk_layer_u(const struct pk_layer *l, int f);   /* value or default */
-void pk_layer_setu(struct pk_layer *l, int f, uint64_t u);
-void pk_layer_setp(struct pk_layer *l, int f, const uint8_t *p, uint32_t len);
-int pk_field_present(const struct pk_layer *l, int f);
-uint64_t pk_field_max(const struct pk_field *f);
+
+/* Inline: building and dissecting call these for every field. */
+static inline uint64_t pk_layer_u(const struct pk_layer *l, int f)   /* value or default */
+{
+    return (l->set >> f & 1) ? l->v[f].u : l->proto->fields[f].def;
+}
+
+static inline void pk_layer_setu(struct pk_layer *l, int f, uint64_t u)
+{
+    l->v[f].u = u;
+    l->set |= 1u << f;
+}
+
+static inline void pk_layer_setp(struct pk_layer *l, int f, const uint8_t *p, uint32_t len)
+{
+    l->v[f].p = p;
+    l->v[f].len = len;
+    l->set |= 1u << f;
+}
+
+static inline int pk_field_present(const struct pk_layer *l, int f)
+{
+    const struct pk_field *fd = &l->proto->fields[f];
+    return fd->present == NULL || fd->present(l);
+}
+
+static inline uint64_t pk_field_max(const struct pk_field *f)
+{
+    return f->bits >= 64 ? UINT64_MAX : (UINT64_C(1) << f->bits) - 1;
+}
+
 const char *pk_field_valname(const struct pk_layer *l, int f, uint64_t v);
 int pk_field_namedval(const struct pk_layer *l, int f, const char *name,
                       uint64_t *v) PK_MUSTCHECK;

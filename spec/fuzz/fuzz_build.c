@@ -82,13 +82,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct reader r = { data, size };
     struct pk_layer ls[6], again[6], out[PK_MAXLAYERS];
-    int nprotos = 0;
+    int nprotos = pk_proto_count();
 
     if (filler[1] == 0)
         for (size_t i = 0; i < sizeof filler; i++)
             filler[i] = (uint8_t)(i * 7 + 1);
-    while (pk_protos[nprotos])
-        nprotos++;
 
     /* the buffer: usually the full 65535, else a small one for ENOSPC */
     uint8_t capsel = rd_u8(&r);
@@ -96,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t fill = rd_u8(&r);
     int n = 1 + rd_u8(&r) % 6;
     for (int i = 0; i < n; i++)
-        pk_layer_init(&ls[i], pk_protos[rd_u8(&r) % nprotos]);
+        pk_layer_init(&ls[i], pk_proto_byid(1 + rd_u8(&r) % nprotos));
     for (int i = 0; i < n; i++)
         fill_layer(&r, &ls[i]);
     memcpy(again, ls, sizeof ls);

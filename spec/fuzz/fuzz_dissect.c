@@ -4,20 +4,17 @@
  * every descriptor directly); the rest is the packet.
  */
 #include "fuzz_common.h"
+#include "pknet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* 0..3: what captures start with; 4..: pk_protos[] in order. */
+/* 0..3: what captures start with (Ethernet, raw IP, the cooked
+ * headers); 4..: every registered protocol by id. */
 static const struct pk_proto *start_proto(uint8_t sel)
 {
-    static const struct pk_proto *const links[] = {
-        &pk_proto_ether, &pk_proto_ip, &pk_proto_sll, &pk_proto_sll2,
-    };
-    int nprotos = 0;
-    while (pk_protos[nprotos])
-        nprotos++;
-    int k = sel % (4 + nprotos);
-    return k < 4 ? links[k] : pk_protos[k - 4];
+    static const int links[] = { 1, 101, 113, 276 };
+    int k = sel % (4 + pk_proto_count());
+    return k < 4 ? pk_linktype_proto(links[k]) : pk_proto_byid(k - 3);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -44,10 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t blen = size - 2 - alen;
     uint8_t *a = copy(rest, alen), *b = copy(rest + alen, blen);
 
-    d[0].n = pk_dissect(&pk_proto_ip, a, alen, d[0].ls, PK_MAXLAYERS);
-    d[1].n = pk_dissect(&pk_proto_ether, a, alen, d[1].ls, PK_MAXLAYERS);
-    d[2].n = pk_dissect(&pk_proto_ip, b, blen, d[2].ls, PK_MAXLAYERS);
-    d[3].n = pk_dissect(&pk_proto_ether, b, blen, d[3].ls, PK_MAXLAYERS);
+    d[0].n = pk_dissect(pk_proto_find("IP"), a, alen, d[0].ls, PK_MAXLAYERS);
+    d[1].n = pk_dissect(pk_proto_find("Ether"), a, alen, d[1].ls, PK_MAXLAYERS);
+    d[2].n = pk_dissect(pk_proto_find("IP"), b, blen, d[2].ls, PK_MAXLAYERS);
+    d[3].n = pk_dissect(pk_proto_find("Ether"), b, blen, d[3].ls, PK_MAXLAYERS);
     for (int i = 0; i < 4; i++) {
         fuzz_check_layers(i < 2 ? a : b, i < 2 ? alen : blen, d[i].ls, d[i].n,
                           PK_MAXLAYERS, 64);

@@ -55,8 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(pk_ipv6_parse(buf, b6) == 0 && memcmp(a6, b6, 16) == 0);
     }
     size_t fmtsize = 1 + (size ? data[0] % 16 : 0);
-    check_flags(&pk_proto_tcp, "flags", s, fmtsize);
-    check_flags(&pk_proto_ip, "flags", s, fmtsize);
+    check_flags(pk_proto_find("TCP"), "flags", s, fmtsize);
+    check_flags(pk_proto_find("IP"), "flags", s, fmtsize);
 
     /* the other way: any value formats to something that parses back */
     if (size >= 6) {

@@ -1,6 +1,7 @@
 /*
- * arp.c - ARP for Ethernet and IPv4 (RFC 826).  Other hardware or
- * protocol address sizes are marked invalid and kept as raw bytes.
+ * arp.c - ARP for Ethernet and IPv4 (RFC 826), and RARP (RFC 903), which
+ * shares its layout.  With other hardware or protocol address sizes the
+ * layer is invalid after its sizes and op: the addresses stay raw bytes.
  */
 #include "../pk.h"
 #include "names.h"
@@ -25,16 +26,19 @@ static const struct pk_field fields[] = {
     { .name = "plen", .type = PK_INT, .bits = 8, .def = 4 },
     { .name = "op", .type = PK_INT, .bits = 16, .def = 1, .names = ops },
     { .name = "hwsrc", .type = PK_MAC, .bits = 48 },
-    { .name = "psrc", .type = PK_IPV4, .bits = 32 },
+    { .name = "psrc", .type = PK_IPV4, .bits = 32, .role = PK_ROLE_SRC },
     { .name = "hwdst", .type = PK_MAC, .bits = 48 },
-    { .name = "pdst", .type = PK_IPV4, .bits = 32 },
+    { .name = "pdst", .type = PK_IPV4, .bits = 32, .role = PK_ROLE_DST },
 };
 
-static long hdr_len(const struct pk_layer *l)
+/* The addresses are read at the widths hwlen and plen give only when
+ * those are Ethernet's and IPv4's. */
+static const char *check(const struct pk_layer *l, int *keep)
 {
-    if (l->v[HWLEN].u != 6 || l->v[PLEN].u != 4)
-        return -1;
-    return 28;
+    if (l->v[HWLEN].u == 6 && l->v[PLEN].u == 4)
+        return NULL;
+    *keep = HWSRC;
+    return "address sizes other than 6 and 4 bytes: the addresses are kept as bytes";
 }
 
 /* who-has and is-at share (op + 1) / 2, as in Scapy */
@@ -72,10 +76,16 @@ static const struct pk_sumfmt summary[] = {
     { -1, 0, NULL },
 };
 
-const struct pk_proto pk_proto_arp = {
+static const struct pk_bind binds[] = {
+    { "ethertype", 0x0806, 0 },
+    { "ethertype", 0x8035, 0 },     /* RARP */
+};
+
+struct pk_proto pk_proto_arp = {
     .name = "ARP", .longname = "ARP",
     .fields = fields, .nfields = 9,
     .summary = summary,
-    .hdr_len = hdr_len, .payload_end = payload_end,
+    .binds = binds, .nbinds = 2,
+    .check = check, .payload_end = payload_end,
     .hashret = hashret, .answers = answers,
 };

@@ -10,7 +10,8 @@ static const struct pk_field fields[] = {
     { .name = "id", .type = PK_INT, .bits = 1 },
     { .name = "vlan", .type = PK_INT, .bits = 12, .def = 1 },
     { .name = "type", .type = PK_INT, .bits = 16, .def = 0,
-      .flags = PK_FF_AUTO | PK_FF_HEX, .names = pk_ethertypes },
+      .flags = PK_FF_AUTO | PK_FF_HEX, .names = pk_ethertypes,
+      .role = PK_ROLE_NEXT, .cls = "ethertype" },
 };
 
 static const struct pk_sumfmt summary[] = {
@@ -18,16 +19,16 @@ static const struct pk_sumfmt summary[] = {
     { -1, 0, NULL },
 };
 
-/* Same EtherType values as Ethernet, the type being field 3 here. */
+/* A tag stacks under Ethernet or another tag (QinQ); a frame starting
+ * with one is written as Ethernet. */
 static const struct pk_bind binds[] = {
-    { 3, 0x0800, &pk_proto_ip, -1 },
-    { 3, 0x0806, &pk_proto_arp, -1 },
-    { 3, 0x8100, &pk_proto_dot1q, -1 },
+    { "ethertype", 0x8100, 0 },
+    { "linktype", 1, 0 },
 };
 
-const struct pk_proto pk_proto_dot1q = {
+struct pk_proto pk_proto_dot1q = {
     .name = "Dot1Q", .longname = "802.1Q",
     .fields = fields, .nfields = 4,
-    .binds = binds, .nbinds = 3,
+    .binds = binds, .nbinds = 2,
     .summary = summary,
 };

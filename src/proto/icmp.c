@@ -2,7 +2,9 @@
  * icmp.c - ICMP for IPv4 (RFC 792, 950, 4884).  What follows the type,
  * code and checksum depends on the type; the layout and names follow
  * Scapy's.  Errors quote the offending IP header and 8 bytes of its
- * payload, dissected as IPerror and the layer above it.
+ * payload: IP binds itself, as a quote, to the error types, and is
+ * dissected as IPerror and the layer above it as *error.  A quoted ICMP
+ * message is ICMPerror, made by the registry.
  */
 #include "../pk.h"
 
@@ -68,9 +70,11 @@ static int has_unused16(const struct pk_layer *l) { return type_in(l, (const uin
 static int has_unused32(const struct pk_layer *l) { return !type_in(l, no_unused, 12); }
 
 static const struct pk_field fields[] = {
-    { .name = "type", .type = PK_INT, .bits = 8, .def = 8, .names = types },
+    { .name = "type", .type = PK_INT, .bits = 8, .def = 8, .names = types,
+      .role = PK_ROLE_NEXT, .cls = "icmp.type" },
     { .name = "code", .type = PK_INT, .bits = 8, .depnames = codes, .dep = TYPE },
-    { .name = "chksum", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO | PK_FF_HEX },
+    { .name = "chksum", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO | PK_FF_HEX,
+      .role = PK_ROLE_CHKSUM, .cover = PK_COVER_HDR | PK_COVER_PAYLOAD },
     { .name = "id", .type = PK_INT, .bits = 16, .flags = PK_FF_HEX, .present = has_idseq },
     { .name = "seq", .type = PK_INT, .bits = 16, .flags = PK_FF_HEX, .present = has_idseq },
     { .name = "ts_ori", .type = PK_INT, .bits = 32, .present = has_ts },
@@ -85,18 +89,6 @@ static const struct pk_field fields[] = {
     { .name = "unused", .type = PK_INT, .bits = 16, .present = has_unused16 },
     { .name = "unused", .type = PK_INT, .bits = 32, .present = has_unused32 },
 };
-
-static void post_build(struct pk_layer *ls, int i, int n, uint8_t *pkt,
-                       size_t len)
-{
-    struct pk_layer *l = &ls[i];
-    uint8_t *h = pkt + l->off;
-    (void)n;
-    if (!(l->set >> CHKSUM & 1)) {
-        pk_put16(h + 2, 0);
-        pk_put16(h + 2, pk_cksum(h, len - l->off));
-    }
-}
 
 enum { ID = 3, SEQ = 4 };
 
@@ -118,7 +110,7 @@ static int answers(const struct pk_layer *req, int i, int nreq,
     static const uint8_t pairs[][2] = { { 8, 0 }, { 13, 14 }, { 15, 16 }, { 17, 18 } };
     const struct pk_layer *q = &req[i], *r = &rep[j];
     (void)nreq, (void)nrep;
-    if (q->proto != &pk_proto_icmp)
+    if (q->proto != r->proto)
         return 0;
     for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
         if (q->v[TYPE].u == pairs[k][0] && r->v[TYPE].u == pairs[k][1])
@@ -132,7 +124,7 @@ static int quoted_answers(const struct pk_layer *req, int i, int nreq,
 {
     const struct pk_layer *q = &req[i], *r = &rep[j];
     (void)nreq, (void)nrep;
-    return q->proto == &pk_proto_icmp && q->v[TYPE].u == r->v[TYPE].u &&
+    return q->proto == r->proto->quoted && q->v[TYPE].u == r->v[TYPE].u &&
            (!(r->present >> ID & 1) || q->v[ID].u == r->v[ID].u) &&
            (!(r->present >> SEQ & 1) || q->v[SEQ].u == r->v[SEQ].u);
 }
@@ -143,26 +135,14 @@ static const struct pk_sumfmt summary[] = {
 };
 
 static const struct pk_bind binds[] = {
-    { TYPE, 3, &pk_proto_iperror, -1 },
-    { TYPE, 4, &pk_proto_iperror, -1 },
-    { TYPE, 5, &pk_proto_iperror, -1 },
-    { TYPE, 11, &pk_proto_iperror, -1 },
-    { TYPE, 12, &pk_proto_iperror, -1 },
+    { "ip.proto", 1, 0 },
 };
 
-const struct pk_proto pk_proto_icmp = {
+struct pk_proto pk_proto_icmp = {
     .name = "ICMP", .longname = "ICMP",
     .fields = fields, .nfields = 16,
-    .binds = binds, .nbinds = 5,
+    .binds = binds, .nbinds = 1,
     .summary = summary,
-    .post_build = post_build,
-    .hashret = hashret, .answers = answers,
-};
-
-const struct pk_proto pk_proto_icmperror = {
-    .name = "ICMPerror", .longname = "ICMP in ICMP",
-    .fields = fields, .nfields = 16,
-    .quoted = 1,
-    .post_build = post_build,
-    .hashret = hashret, .answers = quoted_answers,
+    .quotable = 1,
+    .hashret = hashret, .answers = answers, .quote_answers = quoted_answers,
 };

@@ -1,8 +1,7 @@
 /*
  * ipv4.c - Internet Protocol version 4 (RFC 791).  Options are kept as
- * bytes, padded to a 32-bit boundary when built.  IPerror is the same
- * header quoted inside an ICMP error (RFC 792), where the datagram is
- * cut short by design and its length is not enforced.
+ * bytes, padded to a 32-bit boundary when built.  ICMP errors quote it
+ * (RFC 792): its quoted form, IPerror, is made by the registry.
  */
 #include <string.h>
 
@@ -18,34 +17,34 @@ static const struct pk_name ipflags[] = {
 
 static const struct pk_field fields[] = {
     { .name = "version", .type = PK_INT, .bits = 4, .def = 4 },
-    { .name = "ihl", .type = PK_INT, .bits = 4, .flags = PK_FF_AUTO },
+    { .name = "ihl", .type = PK_INT, .bits = 4, .flags = PK_FF_AUTO,
+      .role = PK_ROLE_LEN, .cover = PK_COVER_HDR, .unit = 4 },
     { .name = "tos", .type = PK_INT, .bits = 8, .flags = PK_FF_HEX },
-    { .name = "len", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO },
+    { .name = "len", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO,
+      .role = PK_ROLE_LEN, .cover = PK_COVER_HDR | PK_COVER_PAYLOAD },
     { .name = "id", .type = PK_INT, .bits = 16, .def = 1 },
     { .name = "flags", .type = PK_FLAGS, .bits = 3, .names = ipflags },
     { .name = "frag", .type = PK_INT, .bits = 13 },
     { .name = "ttl", .type = PK_INT, .bits = 8, .def = 64 },
     { .name = "proto", .type = PK_INT, .bits = 8, .flags = PK_FF_AUTO | PK_FF_PSEUDO,
-      .names = pk_ipprotos },
+      .names = pk_ipprotos, .role = PK_ROLE_NEXT, .cls = "ip.proto" },
     { .name = "chksum", .type = PK_INT, .bits = 16,
-      .flags = PK_FF_AUTO | PK_FF_HEX },
-    { .name = "src", .type = PK_IPV4, .bits = 32, .flags = PK_FF_PSEUDO },
-    { .name = "dst", .type = PK_IPV4, .bits = 32, .def = 0x7f000001, .flags = PK_FF_PSEUDO },
+      .flags = PK_FF_AUTO | PK_FF_HEX, .role = PK_ROLE_CHKSUM, .cover = PK_COVER_HDR },
+    { .name = "src", .type = PK_IPV4, .bits = 32, .flags = PK_FF_PSEUDO,
+      .role = PK_ROLE_SRC },
+    { .name = "dst", .type = PK_IPV4, .bits = 32, .def = 0x7f000001, .flags = PK_FF_PSEUDO,
+      .role = PK_ROLE_DST },
     { .name = "options", .type = PK_BYTES, .bits = 0, .flags = PK_FF_PAD4 },
 };
 
-static long hdr_len(const struct pk_layer *l)
+/* Another version is another protocol's header (IPv6's, in a raw-IP
+ * capture), or none: nothing of it reads as IPv4. */
+static const char *check(const struct pk_layer *l, int *keep)
 {
-    return (long)l->v[IHL].u * 4;
-}
-
-/* Bytes past the total length are link-layer padding. */
-static size_t payload_end(const struct pk_layer *l, size_t hdr_end, size_t end)
-{
-    size_t total = (size_t)l->v[LEN].u;
-    if (l->proto->quoted || total < hdr_end - l->off)
-        return end;
-    return l->off + total < end ? l->off + total : end;
+    if (l->v[VERSION].u == 4)
+        return NULL;
+    *keep = 0;
+    return "the version field is not 4";
 }
 
 /* A fragment other than the first carries no transport header. */
@@ -68,26 +67,12 @@ static void prepare(struct pk_layer *ls, int i, int n)
         pk_layer_setu(l, SRC, (pk_layer_u(l, DST) >> 24) == 127 ? 0x7f000001 : 0);
 }
 
-static void post_build(struct pk_layer *ls, int i, int n, uint8_t *pkt,
-                       size_t len)
-{
-    struct pk_layer *l = &ls[i];
-    uint8_t *h = pkt + l->off;
-    (void)n;
-    if (!(l->set >> IHL & 1))
-        h[0] = (uint8_t)((h[0] & 0xf0) | ((l->hlen / 4) & 0x0f));
-    if (!(l->set >> LEN & 1))
-        pk_put16(h + 2, (uint16_t)(len - l->off));
-    if (!(l->set >> CHKSUM & 1)) {
-        pk_put16(h + 10, 0);
-        pk_put16(h + 10, pk_cksum(h, l->hlen));
-    }
-}
-
+/* Whether the layer above ls[i] is an error message that quotes a
+ * datagram of this protocol. */
 static int is_icmp_error(const struct pk_layer *ls, int i, int n)
 {
-    return i + 2 < n && ls[i + 1].proto == &pk_proto_icmp &&
-           ls[i + 2].proto == &pk_proto_iperror;
+    return i + 2 < n && !ls[i + 1].proto->quoted &&
+           ls[i + 2].proto->quoted == ls[i].proto;
 }
 
 /* An ICMP error is keyed by the datagram it quotes, so it meets the
@@ -106,7 +91,7 @@ static int answers(const struct pk_layer *req, int i, int nreq,
                    const struct pk_layer *rep, int j, int nrep)
 {
     const struct pk_layer *q = &req[i], *r = &rep[j];
-    if (q->proto != &pk_proto_ip)
+    if (q->proto != r->proto)
         return 0;
     if (is_icmp_error(rep, j, nrep)) {
         const struct pk_layer *e = &rep[j + 2];     /* the quoted header */
@@ -160,34 +145,28 @@ static const struct pk_sumfmt summary[] = {
     { -1, 0, NULL },
 };
 
+/* Carried by Ethernet and the cooked headers, in raw-IP captures, and
+ * quoted by the ICMP errors (RFC 792: unreachable, source quench,
+ * redirect, time exceeded, parameter problem). */
 static const struct pk_bind binds[] = {
-    { PROTO, 1, &pk_proto_icmp, -1 },
-    { PROTO, 6, &pk_proto_tcp, -1 },
-    { PROTO, 17, &pk_proto_udp, -1 },
+    { "ethertype", 0x0800, 0 },
+    { "linktype", 12, 0 },      /* DLT_RAW, as libpcap gives it on Linux */
+    { "linktype", 101, 0 },     /* LINKTYPE_RAW, as files may say it */
+    { "linktype", 228, 0 },     /* LINKTYPE_IPV4 */
+    { "icmp.type", 3, 1 },
+    { "icmp.type", 4, 1 },
+    { "icmp.type", 5, 1 },
+    { "icmp.type", 11, 1 },
+    { "icmp.type", 12, 1 },
 };
 
-static const struct pk_bind error_binds[] = {
-    { PROTO, 1, &pk_proto_icmperror, -1 },
-    { PROTO, 6, &pk_proto_tcperror, -1 },
-    { PROTO, 17, &pk_proto_udperror, -1 },
-};
-
-const struct pk_proto pk_proto_ip = {
+struct pk_proto pk_proto_ip = {
     .name = "IP", .longname = "IP",
     .fields = fields, .nfields = 13,
-    .binds = binds, .nbinds = 3,
+    .binds = binds, .nbinds = 9,
     .summary = summary,
-    .hdr_len = hdr_len, .payload_end = payload_end, .next = next,
-    .prepare = prepare, .post_build = post_build, .pseudo_sum = pseudo_sum,
+    .quotable = 1,
+    .check = check, .next = next,
+    .prepare = prepare, .pseudo_sum = pseudo_sum,
     .hashret = hashret, .answers = answers,
-};
-
-const struct pk_proto pk_proto_iperror = {
-    .name = "IPerror", .longname = "IP in ICMP",
-    .fields = fields, .nfields = 13,
-    .binds = error_binds, .nbinds = 3,
-    .quoted = 1,
-    .hdr_len = hdr_len, .payload_end = payload_end, .next = next,
-    .prepare = prepare, .post_build = post_build, .pseudo_sum = pseudo_sum,
-    .hashret = hashret,
 };

@@ -8,12 +8,12 @@ static const struct pk_field fields[] = {
     { .name = "load", .type = PK_BYTES, .bits = 0 },
 };
 
-const struct pk_proto pk_proto_raw = {
+struct pk_proto pk_proto_raw = {
     .name = "Raw", .longname = "Raw",
     .fields = fields, .nfields = 1,
 };
 
-const struct pk_proto pk_proto_padding = {
+struct pk_proto pk_proto_padding = {
     .name = "Padding", .longname = "Padding",
     .fields = fields, .nfields = 1,
 };

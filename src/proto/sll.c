@@ -17,13 +17,11 @@ static const struct pk_field sll_fields[] = {
     { .name = "lladdrlen", .type = PK_INT, .bits = 16, .def = 6 },
     { .name = "src", .type = PK_INT, .bits = 64, .flags = PK_FF_HEX },
     { .name = "proto", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO | PK_FF_HEX,
-      .names = pk_ethertypes },
+      .names = pk_ethertypes, .role = PK_ROLE_NEXT, .cls = "ethertype" },
 };
 
 static const struct pk_bind sll_binds[] = {
-    { 4, 0x0800, &pk_proto_ip, -1 },
-    { 4, 0x0806, &pk_proto_arp, -1 },
-    { 4, 0x8100, &pk_proto_dot1q, -1 },
+    { "linktype", 113, 0 },     /* LINKTYPE_LINUX_SLL */
 };
 
 static const struct pk_sumfmt sll_summary[] = {
@@ -31,16 +29,16 @@ static const struct pk_sumfmt sll_summary[] = {
     { -1, 0, NULL },
 };
 
-const struct pk_proto pk_proto_sll = {
+struct pk_proto pk_proto_sll = {
     .name = "CookedLinux", .longname = "cooked linux",
     .fields = sll_fields, .nfields = 5,
-    .binds = sll_binds, .nbinds = 3,
+    .binds = sll_binds, .nbinds = 1,
     .summary = sll_summary,
 };
 
 static const struct pk_field sll2_fields[] = {
     { .name = "proto", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO | PK_FF_HEX,
-      .names = pk_ethertypes },
+      .names = pk_ethertypes, .role = PK_ROLE_NEXT, .cls = "ethertype" },
     { .name = "reserved", .type = PK_INT, .bits = 16 },
     { .name = "ifindex", .type = PK_INT, .bits = 32 },
     { .name = "lladdrtype", .type = PK_INT, .bits = 16, .def = 1, .flags = PK_FF_HEX },
@@ -50,14 +48,12 @@ static const struct pk_field sll2_fields[] = {
 };
 
 static const struct pk_bind sll2_binds[] = {
-    { 0, 0x0800, &pk_proto_ip, -1 },
-    { 0, 0x0806, &pk_proto_arp, -1 },
-    { 0, 0x8100, &pk_proto_dot1q, -1 },
+    { "linktype", 276, 0 },     /* LINKTYPE_LINUX_SLL2 */
 };
 
-const struct pk_proto pk_proto_sll2 = {
+struct pk_proto pk_proto_sll2 = {
     .name = "CookedLinuxV2", .longname = "cooked linux v2",
     .fields = sll2_fields, .nfields = 7,
-    .binds = sll2_binds, .nbinds = 3,
+    .binds = sll2_binds, .nbinds = 1,
     .summary = sll_summary,
 };

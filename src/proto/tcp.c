@@ -26,41 +26,23 @@ static const struct pk_optkind opts[] = {
 };
 
 static const struct pk_field fields[] = {
-    { .name = "sport", .type = PK_INT, .bits = 16, .def = 20 },
-    { .name = "dport", .type = PK_INT, .bits = 16, .def = 80 },
+    { .name = "sport", .type = PK_INT, .bits = 16, .def = 20, .flags = PK_FF_ALT,
+      .role = PK_ROLE_NEXT, .cls = "tcp.port" },
+    { .name = "dport", .type = PK_INT, .bits = 16, .def = 80,
+      .role = PK_ROLE_NEXT, .cls = "tcp.port" },
     { .name = "seq", .type = PK_INT, .bits = 32 },
     { .name = "ack", .type = PK_INT, .bits = 32 },
-    { .name = "dataofs", .type = PK_INT, .bits = 4, .flags = PK_FF_AUTO },
+    { .name = "dataofs", .type = PK_INT, .bits = 4, .flags = PK_FF_AUTO,
+      .role = PK_ROLE_LEN, .cover = PK_COVER_HDR, .unit = 4 },
     { .name = "reserved", .type = PK_INT, .bits = 3 },
     { .name = "flags", .type = PK_FLAGS, .bits = 9, .def = 2, .names = tcpflags },
     { .name = "window", .type = PK_INT, .bits = 16, .def = 8192 },
-    { .name = "chksum", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO | PK_FF_HEX },
+    { .name = "chksum", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO | PK_FF_HEX,
+      .role = PK_ROLE_CHKSUM, .cover = PK_COVER_HDR | PK_COVER_PAYLOAD | PK_COVER_PSEUDO },
     { .name = "urgptr", .type = PK_INT, .bits = 16 },
     { .name = "options", .type = PK_LIST, .bits = 0, .flags = PK_FF_PAD4,
       .opts = opts },
 };
-
-static long hdr_len(const struct pk_layer *l)
-{
-    return (long)l->v[DATAOFS].u * 4;
-}
-
-static void post_build(struct pk_layer *ls, int i, int n, uint8_t *pkt,
-                       size_t len)
-{
-    struct pk_layer *l = &ls[i];
-    uint8_t *h = pkt + l->off;
-    (void)n;
-    if (!(l->set >> DATAOFS & 1))
-        h[12] = (uint8_t)((h[12] & 0x0f) | ((l->hlen / 4) << 4));
-    if (!(l->set >> CHKSUM & 1)) {
-        int c;
-        pk_put16(h + 16, 0);
-        c = pk_cksum_l4(ls, i, pkt, h, len - l->off);
-        if (c >= 0)
-            pk_put16(h + 16, (uint16_t)c);
-    }
-}
 
 static size_t hashret(const struct pk_layer *ls, int i, int n, uint8_t *key,
                       size_t cap)
@@ -92,7 +74,7 @@ static int answers(const struct pk_layer *req, int i, int nreq,
     const struct pk_layer *q = &req[i], *r = &rep[j];
     uint64_t qf = q->v[FLAGS].u, rf = r->v[FLAGS].u;
     (void)nrep;
-    if (q->proto != &pk_proto_tcp || r->v[SPORT].u != q->v[DPORT].u ||
+    if (q->proto != r->proto || r->v[SPORT].u != q->v[DPORT].u ||
         r->v[DPORT].u != q->v[SPORT].u)
         return 0;
     if (!((qf & 0x02) && !(qf & 0x10)) && dist(q->v[ACK].u, r->v[SEQ].u) > 2)
@@ -107,7 +89,7 @@ static int quoted_answers(const struct pk_layer *req, int i, int nreq,
 {
     const struct pk_layer *q = &req[i], *r = &rep[j];
     (void)nreq, (void)nrep;
-    return q->proto == &pk_proto_tcp && r->v[SPORT].u == q->v[SPORT].u &&
+    return q->proto == r->proto->quoted && r->v[SPORT].u == q->v[SPORT].u &&
            r->v[DPORT].u == q->v[DPORT].u &&
            (!(r->present >> SEQ & 1) || r->v[SEQ].u == q->v[SEQ].u);
 }
@@ -117,18 +99,15 @@ static const struct pk_sumfmt summary[] = {
     { -1, 0, NULL },
 };
 
-const struct pk_proto pk_proto_tcp = {
-    .name = "TCP", .longname = "TCP",
-    .fields = fields, .nfields = 11,
-    .summary = summary,
-    .hdr_len = hdr_len, .post_build = post_build,
-    .hashret = hashret, .answers = answers,
+static const struct pk_bind binds[] = {
+    { "ip.proto", 6, 0 },
 };
 
-const struct pk_proto pk_proto_tcperror = {
-    .name = "TCPerror", .longname = "TCP in ICMP",
+struct pk_proto pk_proto_tcp = {
+    .name = "TCP", .longname = "TCP",
     .fields = fields, .nfields = 11,
-    .quoted = 1,
-    .hdr_len = hdr_len, .post_build = post_build,
-    .hashret = hashret, .answers = quoted_answers,
+    .binds = binds, .nbinds = 1,
+    .summary = summary,
+    .quotable = 1,
+    .hashret = hashret, .answers = answers, .quote_answers = quoted_answers,
 };
