@@ -13,12 +13,14 @@ local ClassMT = { __name = "pkt.Class" }
 -- Descriptors, by id and by name; fmap maps a field name to its entry.
 local descs, classes = core.protos(), {}
 for _, d in ipairs(descs) do
-  d.fmap, d.fnames = {}, {}
+  d.fmap, d.fnames, d.roles = {}, {}, {}
   for _, fd in ipairs(d.fields) do
     if not d.fmap[fd.name] then
       d.fmap[fd.name] = fd
       d.fnames[#d.fnames + 1] = fd.name
     end
+    -- the field a role names: the sending path asks for it by role
+    if fd.role and not d.roles[fd.role] then d.roles[fd.role] = fd end
   end
 end
 

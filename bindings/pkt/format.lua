@@ -86,9 +86,14 @@ function M.show(p, dump)
     local d = descs[P.proto(l)]
     local ind = "  " .. ("   "):rep(i - 1)
     t[#t + 1] = ("###[ %s ]### "):format(d.longname)
-    local st, cut = P.status(l)
-    if cut then
+    local st, cut, why = P.status(l)
+    if cut and st == "truncated" then
       t[#t + 1] = ("%s!! truncated %s header, kept as raw bytes"):format(ind, cut)
+    elseif cut then
+      t[#t + 1] = ("%s!! not a valid %s header (%s), kept as raw bytes"):format(ind, cut,
+        why or "its fields disagree")
+    elseif why then
+      t[#t + 1] = ("%s!! invalid: %s"):format(ind, why)
     elseif notes[st] then
       t[#t + 1] = ind .. "!! " .. notes[st]
     end

@@ -293,8 +293,8 @@ return function(M, I)
   end
 
   -- Checksums that cover field `name` of layer i of q, a frame as
-  -- dissected (offsets in the frame), from the descriptors: the layer's
-  -- own chksum, and the one above it when the field is in the
+  -- dissected (offsets in the frame), from the descriptors' roles: the
+  -- layer's own checksum, and the one above it when the field is in the
   -- pseudo-header that layer sums.  A checksum of 0 that means "none"
   -- (UDP) stays 0.  nil: a quoted header, whose change would need the
   -- enclosing ICMP checksum.
@@ -304,9 +304,9 @@ return function(M, I)
     local t = {}
     local function own(j)
       local l = q[j]
-      local fd = l and descs[P.proto(l)].fmap.chksum
-      if not fd or not P.isset(l, "chksum") then return end
-      local at = P.fieldpos(l, "chksum")
+      local fd = l and descs[P.proto(l)].roles.chksum
+      if not fd or not P.isset(l, fd.name) then return end
+      local at = P.fieldpos(l, fd.name)
       if fd.zero_none and frame:byte(at + 1) == 0 and frame:byte(at + 2) == 0 then return end
       t[#t + 1] = { at, fd.zero_none }
     end
