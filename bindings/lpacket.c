@@ -23,11 +23,11 @@
  * the packet's first edit, so that they follow it). */
 struct rec {
     const struct pk_proto *proto;
-    const struct pk_proto *cut;
     const char *why;
     uint32_t set, present;
     uint32_t off, hlen;
     uint32_t vi;
+    uint16_t cut;               /* the protocol's id */
     uint8_t status, wire;
 };
 
@@ -154,7 +154,7 @@ static struct pk_layer *to_layer(struct pk_layer *l, const struct packet *r, int
 {
     const struct rec *x = &r->ls[i];
     l->proto = x->proto;
-    l->cut = x->cut;
+    l->cut = x->cut ? pk_proto_byid(x->cut) : NULL;
     l->why = x->why;
     l->set = x->set;
     l->present = x->present;
@@ -170,7 +170,7 @@ static void add_layer(struct packet *r, const struct pk_layer *l, int wire)
 {
     struct rec *x = &r->ls[r->n++];
     x->proto = l->proto;
-    x->cut = l->cut;
+    x->cut = l->cut ? (uint16_t)pk_proto_id(l->cut) : 0;
     x->why = l->why;
     x->set = l->set;
     x->present = l->present;
@@ -1216,7 +1216,7 @@ static int l_status(lua_State *L)
     x = &r->ls[p->from];
     lua_pushstring(L, status_names[x->status]);
     if (x->cut)
-        lua_pushstring(L, x->cut->name);
+        lua_pushstring(L, pk_proto_byid(x->cut)->name);
     else
         lua_pushnil(L);
     lua_pushstring(L, x->why);
