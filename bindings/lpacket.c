@@ -539,17 +539,24 @@ static void kept(lua_State *L, int ridx, struct packet *r);
 /* The packet's first change: lengths and checksums read off the wire
  * are dropped so they are computed again ("checksums follow"), except in
  * a header quoted inside an ICMP error, which describes the datagram as
- * it was.  A packet made from a captured list is kept in it from now on. */
+ * it was, and above a fragment, where they describe the whole datagram.
+ * A packet made from a captured list is kept in it from now on. */
 static void touch(lua_State *L, int ridx, struct packet *r)
 {
     if (r->wired) {
+        int part = 0;       /* above a fragment */
         for (int i = 0; i < r->n; i++) {
             struct rec *x = &r->ls[i];
             const struct pk_proto *p = x->proto;
+            int was = part;
             if (!x->wire)
                 continue;
             x->wire = 0;
-            if (p->quoted)
+            if (p->fragment) {
+                struct pk_layer l;
+                part |= p->fragment(to_layer(&l, r, i));
+            }
+            if (p->quoted || was)
                 continue;
             for (int f = 0; f < p->nfields; f++)
                 if (recomputed(&p->fields[f]))

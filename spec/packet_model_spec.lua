@@ -198,3 +198,32 @@ print(raw(e).hex(), e[IPerror].len, e[UDPerror].len, e[UDPerror].chksum, e[IPerr
       { r[pkt.IPerror].len, r[pkt.UDPerror].len, r[pkt.UDPerror].chksum, r[pkt.IPerror].chksum })
   end)
 end)
+
+describe("an edit of a captured first fragment", function()
+  it("keeps the transport header, which describes the whole datagram", function()
+    -- Scapy cuts a 1710-byte UDP datagram into fragments; pktlua edits
+    -- the first, and Scapy reassembles the edited one with the rest
+    local prog = [[
+import sys
+from scapy.all import *
+d = IP(src="198.51.100.1", dst="198.51.100.2")/UDP(sport=4000, dport=53)/(b"x"*1702)
+fs = fragment(d, 1480)
+if len(sys.argv) > 1:
+    fs[0] = IP(bytes.fromhex(sys.argv[1]))
+    whole = IP(raw(defragment(fs)[0]))
+    w2 = whole.copy()
+    w2[UDP].chksum = None
+    print(whole[IP].ttl, whole[UDP].len, whole[UDP].chksum == IP(raw(w2))[UDP].chksum)
+else:
+    print(raw(fs[0]).hex())
+]]
+    local path = H.tmpfile(prog)
+    local hex = H.run(H.python .. " " .. path .. " 2>/dev/null"):match("%x+")
+    local q = IP(H.unhex(hex))
+    assert.equal("UDP", q[2]:name())
+    q[IP].ttl = 9
+    local out = H.run(H.python .. " " .. path .. " " .. H.hex(q:bytes()) .. " 2>/dev/null")
+    os.remove(path)
+    assert.equal("9 1710 True", out:match("[^\n]+"))
+  end)
+end)

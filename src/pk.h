@@ -199,6 +199,10 @@ struct pk_proto {
     size_t (*payload_end)(const struct pk_layer *l, size_t hdr_end, size_t end);
     /* The protocol above, where binds are not enough. */
     const struct pk_proto *(*next)(const struct pk_layer *l, int *decided);
+    /* Whether what this layer carries is one fragment of a larger
+     * datagram: the lengths and checksums above it describe the whole,
+     * so an edit does not compute them again over the part. */
+    int (*fragment)(const struct pk_layer *l);
     /* Before building: fill unset fields whose value depends on others. */
     void (*prepare)(struct pk_layer *ls, int i, int n);
     /* After the layers above are built and the roles filled: write

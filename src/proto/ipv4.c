@@ -47,6 +47,12 @@ static const char *check(const struct pk_layer *l, int *keep)
     return "the version field is not 4";
 }
 
+/* More fragments follow (MF), or this one is not the first. */
+static int fragment(const struct pk_layer *l)
+{
+    return (pk_layer_u(l, FLAGS) & 1) || pk_layer_u(l, FRAG) != 0;
+}
+
 /* A fragment other than the first carries no transport header. */
 static const struct pk_proto *next(const struct pk_layer *l, int *decided)
 {
@@ -166,7 +172,7 @@ struct pk_proto pk_proto_ip = {
     .binds = binds, .nbinds = 9,
     .summary = summary,
     .quotable = 1,
-    .check = check, .next = next,
+    .check = check, .next = next, .fragment = fragment,
     .prepare = prepare, .pseudo_sum = pseudo_sum,
     .hashret = hashret, .answers = answers,
 };
