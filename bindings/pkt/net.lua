@@ -21,6 +21,7 @@ return function(M, I)
       end
     end,
     string = function(v) if type(v) == "string" then return v end end,
+    name = function(v) if type(v) == "string" or math.type(v) == "integer" then return v end end,
     table = function(v) if type(v) == "table" then return v end end,
     ["function"] = function(v)
       local mt = getmetatable(v)
@@ -29,6 +30,7 @@ return function(M, I)
   }
   local kind_words = { flag = "true or false (or a number, 0 for off)", number = "a number",
     count = "a whole number, 0 or more", string = "a string", table = "a table",
+    name = "a name or a number",
     ["function"] = "a function" }
 
   -- Options a function takes; a misspelt one is an error, not ignored.
