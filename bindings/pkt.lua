@@ -218,4 +218,5 @@ I.core, I.descs, I.suggest, I.pin, I.P = core, descs, suggest, pin, P
 function I.dissect_as(d, bytes) return P.dissect(d.id, bytes) end
 function I.captured(d, bytes, time, iface, wirelen) return P.captured(d.id, bytes, time, iface, wirelen) end
 require("pkt.net")(M, I)
+require("pkt.scapy")(M, I)
 return M

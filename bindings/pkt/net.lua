@@ -68,6 +68,10 @@ return function(M, I)
     return out
   end
 
+  -- The interface the script chose with conf.iface (pkt/scapy.lua), for
+  -- sniff, sendp and srp when no iface option names one.
+  local function conf_iface() return I.conf_iface and I.conf_iface() end
+
   -- Whether to print the one-line report: the verbose option, else
   -- conf.verb (0 is quiet), as in Scapy.
   local function verbose(o)
@@ -198,6 +202,9 @@ return function(M, I)
   --       store=, promisc=, offline=} -> packets, stats
   function M.sniff(o)
     o = check_opts("sniff", o, sniff_opts)
+    if o.iface == nil and not o.offline and conf_iface() then
+      o = setmetatable({ iface = conf_iface() }, { __index = o })
+    end
     local cap, msg, kind
     if o.offline then
       cap, msg, kind = core.capture_file(o.offline, o.filter)
@@ -329,7 +336,7 @@ return function(M, I)
 
   -- The interface a frame leaves by when none is named.
   local function l2_iface(p, o)
-    if o.iface then return o.iface end
+    if o.iface or conf_iface() then return o.iface or conf_iface() end
     local ip, arp = p[M.IP], p[M.ARP]
     local r = (ip and route(ip.dst)) or (arp and route(arp.pdst))
     if r then return r.iface end
@@ -567,8 +574,10 @@ return function(M, I)
 
   -- Sends the requests with a capture already listening (so no early
   -- reply is lost), then pairs each captured packet with the requests it
-  -- answers by the descriptors' matching rules.
-  local function do_sr(fname, x, o, l2)
+  -- answers by the descriptors' matching rules.  Ctrl-C ends the wait
+  -- and returns what came; with chain it is raised after the summary
+  -- line (Scapy's chainCC, for loops of sr such as srloop).
+  local function do_sr(fname, x, o, l2, chain)
     o = check_opts(fname, o, sr_opts)
     local pkts = as_list(x, fname)
     if #pkts == 0 then return pair_list({}), new_list({}, "Unanswered") end
@@ -625,14 +634,30 @@ return function(M, I)
     local sender = l2 and core.send_l2 or core.send_l3
     local send_iface = l2 and iface or o.iface
     local retries = o.retry or 0
+    -- conf.checkIPaddr = false: a reply from another address than the
+    -- one asked may answer (a broadcast ping), as in Scapy: the reply is
+    -- matched as if it came from each destination asked.
+    local dsts
+    if start == IPV4 and M.conf and M.conf.checkIPaddr == false then
+      dsts = {}
+      for _, r in ipairs(reqs) do dsts[r.bytes:sub(17, 20)] = true end
+    end
     local function poll_until(deadline)
       while core.now() < deadline do
         local data, sec, usec = cap:next()
         if data then
           received = received + 1
-          local key = core.match_key(linkpid, data, start)
+          local key, at = core.match_key(linkpid, data, start)
+          local seen = data
+          if dsts and at then
+            for d in pairs(dsts) do
+              local v = data:sub(1, at + 12) .. d .. data:sub(at + 17)
+              if index[core.match_key(linkpid, v, start)] then seen = v; break end
+            end
+            key = core.match_key(linkpid, seen, start)
+          end
           for _, i in ipairs(key and index[key] or {}) do
-            if (o.multi or not got[i]) and core.answers(reqs[i].pid, reqs[i].bytes, linkpid, data) then
+            if (o.multi or not got[i]) and core.answers(reqs[i].pid, reqs[i].bytes, linkpid, seen) then
               local p, from = nil, reqs[i].from
               local off = from and select(2, core.match_key(linkpid, data, from))
               if off then
@@ -684,8 +709,10 @@ return function(M, I)
       print(("Received %d packets, got %d answers, remaining %d packets")
         :format(received, nanswered, #unans))
     end
+    if chain and not ok then error(err, 0) end
     return pair_list(answered), new_list(unans, "Unanswered")
   end
+  I.do_sr, I.check_opts = do_sr, check_opts
 
   -- sr(pkts [, {timeout=2, retry=0, inter=, multi=, iface=, filter=, verbose=}])
   -- -> answered ({sent, received} pairs), unanswered
