@@ -123,6 +123,22 @@ describe("Scapy lines ported to pktlua, without a network", function()
       'local s = require "pkt.services"\nfor _, proto in ipairs({"tcp", "udp"}) do for port = 0, 65535 do '
         .. 'local n = s.name(proto, port) if n then print(proto, port, n) end end end',
       function(x) return (x:gsub("[ \t]+", " ")) end },
+    -- IPv6 frames left out: pktlua has no IPv6 layer yet
+    { "l.sessions() groups a capture's packets under Scapy's keys",
+      'l = PacketList([p for p in rdpcap("spec/fixtures/real/lab-traffic.pcap") if p.type != 0x86dd])\n'
+        .. 'print("\\n".join(sorted("%s %d" % (k, len(v)) for k, v in l.sessions().items())))',
+      'local l = PacketList()\nfor _, p in ipairs(rdpcap("spec/fixtures/real/lab-traffic.pcap")) do '
+        .. 'if p[Ether].type ~= 0x86dd then l[#l + 1] = p end end\n'
+        .. 'local t = {} for k, v in pairs(l:sessions()) do t[#t + 1] = k .. " " .. #v end\n'
+        .. 'table.sort(t) print(table.concat(t, "\\n"))' },
+    { "l.filter(fn) keeps the packets fn is true of, in a list named as Scapy's",
+      'l = PacketList(rdpcap("spec/fixtures/real/lab-traffic.pcap"), name="lab")\n'
+        .. 'f = l.filter(lambda p: ICMP in p)\nprint(f.listname, len(f), f)\n'
+        .. 'a, u = SndRcvList([(p, p) for p in l]), None\nprint(len(a.filter(lambda s, r: TCP in r)))',
+      'local l = PacketList({}, "lab")\nfor _, p in ipairs(rdpcap("spec/fixtures/real/lab-traffic.pcap")) do l[#l + 1] = p end\n'
+        .. 'local f = l:filter(function(p) return p:haslayer(ICMP) end)\nprint(f.name, #f, f)\n'
+        .. 'local a = PacketList({}) for i, p in ipairs(l) do a[i] = {p, p} end\n'
+        .. 'print(#a:filter(function(s, r) return r:haslayer(TCP) end))' },
     { "ls() lists each layer as Scapy's ls() does", "ls()", "ls()", check = function(out, mine)
       out = "\n" .. out
       local n = 0

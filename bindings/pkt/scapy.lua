@@ -382,6 +382,66 @@ return function(M, I)
     return M.PacketList(out, name and "Defragmented " .. name or "Defragmented")
   end
 
+  ----------------------------------------------------- packet lists
+
+  -- Scapy's PacketList methods, added to the lists' own (pkt/list.lua).
+  local List = I.list_methods
+
+  -- l:filter(fn) -> a list of the packets (or {sent, received} pairs,
+  -- given to fn as two arguments) for which fn is true, named as Scapy
+  -- names it: "filtered <name>".
+  function List.filter(l, fn)
+    if type(fn) ~= "function" then error("filter: takes a function of a packet", 2) end
+    local t = {}
+    for _, x in ipairs(l) do
+      local keep
+      if M.is_packet(x) then keep = fn(x) else keep = fn(x[1], x[2]) end
+      if keep then t[#t + 1] = x end
+    end
+    return I.new_list(t, "filtered " .. tostring(l.name))
+  end
+
+  -- A field's value as show() prints it (a protocol's name), from the
+  -- layer's own lines.
+  local function shown(layer, name)
+    local own = layer:show(true):match("^(###%[.-\n)###%[") or layer:show(true)
+    return own:match("\n%s*" .. name .. "%s*= ([^\n]*)")
+  end
+
+  -- Scapy's default session key: protocol, addresses and ports.
+  local function session_of(p)
+    if not p:haslayer(M.Ether) then return "Other" end
+    local ip = p[M.IP]
+    if ip then
+      local tcp, udp, icmp = p[M.TCP], p[M.UDP], p[M.ICMP]
+      if tcp then return ("TCP %s:%d > %s:%d"):format(ip.src, tcp.sport, ip.dst, tcp.dport) end
+      if udp then return ("UDP %s:%d > %s:%d"):format(ip.src, udp.sport, ip.dst, udp.dport) end
+      if icmp then
+        return ("ICMP %s > %s type=%d code=%d id=0x%x"):format(ip.src, ip.dst, icmp.type,
+          icmp.code, icmp.id)
+      end
+      return ("IP %s > %s proto=%s"):format(ip.src, ip.dst, shown(ip, "proto"))
+    end
+    local arp = p[M.ARP]
+    if arp then return ("ARP %s > %s"):format(arp.psrc, arp.pdst) end
+    return ("Ethernet type=%04x"):format(p[M.Ether].type)
+  end
+
+  -- l:sessions([fn]) -> {key = list}: the packets grouped by fn(p), by
+  -- default Scapy's "TCP src:sport > dst:dport" (one per direction).
+  function List.sessions(l, fn)
+    fn = fn or session_of
+    local t = {}
+    for _, x in ipairs(l) do
+      local p = M.is_packet(x) and x or x[2]
+      local key = fn(p)
+      t[key] = t[key] or I.new_list({})
+      local s = t[key]
+      s[#s + 1] = x
+    end
+    return t
+  end
+
   ------------------------------------------------- loops and probes
 
   local function quiet(o)
