@@ -369,7 +369,10 @@ sendp(Ether()/ARP{op=2, pdst="198.51.100.2"}, {iface="eth0", verbose=0})]]
     assert.is_true(n[7003] > 0)
   end)
 
-  it("sniff(count=0, timeout=...) catches everything until the timeout, as Scapy", function()
+  it("sniff(count=0, timeout=...) catches everything until the timeout, as Scapy; so does sniff.lua -c 0 -t 0", function()
+    -- sniff.lua -t 0 never times out: Ctrl-C ends it once the others are done
+    local demo = lab:spawn("b", H.pktlua .. " scripts/sniff.lua -i eth0 -f icmp -c 0 -t 0")
+    assert.is_truthy(demo:expect("sniffing", 10))
     local jobs = {
       lab:spawn("b", "/usr/bin/python3 -u " .. H.tmpfile(PRELUDE .. 'print(len(sniff(iface="eth0", '
         .. 'filter="icmp", count=0, timeout=3, started_callback=lambda: print("listening", flush=True))))')),
@@ -380,7 +383,10 @@ sendp(Ether()/ARP{op=2, pdst="198.51.100.2"}, {iface="eth0", verbose=0})]]
     lab:run("a", "ping -c 3 -i 0.2 -W 1 198.51.100.2")
     local counts = {}
     for i, job in ipairs(jobs) do counts[i] = (job:wait(10) or ""):match("(%d+)%s*$") end
+    os.execute("kill -INT " .. demo.pid)
+    counts[3] = (demo:wait(5) or ""):match("(%d+) packets%s*$")
     assert.equal(counts[1], counts[2])
+    assert.equal(counts[1], counts[3])
     assert.is_true(tonumber(counts[2]) > 1)
   end)
 
