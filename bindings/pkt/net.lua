@@ -473,6 +473,17 @@ return function(M, I)
     return t
   end
 
+  -- Without a seed option, vary's random values differ from run to run:
+  -- a seed from the kernel (Lua's own start value is the time in
+  -- seconds and an address, the same twice in a second without ASLR).
+  local function fresh_seed()
+    local f = io.open("/dev/urandom", "rb")
+    local b = f and f:read(8)
+    if f then f:close() end
+    local n = b and #b == 8 and string.unpack("<i8", b) or math.random(math.mininteger, -1)
+    return n ~= 0 and n or 1
+  end
+
   local function do_send(fname, x, o, l2)
     o = check_opts(fname, o, send_opts)
     if M.is_packet(x) and o.count == nil and o.inter == nil and o.loop == nil
@@ -524,9 +535,8 @@ return function(M, I)
         end
         local q = P.dissect(as_l2 and (l2 and P.proto(pkts[1]) or ETHER) or IPV4, frame)
         local pps = o.pps or (inter > 0 and 1 / inter or nil)
-        -- without a seed, random values differ from run to run
         bulk = { bytes = frame, l2 = as_l2, iface = iface, count = loop and 0 or count,
-          loop = loop, pps = pps, seed = o.seed or math.random(1, math.maxinteger),
+          loop = loop, pps = pps, seed = o.seed or (o.vary and fresh_seed()),
           vary = o.vary and vary_spec(fname, q, frame, o.vary) }
         local n, msg, kind = core.send_bulk(bulk)
         if not n then raise(fname, msg) end
