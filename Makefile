@@ -61,9 +61,10 @@ $(B)/pkt/core.so: $(BIND_OBJ) $(B)/libpkt.a
 	@mkdir -p $(dir $@)
 	$(CC) -shared $(PK_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS)
 
-$(B)/embed.c: bindings/embed.lua $(LUA_MODS)
+# The host carries the modules, and the vendor/ registries they read.
+$(B)/embed.c: bindings/embed.lua $(LUA_MODS) vendor/services
 	@mkdir -p $(dir $@)
-	$(LUA) bindings/embed.lua $@ $(LUA_MODS)
+	$(LUA) bindings/embed.lua $@ $(LUA_MODS) pkt.services_db=vendor/services
 
 $(B)/pktlua: $(HOST_SRC:%.c=$(B)/%.o) $(BIND_OBJ) $(B)/bindings/preload.o $(B)/embed.o $(B)/libpkt.a
 	$(CC) $(PK_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LUA_LIBS) $(PCAP_LIBS) -lreadline -lm -ldl
@@ -218,6 +219,7 @@ install: all
 	install -m 755 pktlua $(DESTDIR)$(PREFIX)/bin/pktlua
 	install -m 644 bindings/pkt.lua $(DESTDIR)$(PREFIX)/share/lua/5.4/pkt.lua
 	install -m 644 $(wildcard bindings/pkt/*.lua) $(DESTDIR)$(PREFIX)/share/lua/5.4/pkt/
+	install -m 644 vendor/services $(DESTDIR)$(PREFIX)/share/lua/5.4/pkt/services.txt
 	install -m 755 $(B)/pkt/core.so $(DESTDIR)$(PREFIX)/lib/lua/5.4/pkt/core.so
 
 uninstall:
@@ -248,16 +250,20 @@ clean:
 	rm -rf build pktlua
 
 help:
-	@echo "make            build ./pktlua and the Lua module $(B)/pkt/core.so"
+	@echo "make            build ./pktlua and the Lua module $(B)/pkt/core.so (also: make all, make pktlua)"
 	@echo "make deps       install missing Debian packages (as root)"
 	@echo "make test       install, build and run the whole suite (SAN=1: ASan+UBSan)"
 	@echo "make demo       run the bundled demos in a throw-away network lab"
 	@echo "make bench      build, dissect, send, capture and reaction rates beside their peers"
 	@echo "make bench-instr  instructions per packet of the build and dissect loops (callgrind)"
-	@echo "make install    install to PREFIX=$(PREFIX) (DESTDIR honoured)"
+	@echo "make install    install to PREFIX=$(PREFIX) (DESTDIR honoured); make uninstall removes it"
 	@echo "make setcap     grant ./pktlua cap_net_raw,cap_net_admin"
 	@echo "make ctest      build and run the C unit tests of the codecs"
 	@echo "make lint       check that the C core has no Lua in it"
+	@echo "make valgrind   the core paths under valgrind: no invalid access, no definite leak"
+	@echo "make fuzz       libFuzzer targets for FUZZ_SECONDS=$(FUZZ_SECONDS) each (make fuzz-build: only compile)"
+	@echo "make diff-soak  the random differential spec over SEEDS=$(SEEDS) random seeds"
 	@echo "make clean      remove build products"
+	@echo "make help       this list"
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -512,7 +512,9 @@ static int dissect_from(lua_State *L, int arg, struct pk_layer *ls, int *n,
     return start ? -1 : 0;
 }
 
-/* match_key(proto_id, bytes [, start_proto_id]) -> key | nil */
+/* match_key(proto_id, bytes [, start_proto_id]) -> key, offset | nil
+ * offset: where the start layer begins in bytes, so a layer-3 sr()
+ * hands back the reply from its IP header on. */
 static int l_match_key(lua_State *L)
 {
     struct pk_layer ls[PK_MAXLAYERS];
@@ -523,7 +525,8 @@ static int l_match_key(lua_State *L)
     if (i < 0)
         return 0;
     lua_pushlstring(L, (const char *)key, pk_match_key(ls + i, n - i, key, sizeof key));
-    return 1;
+    lua_pushinteger(L, i < n ? (lua_Integer)ls[i].off : 0);
+    return 2;
 }
 
 /* answers(req_proto, req_bytes, rep_proto, rep_bytes) -> boolean */

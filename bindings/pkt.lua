@@ -60,8 +60,8 @@ local helpers = {}
 local PacketMT, P = core.packets(Packet, ClassMT, helpers)
 local is_packet = P.is_packet
 M.is_packet, M.is_class = is_packet, is_class
--- a layer is the packet seen from that layer: every packet method works on it
-M.is_layer = is_packet
+-- p[IP]: a packet seen from one of its layers (every packet method works on it)
+function M.is_layer(x) return is_packet(x) and P.isview(x) end
 
 local function desc_of(p, i) return descs[P.proto(p, i)] end
 
@@ -218,4 +218,5 @@ I.core, I.descs, I.suggest, I.pin, I.P = core, descs, suggest, pin, P
 function I.dissect_as(d, bytes) return P.dissect(d.id, bytes) end
 function I.captured(d, bytes, time, iface, wirelen) return P.captured(d.id, bytes, time, iface, wirelen) end
 require("pkt.net")(M, I)
+require("pkt.scapy")(M, I)
 return M

@@ -4,13 +4,13 @@
 local socket = require "socket"     -- LuaSocket (Debian: lua-socket)
 local o = require("pkt.cli").parse(arg, "Receive UDP datagrams and print ip:port message.", {
   { "port", "p", "UDP port to listen on", default = 9090, number = true },
-  { "timeout", "t", "seconds to wait for a datagram", default = 5, number = true },
+  { "timeout", "t", "seconds to wait for a datagram (0: never)", default = 5, number = true },
   { "count", "c", "stop after this many datagrams (0: never)", default = 0, number = true },
 })
 
 local sock = assert(socket.udp())
 assert(sock:setsockname("0.0.0.0", o.port))
-sock:settimeout(o.timeout)
+sock:settimeout(o.timeout > 0 and o.timeout or nil)   -- LuaSocket's 0 would not wait
 print(("listening on 0.0.0.0:%d"):format(o.port))
 io.stdout:flush()
 local n = 0

@@ -94,10 +94,7 @@ describe("the REPL", function()
     os.execute("rm -rf " .. sh(home))
   end)
 
-  local function session(keys)
-    return H.run(H.python .. " spec/support/pty_drive.py " .. sh(home) .. " " .. H.pktlua
-      .. " <<'EOF'\n" .. keys .. "\nEOF\n")
-  end
+  local function session(keys) return H.repl(home, keys) end
 
   it("prints expression values, a packet as its summary", function()
     local out = session('1 + 2\nIP{src="198.51.100.1", dst="198.51.100.2"}/ICMP{}\n<EOF>')

@@ -5,23 +5,80 @@ return function(M, I)
   local core, descs, dissect_as, captured, P = I.core, I.descs, I.dissect_as, I.captured, I.P
   local suggest = I.suggest
 
+  -- How each option's value is read.  A flag takes true or false, or a
+  -- number as Python reads one (verbose=0 is off, any other number on);
+  -- the others take one Lua type, and a value of another type is an error
+  -- rather than a silent default.
+  local kinds = {
+    flag = function(v)
+      if type(v) == "boolean" then return v end
+      if type(v) == "number" then return v ~= 0 end
+    end,
+    number = function(v) if type(v) == "number" then return v end end,
+    count = function(v)
+      if type(v) == "number" and v >= 0 and v == math.floor(v) and v < 2^63 then
+        return math.tointeger(v)
+      end
+    end,
+    string = function(v) if type(v) == "string" then return v end end,
+    name = function(v) if type(v) == "string" or math.type(v) == "integer" then return v end end,
+    table = function(v) if type(v) == "table" then return v end end,
+    ["function"] = function(v)
+      local mt = getmetatable(v)
+      if type(v) == "function" or (mt and mt.__call) then return v end
+    end,
+  }
+  local kind_words = { flag = "true or false (or a number, 0 for off)", number = "a number",
+    count = "a whole number, 0 or more", string = "a string", table = "a table",
+    name = "a name or a number",
+    ["function"] = "a function" }
+
   -- Options a function takes; a misspelt one is an error, not ignored.
+  -- Returns the options with flags as booleans (a copy only when a flag
+  -- was given as a number: send() is a hot call).
   local function check_opts(fname, opts, known)
     if opts == nil then return {} end
     if type(opts) ~= "table" then
       error(("%s: options are a table, like %s(p, {iface=\"eth0\"}), got %s")
         :format(fname, fname, type(opts)), 3)
     end
-    for k in pairs(opts) do
-      if not known[k] then
-        local names = {}   -- only on the error path: send() is a hot call
+    local out = opts
+    for k, v in pairs(opts) do
+      local kind = known[k]
+      if not kind then
+        local names = {}   -- only on the error path
         for n in pairs(known) do names[#names + 1] = n end
         table.sort(names)
         error(("%s: unknown option '%s'%s; options are: %s"):format(fname, tostring(k),
           suggest(tostring(k), names), table.concat(names, ", ")), 3)
       end
+      local c = kinds[kind](v)
+      if c == nil then
+        error(("%s: option %s takes %s, got %s %s"):format(fname, k, kind_words[kind],
+          type(v), type(v) == "string" and ("%q"):format(v) or tostring(v)), 3)
+      end
+      if c ~= v then
+        if out == opts then
+          out = {}
+          for k2, v2 in pairs(opts) do out[k2] = v2 end
+        end
+        out[k] = c
+      end
     end
-    return opts
+    return out
+  end
+
+  -- The interface the script chose with conf.iface (pkt/scapy.lua), for
+  -- sniff, sendp and srp when no iface option names one.
+  local function conf_iface() return I.conf_iface and I.conf_iface() end
+
+  -- Whether to print the one-line report: the verbose option, else
+  -- conf.verb (0 is quiet), as in Scapy.
+  local function verbose(o)
+    if o.verbose ~= nil then return o.verbose end
+    local conf = M.conf
+    local v = conf and conf.verb
+    return not (v == 0 or v == false)
   end
 
   -- A failure of the world, raised as one clear error (the core's message
@@ -70,9 +127,10 @@ return function(M, I)
 
   ------------------------------------------------------------- sniff
 
-  local sniff_opts = { iface = 1, filter = 1, count = 1, timeout = 1, prn = 1,
-    lfilter = 1, stop_filter = 1, store = 1, promisc = 1, offline = 1,
-    immediate = 1, snaplen = 1, buffer_kb = 1, started_callback = 1 }
+  local sniff_opts = { iface = "string", filter = "string", count = "count",
+    timeout = "number", prn = "function", lfilter = "function", stop_filter = "function",
+    store = "flag", promisc = "flag", offline = "string", immediate = "flag",
+    snaplen = "count", buffer_kb = "count", started_callback = "function" }
 
   local function class_of(pid)
     return descs[pid] or descs[M.Raw._desc.id]
@@ -103,7 +161,9 @@ return function(M, I)
     local list = captured_list(first, live and iface or nil, "Sniffed")
     -- A reply waits for everything between a frame's arrival and the
     -- callback: the options and functions are looked up once, here.
+    -- count=0 is no limit, as in Scapy
     local prn, lfilter, stop_filter, count = o.prn, o.lfilter, o.stop_filter, o.count
+    if count == 0 then count = nil end
     local now, next_frame = core.now, cap.next
     local ok, err = pcall(function()
       while not (deadline and now() >= deadline) do
@@ -142,6 +202,9 @@ return function(M, I)
   --       store=, promisc=, offline=} -> packets, stats
   function M.sniff(o)
     o = check_opts("sniff", o, sniff_opts)
+    if o.iface == nil and not o.offline and conf_iface() then
+      o = setmetatable({ iface = conf_iface() }, { __index = o })
+    end
     local cap, msg, kind
     if o.offline then
       cap, msg, kind = core.capture_file(o.offline, o.filter)
@@ -194,9 +257,7 @@ return function(M, I)
   -- before building, not left for the kernel).
   local function l3_bytes(p, fname)
     local ip = p[M.IP]
-    if not ip then
-      error(fname .. ": send() sends IPv4 packets (IP / ...); use sendp() for frames", 3)
-    end
+    if not ip then return nil end      -- ARP: framed by the caller (framed)
     if not P.isset(ip, "src") then
       local r = route(ip.dst)
       if r and r.src ~= "0.0.0.0" then
@@ -231,30 +292,53 @@ return function(M, I)
     return arp_cache[key]
   end
 
+  -- Where an ARP other than a request goes when its frame names no
+  -- destination: as in Scapy, the MAC of its target (or of the gateway
+  -- to it), asked for if need be; broadcast when none answers.  (A
+  -- request keeps the broadcast address, Ether's default.)
+  local function arp_target_mac(iface, target, fname)
+    local r = route(target)
+    local ok, mac = pcall(resolve_mac, iface, (r and r.iface == iface and r.gw) or target, fname)
+    if not ok and is_interrupt(mac) then error(mac, 0) end
+    return ok and mac or "ff:ff:ff:ff:ff:ff"
+  end
+
   -- A frame as it leaves at layer 2: unset Ether src is the interface's
   -- MAC; unset dst with an IP payload is the next hop's MAC.
   local function l2_bytes(p, iface, fname)
     if P.proto(p) ~= ETHER then return p:bytes(), p end
-    local ip = p[M.IP]
-    local fill_src, fill_dst = not P.isset(p, "src"), ip ~= nil and not P.isset(p, "dst")
+    local ip, arp = p[M.IP], p[M.ARP]
+    local fill_src = not P.isset(p, "src")
+    local fill_dst = (ip ~= nil or arp ~= nil) and not P.isset(p, "dst")
     local fill_ip = ip ~= nil and not P.isset(ip, "src")
-    if not (fill_src or fill_dst or fill_ip) then return p:bytes(), p end
+    -- an ARP's sender is the sending interface, as in Scapy
+    local fill_hw = arp ~= nil and not P.isset(arp, "hwsrc")
+    local fill_ps = arp ~= nil and not P.isset(arp, "psrc")
+    if not (fill_src or fill_dst or fill_ip or fill_hw or fill_ps) then return p:bytes(), p end
     p = p:copy()                -- the caller's packet stays as it was
-    ip = p[M.IP]
+    ip, arp = p[M.IP], p[M.ARP]
     if fill_src then p.src = need_iface(iface, fname).mac end
-    if fill_dst then
+    if fill_dst and ip then
       local r = route(ip.dst)
       p.dst = resolve_mac(iface, (r and r.gw) or ip.dst, fname)
+    elseif fill_dst and arp.op ~= 1 then
+      p.dst = arp_target_mac(iface, arp.pdst, fname)
     end
     if fill_ip then ip.src = need_iface(iface, fname).ipv4[1] or "0.0.0.0" end
+    if fill_hw then arp.hwsrc = need_iface(iface, fname).mac end
+    if fill_ps then
+      local r = route(arp.pdst)
+      arp.psrc = r and r.iface == iface and r.src ~= "0.0.0.0" and r.src
+        or need_iface(iface, fname).ipv4[1] or "0.0.0.0"
+    end
     return p:bytes(), p
   end
 
   -- The interface a frame leaves by when none is named.
   local function l2_iface(p, o)
-    if o.iface then return o.iface end
-    local ip = p[M.IP]
-    local r = ip and route(ip.dst)
+    if o.iface or conf_iface() then return o.iface or conf_iface() end
+    local ip, arp = p[M.IP], p[M.ARP]
+    local r = (ip and route(ip.dst)) or (arp and route(arp.pdst))
     if r then return r.iface end
     local all = M.ifaces()
     for _, i in ipairs(all) do
@@ -284,8 +368,8 @@ return function(M, I)
     return eth .. bytes, r.iface, true
   end
 
-  local send_opts = { iface = 1, count = 1, inter = 1, loop = 1, verbose = 1,
-    pps = 1, vary = 1, seed = 1 }
+  local send_opts = { iface = "string", count = "count", inter = "number", loop = "flag",
+    verbose = "flag", pps = "number", vary = "table", seed = "count" }
 
   local function ipv4_int(s)
     local a, b, c, d = s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
@@ -375,35 +459,62 @@ return function(M, I)
     return out
   end
 
+  -- send() and sr() of packets that have no IP layer but ride in
+  -- Ethernet (ARP), as Scapy sends them: framed, Ether() / p, and sent
+  -- at layer 2.  Level 4: this, the caller, do_send or do_sr, the script.
+  local function framed(pkts, fname)
+    local t = {}
+    for i, p in ipairs(pkts) do
+      if not p[M.IP] and p:layers()[1] ~= M.ARP then
+        error(fname .. ": send() sends IPv4 packets (IP / ...) and ARP; use sendp() for frames", 4)
+      end
+      t[i] = M.Ether() / p
+    end
+    return t
+  end
+
+  -- Without a seed option, vary's random values differ from run to run:
+  -- a seed from the kernel (Lua's own start value is the time in
+  -- seconds and an address, the same twice in a second without ASLR).
+  local function fresh_seed()
+    local f = io.open("/dev/urandom", "rb")
+    local b = f and f:read(8)
+    if f then f:close() end
+    local n = b and #b == 8 and string.unpack("<i8", b) or math.random(math.mininteger, -1)
+    return n ~= 0 and n or 1
+  end
+
   local function do_send(fname, x, o, l2)
     o = check_opts(fname, o, send_opts)
     if M.is_packet(x) and o.count == nil and o.inter == nil and o.loop == nil
         and o.pps == nil and o.vary == nil then
       -- One packet once, as a callback answering a sniffed one sends:
       -- straight out, without the lists and closures repeats need.
+      local bytes = not l2 and l3_bytes(x, fname)
+      if not bytes and not l2 then x, l2 = framed({ x }, fname)[1], true end
       local iface = l2 and l2_iface(x, o) or o.iface
-      local bytes = l2 and l2_bytes(x, iface, fname) or l3_bytes(x, fname)
+      if l2 then bytes = l2_bytes(x, iface, fname) end
       local n, msg = (l2 and core.send_l2 or core.send_l3)(bytes, iface)
       if not n then raise(fname, msg) end
-      if o.verbose ~= false then print("Sent 1 packets.") end
+      if verbose(o) then print("Sent 1 packets.") end
       return 1
     end
     local pkts = as_list(x, fname)
     local frames, ifaces = {}, {}
-    for i, p in ipairs(pkts) do
-      if l2 then
-        ifaces[i] = l2_iface(p, o)
-        frames[i] = l2_bytes(p, ifaces[i], fname)
-      else
-        frames[i] = l3_bytes(p, fname)
-        ifaces[i] = o.iface
+    for i, p in ipairs(not l2 and pkts or {}) do
+      frames[i], ifaces[i] = l3_bytes(p, fname), o.iface
+      if not frames[i] then
+        pkts, l2, frames, ifaces = framed(pkts, fname), true, {}, {}
+        break
       end
     end
-    local count, inter = o.count or 1, o.inter or 0
-    if math.type(count) ~= "integer" and not (type(count) == "number" and count == math.floor(count)) or count < 0 then
-      error(("%s: count is a whole number of packets, 0 or more, got %s"):format(fname, tostring(o.count)), 3)
+    for i, p in ipairs(l2 and pkts or {}) do
+      ifaces[i] = l2_iface(p, o)
+      frames[i] = l2_bytes(p, ifaces[i], fname)
     end
-    count = math.tointeger(count)
+    -- as in Scapy, a count wins over loop, and count=0 sends nothing
+    local count, inter = o.count or 1, o.inter or 0
+    local loop = o.loop and o.count == nil
     if o.vary and #frames ~= 1 then
       error(("%s: vary takes one packet (a template), not a list of %d"):format(fname, #frames), 3)
     end
@@ -416,16 +527,16 @@ return function(M, I)
     end
     local bulk      -- C leaves its count here, even when Ctrl-C cuts in
     local ok, err = pcall(function()
-      if #frames == 1 and (o.vary or o.pps or o.loop or inter > 0 or count > 1) then
+      if #frames == 1 and (o.vary or o.pps or loop or inter > 0 or count > 1) then
         -- one template: the copies, the variation and the pacing are C's
         local frame, iface, as_l2 = frames[1], ifaces[1], l2
-        if not l2 and (o.loop or count >= 1000) then
+        if not l2 and (loop or count >= 1000) then
           frame, iface, as_l2 = l3_as_frame(pkts[1], frame, o)
         end
         local q = P.dissect(as_l2 and (l2 and P.proto(pkts[1]) or ETHER) or IPV4, frame)
         local pps = o.pps or (inter > 0 and 1 / inter or nil)
-        bulk = { bytes = frame, l2 = as_l2, iface = iface, count = o.loop and 0 or count,
-          loop = o.loop, pps = pps, seed = o.seed,
+        bulk = { bytes = frame, l2 = as_l2, iface = iface, count = loop and 0 or count,
+          loop = loop, pps = pps, seed = o.seed or (o.vary and fresh_seed()),
           vary = o.vary and vary_spec(fname, q, frame, o.vary) }
         local n, msg, kind = core.send_bulk(bulk)
         if not n then raise(fname, msg) end
@@ -435,15 +546,15 @@ return function(M, I)
       for i = 2, #frames do same = same and ifaces[i] == ifaces[1] end
       if same then
         -- a list for one interface: C sends it in turn, count times, paced
-        bulk = { list = frames, l2 = l2, iface = ifaces[1], loop = o.loop,
-          count = o.loop and 0 or count * #frames, pps = o.pps or (inter > 0 and 1 / inter or nil) }
+        bulk = { list = frames, l2 = l2, iface = ifaces[1], loop = loop,
+          count = loop and 0 or count * #frames, pps = o.pps or (inter > 0 and 1 / inter or nil) }
         local n, msg = core.send_bulk(bulk)
         if not n then raise(fname, msg) end
         return
       end
       -- frames for several interfaces: a call each
       local round = 0
-      while o.loop or round < count do
+      while loop or round < count do
         round = round + 1
         for i = 1, #frames do
           one(i)
@@ -453,7 +564,7 @@ return function(M, I)
     end)
     if bulk then sent = sent + (bulk.sent or 0) end
     if not ok and not is_interrupt(err) then error(err, 0) end
-    if o.verbose ~= false then print(("Sent %d packets."):format(sent)) end
+    if verbose(o) then print(("Sent %d packets."):format(sent)) end
     return sent
   end
 
@@ -464,8 +575,8 @@ return function(M, I)
 
   ----------------------------------------------------- send and receive
 
-  local sr_opts = { iface = 1, timeout = 1, retry = 1, inter = 1, multi = 1,
-    verbose = 1, filter = 1 }
+  local sr_opts = { iface = "string", timeout = "number", retry = "number", inter = "number",
+    multi = "flag", verbose = "flag", filter = "string" }
 
   local function pair_list(t)
     return new_list(t, "Results")
@@ -473,28 +584,40 @@ return function(M, I)
 
   -- Sends the requests with a capture already listening (so no early
   -- reply is lost), then pairs each captured packet with the requests it
-  -- answers by the descriptors' matching rules.
-  local function do_sr(fname, x, o, l2)
+  -- answers by the descriptors' matching rules.  Ctrl-C ends the wait
+  -- and returns what came; with chain it is raised after the summary
+  -- line (Scapy's chainCC, for loops of sr such as srloop).
+  local function do_sr(fname, x, o, l2, chain)
     o = check_opts(fname, o, sr_opts)
     local pkts = as_list(x, fname)
     if #pkts == 0 then return pair_list({}), new_list({}, "Unanswered") end
+    -- a negative timeout waits until every request is answered (or
+    -- Ctrl-C), as Scapy's does
     local timeout = o.timeout or 2
+    if timeout < 0 then timeout = math.huge end
     local iface
     local reqs = {}
-    for i, p in ipairs(pkts) do
-      local b, q
-      if l2 then
-        iface = iface or l2_iface(p, o)
-        b, q = l2_bytes(p, iface, fname)
-      else
-        b, q = l3_bytes(p, fname)
-        if not iface then
-          local ip = q[M.IP]
-          local r = o.iface and { iface = o.iface } or route(ip.dst)
-          iface = r and r.iface
-        end
+    -- At layer 3 a reply is handed back from its layer-3 header on, as
+    -- Scapy's sr() does (r.src is an address, not a MAC); ARP requests
+    -- go out framed (see framed) and their replies come back as ARP.
+    local l3 = not l2
+    for i, p in ipairs(l3 and pkts or {}) do
+      local b, q = l3_bytes(p, fname)
+      if not b then
+        pkts, l2, reqs, iface = framed(pkts, fname), true, {}, nil
+        break
       end
-      reqs[i] = { bytes = b, pkt = q, pid = P.proto(q) }
+      if not iface then
+        local ip = q[M.IP]
+        local r = o.iface and { iface = o.iface } or route(ip.dst)
+        iface = r and r.iface
+      end
+      reqs[i] = { bytes = b, pkt = q, pid = P.proto(q), from = P.proto(q) }
+    end
+    for i, p in ipairs(l2 and pkts or {}) do
+      iface = iface or l2_iface(p, o)
+      local b, q = l2_bytes(p, iface, fname)
+      reqs[i] = { bytes = b, pkt = q, pid = P.proto(q), from = l3 and P.proto(q, 2) or nil }
     end
     -- Immediate mode for latency; its ring slots are sized by the snap
     -- length, so a snap length that fits the link keeps the ring deep
@@ -521,15 +644,37 @@ return function(M, I)
     local sender = l2 and core.send_l2 or core.send_l3
     local send_iface = l2 and iface or o.iface
     local retries = o.retry or 0
+    -- conf.checkIPaddr = false: a reply from another address than the
+    -- one asked may answer (a broadcast ping), as in Scapy: the reply is
+    -- matched as if it came from each destination asked.
+    local dsts
+    if start == IPV4 and M.conf and M.conf.checkIPaddr == false then
+      dsts = {}
+      for _, r in ipairs(reqs) do dsts[r.bytes:sub(17, 20)] = true end
+    end
     local function poll_until(deadline)
       while core.now() < deadline do
         local data, sec, usec = cap:next()
         if data then
           received = received + 1
-          local key = core.match_key(linkpid, data, start)
+          local key, at = core.match_key(linkpid, data, start)
+          local seen = data
+          if dsts and at then
+            for d in pairs(dsts) do
+              local v = data:sub(1, at + 12) .. d .. data:sub(at + 17)
+              if index[core.match_key(linkpid, v, start)] then seen = v; break end
+            end
+            key = core.match_key(linkpid, seen, start)
+          end
           for _, i in ipairs(key and index[key] or {}) do
-            if (o.multi or not got[i]) and core.answers(reqs[i].pid, reqs[i].bytes, linkpid, data) then
-              local p = dissect_as(descs[linkpid], data)
+            if (o.multi or not got[i]) and core.answers(reqs[i].pid, reqs[i].bytes, linkpid, seen) then
+              local p, from = nil, reqs[i].from
+              local off = from and select(2, core.match_key(linkpid, data, from))
+              if off then
+                p = dissect_as(descs[from], data:sub(off + 1))
+              else
+                p = dissect_as(descs[linkpid], data)
+              end
               p.time = sec + usec / 1e6
               p.iface = iface
               if not got[i] then nanswered = nanswered + 1 end
@@ -570,12 +715,14 @@ return function(M, I)
     if not ok and not is_interrupt(err) then error(err, 0) end
     local unans = {}
     for i, r in ipairs(reqs) do if not got[i] then unans[#unans + 1] = r.pkt end end
-    if o.verbose ~= false then
+    if verbose(o) then
       print(("Received %d packets, got %d answers, remaining %d packets")
         :format(received, nanswered, #unans))
     end
+    if chain and not ok then error(err, 0) end
     return pair_list(answered), new_list(unans, "Unanswered")
   end
+  I.do_sr, I.check_opts = do_sr, check_opts
 
   -- sr(pkts [, {timeout=2, retry=0, inter=, multi=, iface=, filter=, verbose=}])
   -- -> answered ({sent, received} pairs), unanswered

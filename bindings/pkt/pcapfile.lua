@@ -57,7 +57,7 @@ return function(M, I)
 
   -- pcap_writer(path [, {linktype=, append=}]) -> w:write(p), w:close()
   function M.pcap_writer(path, o)
-    o = check_opts("pcap_writer", o, { linktype = 1, append = 1 })
+    o = check_opts("pcap_writer", o, { linktype = "name", append = "flag" })
     if type(path) ~= "string" then error("pcap_writer: expected a file path", 2) end
     return setmetatable({ path = path, linktype = o.linktype, append = o.append }, WriterMT)
   end
@@ -92,7 +92,7 @@ return function(M, I)
 
   -- for p in pcap_reader(path [, {filter=}]) do ... end
   function M.pcap_reader(path, o)
-    o = check_opts("pcap_reader", o, { filter = 1 })
+    o = check_opts("pcap_reader", o, { filter = "string" })
     local nextf, first, cap = frames("pcap_reader", path, o.filter)
     local function nextp()
       local data, time, wirelen = nextf()

@@ -35,6 +35,14 @@ function H.shquote(s)
   return "'" .. s:gsub("'", "'\\''") .. "'"
 end
 
+-- Types keys into the pktlua REPL through a pseudo-terminal, with HOME
+-- at home (pty_drive.py: "<TAB>", "<INT>", "<EOF>"); returns what it
+-- showed, ending with its exit status.
+function H.repl(home, keys)
+  return H.run(H.python .. " spec/support/pty_drive.py " .. H.shquote(home) .. " " .. H.pktlua
+    .. " <<'EOF'\n" .. keys .. "\nEOF\n")
+end
+
 _G.H = H
 
 -- For specs that need network namespaces and tools: why they cannot run

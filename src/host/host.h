@@ -19,6 +19,14 @@ void pk_host_message(const char *pname, const char *msg);
 int pk_host_report(lua_State *L, int status);
 int pk_host_docall(lua_State *L, int narg, int nres);
 
+/* pktlua.c: what a person sees, by the Lua module pkt.repl. */
+extern int pk_host_brief;
+void pk_host_syntax_hint(lua_State *L, int status, const char *text);
+void pk_host_set_chunk(lua_State *L, const char *text);
+void pk_host_display(lua_State *L, int n);
+int pk_host_interrupted(void);
+int pk_host_traceback(lua_State *L);
+
 /* repl.c: read-eval-print until end of input. */
 void pk_repl(lua_State *L);
 

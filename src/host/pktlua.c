@@ -26,7 +26,16 @@ static const char *progname = "pktlua";
 static lua_State *globalL = NULL;       /* the state the SIGINT hook targets */
 
 /* Option bits collected by collectargs. */
-enum { HAS_ERROR = 1, HAS_I = 2, HAS_V = 4, HAS_E = 8, HAS_UPPER_E = 16 };
+enum { HAS_ERROR = 1, HAS_I = 2, HAS_V = 4, HAS_E = 8, HAS_UPPER_E = 16, HAS_HELP = 32 };
+
+/* Set by the REPL: errors print as one line, the traceback on request. */
+int pk_host_brief = 0;
+
+/* Set by a Ctrl-C while Lua runs, so the REPL starts a fresh line. */
+static volatile sig_atomic_t got_interrupt = 0;
+
+#define TRACEBACK_KEY "pktlua.traceback"
+#define CHUNK_KEY "pktlua.chunk"
 
 
 /* ---- signals ---------------------------------------------------------- */
@@ -65,6 +74,7 @@ static void lstop(lua_State *L, lua_Debug *ar)
 static void laction(int sig)
 {
     int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT;
+    got_interrupt = 1;
     pk_host_setsignal(sig, SIG_DFL);
     lua_sethook(globalL, lstop, flag, 1);
     pk_capture_interrupt();
@@ -73,14 +83,9 @@ static void laction(int sig)
 
 /* ---- messages and protected calls ------------------------------------ */
 
-static void print_usage(const char *badoption)
+static void print_options(FILE *f)
 {
-    fprintf(stderr, "%s: ", progname);
-    if (badoption[1] == 'e' || badoption[1] == 'l')
-        fprintf(stderr, "'%s' needs argument\n", badoption);
-    else
-        fprintf(stderr, "unrecognized option '%s'\n", badoption);
-    fprintf(stderr,
+    fprintf(f,
         "usage: %s [options] [script [args]]\n"
         "Available options are:\n"
         "  -e stat   execute string 'stat'\n"
@@ -90,10 +95,32 @@ static void print_usage(const char *badoption)
         "  -v        show version information\n"
         "  -E        ignore environment variables\n"
         "  -W        turn warnings on\n"
+        "  -h, --help  show this help\n"
         "  --        stop handling options\n"
         "  -         stop handling options and execute stdin\n",
         progname);
+}
+
+static void print_usage(const char *badoption)
+{
+    fprintf(stderr, "%s: ", progname);
+    if (badoption[1] == 'e' || badoption[1] == 'l')
+        fprintf(stderr, "'%s' needs argument\n", badoption);
+    else
+        fprintf(stderr, "unrecognized option '%s'\n", badoption);
+    print_options(stderr);
     fflush(stderr);
+}
+
+static void print_help(void)
+{
+    printf("pktlua %s - %s with the pkt packet toolkit as globals (IP, send, sniff, ...)\n\n",
+           PKTLUA_VERSION, LUA_VER);
+    print_options(stdout);
+    printf("\nWith no script and a terminal, an interactive prompt: values print,\n"
+           "Tab completes names and fields, traceback() shows the last error's stack.\n"
+           "ls() lists the layers, lsc() the commands, help(x) tells about one.\n");
+    fflush(stdout);
 }
 
 /* pname is NULL inside the REPL, where errors carry no program name. */
@@ -117,7 +144,59 @@ int pk_host_report(lua_State *L, int status)
     return status;
 }
 
-/* Message handler: turn the error into a string and add a traceback. */
+/* pkt.repl's fn(...) under lua_pcall, for the messages and the REPL's
+ * printing, so a failure there cannot hide the error being reported.
+ * Takes the nargs arguments on the stack; leaves the result, or the
+ * error of the call. */
+static int l_call_repl(lua_State *L)
+{
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "pkt.repl");
+    lua_call(L, 1, 1);
+    lua_getfield(L, -1, lua_tostring(L, lua_upvalueindex(1)));
+    lua_replace(L, -2);
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int call_repl(lua_State *L, const char *fn, int nargs)
+{
+    lua_pushstring(L, fn);
+    lua_pushcclosure(L, l_call_repl, 1);
+    lua_insert(L, -(nargs + 1));
+    return lua_pcall(L, nargs, 1, 0);
+}
+
+/* The message with the position of the script's own code first (the
+ * first frame outside the embedded library) and a hint for a Python
+ * spelling, by pkt.repl's explain.  Pushes the result. */
+static const char *explain(lua_State *L, const char *msg)
+{
+    lua_Debug ar;
+    int level, line = 0;
+    lua_pushstring(L, msg);
+    lua_pushnil(L);                 /* the frame's source, if found */
+    for (level = 1; lua_getstack(L, level, &ar); level++) {
+        lua_getinfo(L, "Sl", &ar);
+        if (ar.currentline > 0 && strncmp(ar.source, "@bindings/", 10) != 0) {
+            lua_pop(L, 1);
+            lua_pushstring(L, ar.source);
+            line = ar.currentline;
+            break;
+        }
+    }
+    lua_pushinteger(L, line);
+    lua_getfield(L, LUA_REGISTRYINDEX, CHUNK_KEY);
+    if (call_repl(L, "explain", 4) != LUA_OK || !lua_isstring(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushstring(L, msg);
+    }
+    return lua_tostring(L, -1);
+}
+
+/* Message handler: turn the error into a string and add a traceback,
+ * kept for the REPL's traceback(); the REPL shows the message alone. */
 static int msghandler(lua_State *L)
 {
     const char *msg = lua_tostring(L, 1);
@@ -127,8 +206,71 @@ static int msghandler(lua_State *L)
         msg = lua_pushfstring(L, "(error object is a %s value)",
                               luaL_typename(L, 1));
     }
+    msg = explain(L, msg);
     luaL_traceback(L, L, msg, 1);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, TRACEBACK_KEY);
+    if (pk_host_brief)
+        lua_pushstring(L, msg);
     return 1;
+}
+
+/* A syntax error on top of the stack gets a hint when one fits (text:
+ * the chunk, or NULL to read the line from the file it names). */
+void pk_host_syntax_hint(lua_State *L, int status, const char *text)
+{
+    if (status != LUA_ERRSYNTAX || !lua_isstring(L, -1))
+        return;
+    lua_pushvalue(L, -1);
+    if (text)
+        lua_pushstring(L, text);
+    else
+        lua_pushnil(L);
+    if (call_repl(L, "syntax", 2) == LUA_OK && lua_isstring(L, -1))
+        lua_remove(L, -2);
+    else
+        lua_pop(L, 1);
+}
+
+/* The REPL prints the n values on the stack as pkt.repl's display shows
+ * them (a table's contents, bytes escaped); an error there is reported. */
+void pk_host_display(lua_State *L, int n)
+{
+    if (call_repl(L, "display", n) != LUA_OK)
+        pk_host_message(NULL, lua_pushfstring(L, "error printing the value (%s)",
+                                              lua_tostring(L, -1)));
+    lua_settop(L, 0);
+}
+
+/* Whether Ctrl-C came since the last call. */
+int pk_host_interrupted(void)
+{
+    int r = got_interrupt;
+    got_interrupt = 0;
+    return r;
+}
+
+/* traceback() prints the stack of the last error (the REPL shows only
+ * its message). */
+int pk_host_traceback(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, TRACEBACK_KEY);
+    if (lua_isstring(L, -1))
+        fprintf(stdout, "%s\n", lua_tostring(L, -1));
+    else
+        fprintf(stdout, "no error so far\n");
+    fflush(stdout);
+    return 0;
+}
+
+/* The text of the chunk about to run, for hints on its lines. */
+void pk_host_set_chunk(lua_State *L, const char *text)
+{
+    if (text)
+        lua_pushstring(L, text);
+    else
+        lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, CHUNK_KEY);
 }
 
 /* Call the function below the narg arguments with a traceback handler, and
@@ -153,8 +295,10 @@ static void print_version(void)
     fflush(stdout);
 }
 
-static int dochunk(lua_State *L, int status)
+static int dochunk(lua_State *L, int status, const char *text)
 {
+    pk_host_set_chunk(L, text);
+    pk_host_syntax_hint(L, status, text);
     if (status == LUA_OK)
         status = pk_host_docall(L, 0, 0);
     return pk_host_report(L, status);
@@ -162,12 +306,12 @@ static int dochunk(lua_State *L, int status)
 
 static int dofile(lua_State *L, const char *name)
 {
-    return dochunk(L, luaL_loadfile(L, name));
+    return dochunk(L, luaL_loadfile(L, name), NULL);
 }
 
 static int dostring(lua_State *L, const char *s, const char *name)
 {
-    return dochunk(L, luaL_loadbuffer(L, s, strlen(s), name));
+    return dochunk(L, luaL_loadbuffer(L, s, strlen(s), name), s);
 }
 
 /* -l g=mod sets global g; -l mod sets global mod, minus any "-suffix"
@@ -214,6 +358,8 @@ static int collectargs(char **argv, int *first)
             return args;
         switch (argv[i][1]) {
         case '-':
+            if (strcmp(argv[i], "--help") == 0)
+                return args | HAS_HELP;
             if (argv[i][2] != '\0')
                 return HAS_ERROR;
             *first = argv[i + 1] != NULL ? i + 1 : 0;
@@ -225,6 +371,10 @@ static int collectargs(char **argv, int *first)
                 return HAS_ERROR;
             args |= HAS_UPPER_E;
             break;
+        case 'h':
+            if (argv[i][2] != '\0')
+                return HAS_ERROR;
+            return args | HAS_HELP;
         case 'W':
             if (argv[i][2] != '\0')
                 return HAS_ERROR;
@@ -323,6 +473,8 @@ static int handle_script(lua_State *L, char **argv)
     if (strcmp(fname, "-") == 0 && strcmp(argv[-1], "--") != 0)
         fname = NULL;               /* stdin */
     status = luaL_loadfile(L, fname);
+    pk_host_set_chunk(L, NULL);
+    pk_host_syntax_hint(L, status, NULL);
     if (status == LUA_OK) {
         int n = pushargs(L);
         status = pk_host_docall(L, n, LUA_MULTRET);
@@ -383,6 +535,11 @@ static int pmain(lua_State *L)
     if (args == HAS_ERROR) {
         print_usage(argv[script]);
         return 0;
+    }
+    if (args & HAS_HELP) {
+        print_help();
+        lua_pushboolean(L, 1);
+        return 1;
     }
     if (args & HAS_V)
         print_version();

@@ -331,18 +331,26 @@ static int incomplete(lua_State *L, int status)
     return 0;
 }
 
-/* Try the line as an expression first, so values print. */
+/* Try the line as an expression first, so values print.  The values
+ * pass through a function call rather than `return f(x)`, whose tail
+ * call would drop the line's own frame, and with it the position an
+ * error inside f reports; a line ending in a comment falls back to the
+ * plain form. */
 static int addreturn(lua_State *L)
 {
+    static const char *const forms[] = {
+        "return (function(...) return ... end)(%s);", "return %s;" };
     const char *line = lua_tostring(L, -1);
-    const char *retline = lua_pushfstring(L, "return %s;", line);
-    int status = luaL_loadbuffer(L, retline, strlen(retline), "=stdin");
-    if (status == LUA_OK) {
-        lua_remove(L, -2);
-        saveline(line);
-    } else {
-        lua_pop(L, 2);
+    int status = LUA_ERRSYNTAX;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0] && status != LUA_OK; i++) {
+        const char *retline = lua_pushfstring(L, forms[i], line);
+        status = luaL_loadbuffer(L, retline, strlen(retline), "=stdin");
+        lua_remove(L, -2);          /* the text; leaves the chunk or the error */
+        if (status != LUA_OK)
+            lua_pop(L, 1);
     }
+    if (status == LUA_OK)
+        saveline(line);
     return status;
 }
 
@@ -383,22 +391,21 @@ static int loadline(lua_State *L)
             status = multiline(L);
         if (status < 0)
             continue;
+        pk_host_set_chunk(L, lua_tostring(L, 1));
+        pk_host_syntax_hint(L, status, lua_tostring(L, 1));
         lua_remove(L, 1);
         return status;
     }
 }
 
-/* Print results through the global print, so __tostring applies. */
+/* Print results as pkt.repl shows them: a table's contents, a layer's
+ * fields, bytes escaped, a packet as its summary. */
 static void l_print(lua_State *L)
 {
     int n = lua_gettop(L);
     if (n > 0) {
         luaL_checkstack(L, LUA_MINSTACK, "too many results to print");
-        lua_getglobal(L, "print");
-        lua_insert(L, 1);
-        if (lua_pcall(L, n, 0, 0) != LUA_OK)
-            pk_host_message(NULL, lua_pushfstring(L,
-                "error calling 'print' (%s)", lua_tostring(L, -1)));
+        pk_host_display(L, n);
     }
 }
 
@@ -407,6 +414,8 @@ static void l_print(lua_State *L)
 void pk_repl(lua_State *L)
 {
     int status;
+    pk_host_brief = 1;
+    lua_register(L, "traceback", pk_host_traceback);
     use_readline = isatty(STDIN_FILENO);
     if (use_readline)
         init_readline(L);
@@ -417,11 +426,17 @@ void pk_repl(lua_State *L)
     while ((status = loadline(L)) != -1) {
         if (status == LUA_OK)
             status = pk_host_docall(L, 0, LUA_MULTRET);
+        if (pk_host_interrupted()) {
+            /* the terminal echoed ^C where the output stood */
+            fputc('\n', stdout);
+            fflush(stdout);
+        }
         if (status == LUA_OK)
             l_print(L);
         else
             pk_host_report(L, status);
     }
+    pk_host_brief = 0;
     lua_settop(L, 0);
     fputc('\n', stdout);
     fflush(stdout);
