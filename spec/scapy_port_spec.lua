@@ -495,7 +495,11 @@ describe("Scapy's tools ported to pktlua, on the lecture's LAN", function()
 end)
 
 describe("the README's steps by hand", function()
-  local name = ("t%d"):format(math.random(100000, 999999))
+  -- unique between runs at the same time (Lua's own random start value
+  -- can repeat under ASan)
+  local f = assert(io.open("/dev/urandom", "rb"))
+  local name = ("t%d"):format(string.unpack("<I4", f:read(4)) % 900000 + 100000)
+  f:close()
   teardown(function() H.run("scripts/lab -n " .. name .. " down >/dev/null 2>&1") end)
 
   it("reproduce the spoofing demo: no replies, then 3 forged ones", function()

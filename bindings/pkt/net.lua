@@ -250,19 +250,49 @@ return function(M, I)
     return r
   end
 
-  local ETHER, IPV4 = M.Ether._desc.id, M.IP._desc.id
+  local ETHER = M.Ether._desc.id
 
-  -- The packet as it leaves at layer 3: an unset IP source becomes the
-  -- kernel's route source (the checksums cover it, so it is filled
+  -- The network protocols the sending path sends at layer 3, by name:
+  -- how a destination is routed (interface, source address, gateway),
+  -- how the MAC of a next hop is found, and an interface's addresses of
+  -- the family.  Which fields are the addresses comes from each
+  -- descriptor's roles and the EtherType from its binds, so another
+  -- protocol (IPv6) plugs in here with its own route and neighbour
+  -- lookup, and nothing below names a protocol.
+  local families = { IP = { route = route, addrs = function(info) return info.ipv4 end,
+    none = "0.0.0.0" } }
+
+  local function family_of(name)
+    local fam = families[name]
+    if fam and not fam.dst then
+      local d = M[name]._desc
+      fam.id, fam.src, fam.dst = d.id, d.roles.src.name, d.roles.dst.name
+      for _, c in ipairs(d.carried) do
+        if c.class == "ethertype" then fam.ethertype = c.value end
+      end
+    end
+    return fam
+  end
+
+  -- The layer of p a family sends (a view), its family and its index.
+  local function netlayer(p)
+    for i = 1, P.nlayers(p) do
+      local fam = family_of(descs[P.proto(p, i)].name)
+      if fam then return p[i], fam, i end
+    end
+  end
+
+  -- The packet as it leaves at layer 3: an unset source address becomes
+  -- the kernel's route source (the checksums cover it, so it is filled
   -- before building, not left for the kernel).
   local function l3_bytes(p, fname)
-    local ip = p[M.IP]
-    if not ip then return nil end      -- ARP: framed by the caller (framed)
-    if not P.isset(ip, "src") then
-      local r = route(ip.dst)
-      if r and r.src ~= "0.0.0.0" then
+    local net, fam, i = netlayer(p)
+    if not net then return nil end      -- ARP: framed by the caller (framed)
+    if not P.isset(net, fam.src) then
+      local r = fam.route(net[fam.dst])
+      if r and r.src ~= fam.none then
         p = p:copy()
-        p[M.IP].src = r.src
+        p[i][fam.src] = r.src
       end
     end
     return p:bytes(), p
@@ -273,7 +303,7 @@ return function(M, I)
 
   -- The MAC address of ip on iface: the kernel's neighbour table, our
   -- own cache, or an ARP request.
-  local function resolve_mac(iface, ip, fname)
+  function families.IP.resolve(iface, ip, fname)
     local key = iface .. " " .. ip
     local mac = arp_cache[key] or core.neigh(iface, ip)
     if mac then
@@ -298,33 +328,34 @@ return function(M, I)
   -- request keeps the broadcast address, Ether's default.)
   local function arp_target_mac(iface, target, fname)
     local r = route(target)
-    local ok, mac = pcall(resolve_mac, iface, (r and r.iface == iface and r.gw) or target, fname)
+    local ok, mac = pcall(families.IP.resolve, iface, (r and r.iface == iface and r.gw) or target, fname)
     if not ok and is_interrupt(mac) then error(mac, 0) end
     return ok and mac or "ff:ff:ff:ff:ff:ff"
   end
 
   -- A frame as it leaves at layer 2: unset Ether src is the interface's
-  -- MAC; unset dst with an IP payload is the next hop's MAC.
+  -- MAC; unset dst with a network layer is the next hop's MAC.
   local function l2_bytes(p, iface, fname)
     if P.proto(p) ~= ETHER then return p:bytes(), p end
-    local ip, arp = p[M.IP], p[M.ARP]
+    local ip, fam, ni = netlayer(p)
+    local arp = p[M.ARP]
     local fill_src = not P.isset(p, "src")
     local fill_dst = (ip ~= nil or arp ~= nil) and not P.isset(p, "dst")
-    local fill_ip = ip ~= nil and not P.isset(ip, "src")
+    local fill_ip = ip ~= nil and not P.isset(ip, fam.src)
     -- an ARP's sender is the sending interface, as in Scapy
     local fill_hw = arp ~= nil and not P.isset(arp, "hwsrc")
     local fill_ps = arp ~= nil and not P.isset(arp, "psrc")
     if not (fill_src or fill_dst or fill_ip or fill_hw or fill_ps) then return p:bytes(), p end
     p = p:copy()                -- the caller's packet stays as it was
-    ip, arp = p[M.IP], p[M.ARP]
+    ip, arp = ni and p[ni], p[M.ARP]
     if fill_src then p.src = need_iface(iface, fname).mac end
     if fill_dst and ip then
-      local r = route(ip.dst)
-      p.dst = resolve_mac(iface, (r and r.gw) or ip.dst, fname)
+      local r = fam.route(ip[fam.dst])
+      p.dst = fam.resolve(iface, (r and r.gw) or ip[fam.dst], fname)
     elseif fill_dst and arp.op ~= 1 then
       p.dst = arp_target_mac(iface, arp.pdst, fname)
     end
-    if fill_ip then ip.src = need_iface(iface, fname).ipv4[1] or "0.0.0.0" end
+    if fill_ip then ip[fam.src] = fam.addrs(need_iface(iface, fname))[1] or fam.none end
     if fill_hw then arp.hwsrc = need_iface(iface, fname).mac end
     if fill_ps then
       local r = route(arp.pdst)
@@ -337,8 +368,9 @@ return function(M, I)
   -- The interface a frame leaves by when none is named.
   local function l2_iface(p, o)
     if o.iface or conf_iface() then return o.iface or conf_iface() end
-    local ip, arp = p[M.IP], p[M.ARP]
-    local r = (ip and route(ip.dst)) or (arp and route(arp.pdst))
+    local net, fam = netlayer(p)
+    local arp = p[M.ARP]
+    local r = (net and fam.route(net[fam.dst])) or (arp and route(arp.pdst))
     if r then return r.iface end
     local all = M.ifaces()
     for _, i in ipairs(all) do
@@ -352,19 +384,22 @@ return function(M, I)
   -- which walks the kernel's IP output path per packet (PERF-NOTES).
   -- Local destinations, and links without MACs, keep the raw socket.
   function l3_as_frame(p, bytes, o)
-    local ip = p[M.IP]
-    local r = route(ip.dst)
-    if not r or (o.iface and o.iface ~= r.iface) then return bytes, o.iface, false end
+    local net, fam = netlayer(p)
+    local dst = net[fam.dst]
+    local r = fam.route(dst)
+    if not r or (o.iface and o.iface ~= r.iface) or not fam.ethertype then
+      return bytes, o.iface, false
+    end
     local info = iface_info(r.iface)
     if not info or info.loopback or info.mac == "00:00:00:00:00:00" then
       return bytes, o.iface, false
     end
-    for _, a in ipairs(info.ipv4) do
-      if a == ip.dst then return bytes, o.iface, false end
+    for _, a in ipairs(fam.addrs(info)) do
+      if a == dst then return bytes, o.iface, false end
     end
-    local okm, mac = pcall(resolve_mac, r.iface, r.gw or ip.dst, "send")
+    local okm, mac = pcall(fam.resolve, r.iface, r.gw or dst, "send")
     if not okm then return bytes, o.iface, false end
-    local eth = M.Ether{ src = info.mac, dst = mac, type = 0x0800 }:bytes()
+    local eth = M.Ether{ src = info.mac, dst = mac, type = fam.ethertype }:bytes()
     return eth .. bytes, r.iface, true
   end
 
@@ -465,7 +500,7 @@ return function(M, I)
   local function framed(pkts, fname)
     local t = {}
     for i, p in ipairs(pkts) do
-      if not p[M.IP] and p:layers()[1] ~= M.ARP then
+      if not netlayer(p) and p:layers()[1] ~= M.ARP then
         error(fname .. ": send() sends IPv4 packets (IP / ...) and ARP; use sendp() for frames", 4)
       end
       t[i] = M.Ether() / p
@@ -533,7 +568,7 @@ return function(M, I)
         if not l2 and (loop or count >= 1000) then
           frame, iface, as_l2 = l3_as_frame(pkts[1], frame, o)
         end
-        local q = P.dissect(as_l2 and (l2 and P.proto(pkts[1]) or ETHER) or IPV4, frame)
+        local q = P.dissect(as_l2 and (l2 and P.proto(pkts[1]) or ETHER) or P.proto(pkts[1]), frame)
         local pps = o.pps or (inter > 0 and 1 / inter or nil)
         bulk = { bytes = frame, l2 = as_l2, iface = iface, count = loop and 0 or count,
           loop = loop, pps = pps, seed = o.seed or (o.vary and fresh_seed()),
@@ -608,8 +643,8 @@ return function(M, I)
         break
       end
       if not iface then
-        local ip = q[M.IP]
-        local r = o.iface and { iface = o.iface } or route(ip.dst)
+        local net, fam = netlayer(q)
+        local r = o.iface and { iface = o.iface } or fam.route(net[fam.dst])
         iface = r and r.iface
       end
       reqs[i] = { bytes = b, pkt = q, pid = P.proto(q), from = P.proto(q) }
@@ -648,7 +683,7 @@ return function(M, I)
     -- one asked may answer (a broadcast ping), as in Scapy: the reply is
     -- matched as if it came from each destination asked.
     local dsts
-    if start == IPV4 and M.conf and M.conf.checkIPaddr == false then
+    if start == family_of("IP").id and M.conf and M.conf.checkIPaddr == false then
       dsts = {}
       for _, r in ipairs(reqs) do dsts[r.bytes:sub(17, 20)] = true end
     end
