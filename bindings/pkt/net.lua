@@ -126,7 +126,10 @@ return function(M, I)
             end
           end
         elseif data == nil then     -- sec, usec are the message and its kind
-          if usec == "eof" or usec == "interrupted" then break end
+          if usec == "truncated" then   -- a cut file: the packets before it stand
+            io.stderr:write(("%s: warning: %s\n"):format(fname, tostring(sec)))
+          end
+          if usec == "eof" or usec == "interrupted" or usec == "truncated" then break end
           error(("%s: capture failed: %s"):format(fname, tostring(sec)), 0)
         end
       end
