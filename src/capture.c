@@ -258,16 +258,18 @@ int pk_capture_open(struct pk_capture **out, const struct pk_capture_opts *o,
     return 0;
 }
 
-/* f from libpcap's record; its time in ns (files) or us (live). */
+/* f from libpcap's record.  A file's is opened in nanoseconds, and its
+ * seconds are unsigned 32 bits, which libpcap reads signed: times from
+ * 2038 on would go back to 1901. */
 static void frame_of(struct pk_frame *f, const struct pcap_pkthdr *h, const u_char *data,
-                     int nano)
+                     int file)
 {
     memset(f, 0, sizeof *f);
     f->data = data;
     f->caplen = h->caplen;
     f->len = h->len;
-    f->sec = h->ts.tv_sec;
-    f->nsec = (int32_t)(nano ? h->ts.tv_usec : h->ts.tv_usec * 1000);
+    f->sec = file ? (int64_t)(uint32_t)h->ts.tv_sec : (int64_t)h->ts.tv_sec;
+    f->nsec = (int32_t)(file ? h->ts.tv_usec : h->ts.tv_usec * 1000);
     f->usec = f->nsec / 1000;
 }
 
@@ -375,7 +377,7 @@ static int file_next(struct pk_capture *c, struct pk_frame *f)
             const u_char *data;
             rc = pcap_next_ex(c->p, &h, &data);
             if (rc == 1) {
-                frame_of(f, h, data, 1);    /* nanoseconds, as opened */
+                frame_of(f, h, data, 1);
                 f->linktype = c->fi.linktype;
             } else if (rc == PCAP_ERROR_BREAK) {
                 rc = PK_EOF;

@@ -43,8 +43,8 @@ int pk_pcap_header(const uint8_t *h, size_t n, struct pk_file_info *fi, int *swa
     fi->format = PK_FMT_PCAP;
     fi->nano = m == MAGIC_NS;
     memcpy(&m, h + 20, 4);
-    /* the top bits may carry an FCS length (libpcap's LT_LINKTYPE) */
-    fi->linktype = (int)(sw32(m, *swap) & 0x03FFFFFF);
+    /* the upper 16 bits may carry an FCS length and reserved bits */
+    fi->linktype = (int)(sw32(m, *swap) & 0xFFFF);
     return 0;
 }
 
@@ -198,12 +198,17 @@ int pk_pcapw_write(struct pk_pcapw *w, const struct pk_frame *f, char *err)
         snprintf(err, PK_ERRLEN, "nanoseconds %d out of range", (int)f->nsec);
         return PK_EINVAL;
     }
+    if (f->sec < 0) {
+        snprintf(err, PK_ERRLEN, "a time of %lld s is before 1970, which capture files "
+                 "do not hold", (long long)f->sec);
+        return PK_ERANGE;
+    }
     errno = 0;
     if (w->format == PK_FMT_PCAPNG) {
         struct pk_frame g = *f;
-        if (f->sec < 0 || f->sec > (int64_t)(UINT64_MAX / 1000000000u) - 1) {
-            snprintf(err, PK_ERRLEN, "a time of %lld s is outside what pcapng holds "
-                     "in nanoseconds (0 to 2^64 ns, 1970 to 2554)", (long long)f->sec);
+        if (f->sec > (int64_t)(UINT64_MAX / 1000000000u) - 1) {
+            snprintf(err, PK_ERRLEN, "a time of %lld s is past what pcapng holds "
+                     "in nanoseconds (2^64 ns, in 2554)", (long long)f->sec);
             return PK_ERANGE;
         }
         if (f->ifid >= (uint32_t)w->niface) {
@@ -215,9 +220,9 @@ int pk_pcapw_write(struct pk_pcapw *w, const struct pk_frame *f, char *err)
             return io_error(err);
         return 0;
     }
-    if (f->sec < 0 || f->sec > (int64_t)UINT32_MAX) {
-        snprintf(err, PK_ERRLEN, "a time of %lld s is outside what pcap holds "
-                 "(0 to 2^32 - 1 s, 1970 to 2106-02-07); pcapng holds it",
+    if (f->sec > (int64_t)UINT32_MAX) {
+        snprintf(err, PK_ERRLEN, "a time of %lld s is past what pcap holds "
+                 "(2^32 - 1 s, 2106-02-07 06:28:15); pcapng holds it",
                  (long long)f->sec);
         return PK_ERANGE;
     }

@@ -206,15 +206,37 @@ return function(M, I)
       comment = type(src.comment) == "string" and src.comment or nil }
   end
 
-  -- Opens w's file for the packets of list src: its link type comes from
-  -- the options, else what src was read from, else the first packet
-  -- whose layers tell (w.guess).
-  local function start(w, src)
+  -- Describes interface d (a table as rdpcap gives them) of link type lt
+  -- in w's pcapng file, known as key: its id, or nil and why.
+  local function add_iface(w, key, d, lt)
+    local function str(v) return type(v) == "string" and v or nil end
+    local snap = math.tointeger(d.snaplen)
+    local id, msg = w.h:iface({ linktype = lt, name = str(d.name), description = str(d.description),
+      comment = str(d.comment), snaplen = snap and snap >= 0 and snap < 2^32 and snap or nil })
+    if id then w.ifs[key] = id end
+    return id, msg
+  end
+
+  -- "Ether", or "nothing" for a packet without bytes.
+  local function first_name(p)
+    local l = p[1]
+    return l and l:name() or "nothing"
+  end
+
+  -- Opens w's file for the packets of list src, p the first (nil: none):
+  -- its link type comes from the options, else what src was read from,
+  -- else the first packet whose layers tell (w.guess), else Ethernet for
+  -- an empty file.
+  local function start(w, src, p)
     local o, from = w.o, origin(src)
     local fmt = o.format or from.format or "pcap"
     local nano = o.nano
     if nano == nil then nano = from.nano or false end
-    local lt = o.linktype or from.linktype or w.guess or 1
+    local lt = o.linktype or from.linktype or w.guess or (not p and 1)
+    if not lt then
+      return nil, ("cannot tell the link type of a packet starting with %s; give {linktype=...}")
+        :format(first_name(p))
+    end
     if o.append then
       local fi, msg = core.pcap_probe(w.path)
       if fi == nil then return nil, ("cannot append to %s: %s"):format(w.path, msg) end
@@ -233,6 +255,14 @@ return function(M, I)
       append = o.append, comment = from.comment })
     if not h then return nil, ("cannot write %s: %s"):format(w.path, msg) end
     w.h, w.format, w.nano, w.linktype, w.ifs = h, fmt, nano, lt, {}
+    -- a list read from pcapng: its interfaces, in order, used or not
+    local sifs = fmt == "pcapng" and type(src) == "table" and src.interfaces
+    for _, d in ipairs(type(sifs) == "table" and sifs or {}) do
+      if type(d) == "table" and math.type(d.linktype) == "integer" then
+        local ok, why = add_iface(w, d, d, d.linktype)
+        if not ok then return nil, why end
+      end
+    end
     return true
   end
 
@@ -270,23 +300,17 @@ return function(M, I)
     end
     local name = p.iface
     key = key or (lt .. "\0" .. tostring(name or ""))
-    local id, msg = w.ifs[key], nil
+    local id = w.ifs[key]
     if id then return id end
-    if type(d) ~= "table" then d = { linktype = lt, name = type(name) == "string" and name or nil } end
-    local function str(v) return type(v) == "string" and v or nil end
-    local snap = math.tointeger(d.snaplen)
-    id, msg = w.h:iface({ linktype = lt, name = str(d.name), description = str(d.description),
-      comment = str(d.comment), snaplen = snap and snap >= 0 and snap < 2^32 and snap or nil })
-    if not id then return nil, msg end
-    w.ifs[key] = id
-    return id
+    if type(d) ~= "table" then d = { name = type(name) == "string" and name or nil } end
+    return add_iface(w, key, d, lt)
   end
 
   -- Writes packet i of src (a list, or nil) to w: true, or nil and why
   -- (and true when the file could not be opened).
   local function put(w, p, i, src, from)
     if not w.h then
-      local ok, msg = start(w, src)
+      local ok, msg = start(w, src, p)
       if not ok then return nil, msg, true end
     end
     local t = p.time
@@ -315,7 +339,7 @@ return function(M, I)
         return nil, ("it starts with %s (link type %d), but the file's link type is %d:"
           .. " a pcap file holds one (pcapng holds several: {format=\"pcapng\"};"
           .. " {linktype=%d} writes them all as that)")
-          :format(p[1]:name(), plt, w.linktype, w.linktype)
+          :format(first_name(p), plt, w.linktype, w.linktype)
       end
       ok, msg = w.h:write(data, sec, nsec, wirelen)
     else
@@ -377,7 +401,7 @@ return function(M, I)
     if not w.open then return end
     w.open = false
     if not w.h and (always or w.o.linktype or w.o.format) then
-      local ok, msg = start(w, src)
+      local ok, msg = start(w, src, nil)
       if not ok then error(fname .. ": " .. msg, 3) end
     end
     if w.h then
