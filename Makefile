@@ -128,7 +128,8 @@ $(B)/spawn_time: bench/spawn_time.c
 
 # Build/dissect rates, then send rates on a veth pair, then the network
 # bench: trafgen, vary, pps, capture beside tcpdump, reaction beside C and
-# Scapy, startup (needs root; skipped otherwise). Tables: $(B)/bench-send.txt.
+# Scapy, startup (needs root; skipped otherwise), then memory over long
+# runs (10 million packets each). Tables: $(B)/bench-send.txt.
 # BENCH_QUICK=1 runs everything with tiny counts.
 bench: all $(B)/core_bench $(B)/c_sender $(B)/c_responder $(B)/spawn_time
 	@LUA_PATH='bindings/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/run.lua $(B)/core_bench $(B)
@@ -136,6 +137,8 @@ bench: all $(B)/core_bench $(B)/c_sender $(B)/c_responder $(B)/spawn_time
 	@LUA_PATH='bindings/?.lua;scripts/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/send_bench.lua $(CURDIR) $(B)
 	@echo
 	@LUA_PATH='bindings/?.lua;scripts/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/net_bench.lua $(CURDIR) $(B)
+	@echo
+	@LUA_PATH='bindings/?.lua;scripts/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/longrun.lua $(CURDIR) $(B)
 
 # Instructions per packet of the build and dissect loops (callgrind):
 # figures that do not drift with the machine's load, unlike rates.
