@@ -153,8 +153,9 @@ static int l_cap_next(lua_State *L)
                        : rc == PK_EBREAK ? "interrupted" : pk_capture_error(h->c));
 }
 
-/* cap:count(max, seconds, out) -> packets seen, stopping at max (0: no
- * limit), after seconds (nil: none), at the end of a file or on Ctrl-C;
+/* cap:count(max, seconds, out) -> packets seen [, why a file ended early],
+ * stopping at max (0: no limit), after seconds (nil: none), at the end of
+ * a file (a cut tail too) or on Ctrl-C;
  * the store=false path: nothing goes through Lua per packet.  The count
  * is also left in out.n: Ctrl-C raises in the caller as soon as this
  * returns, before it can store it. */
@@ -162,6 +163,7 @@ static int l_cap_count(lua_State *L)
 {
     struct lcap *h = check_cap(L);
     lua_Integer max = luaL_optinteger(L, 2, 0), n = 0;
+    int cut = 0;
     lua_Number secs = luaL_optnumber(L, 3, -1);
     luaL_checktype(L, 4, LUA_TTABLE);
     struct timespec t0, t;
@@ -171,8 +173,10 @@ static int l_cap_count(lua_State *L)
         int rc = pk_capture_next(h->c, &f);
         if (rc == 1 && ++n == max)
             break;
-        if (rc < 0 && rc != PK_EIO)
+        if (rc < 0 && rc != PK_EIO) {
+            cut = rc == PK_ETRUNC;
             break;
+        }
         if (rc < 0) {
             lua_pushnil(L);
             lua_pushstring(L, pk_capture_error(h->c));
@@ -187,6 +191,10 @@ static int l_cap_count(lua_State *L)
     lua_pushinteger(L, n);
     lua_setfield(L, 4, "n");
     lua_pushinteger(L, n);
+    if (cut) {
+        lua_pushstring(L, pk_capture_error(h->c));
+        return 2;
+    }
     return 1;
 }
 

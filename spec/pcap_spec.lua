@@ -229,6 +229,10 @@ describe("capture files cut short or damaged", function()
     warned, l = C.stderr_of(function() return pkt.sniff{offline=cut} end)
     assert.equal(6, #l)
     assert.matches("^sniff: warning: ", warned)
+    local stats
+    warned, _, stats = C.stderr_of(function() return pkt.sniff{offline=cut, store=false} end)
+    assert.equal(6, stats.captured)
+    assert.equal(("sniff: warning: %s: %s\n"):format(cut, where), warned)
   end
 
   it("return the packets before a pcap file's cut tail, as tshark does", function()

@@ -308,9 +308,9 @@ static struct ng_iface *packet_iface(struct pk_ngr *r, uint32_t id, char *err, i
     }
     i = &r->ifs[r->base + id];
     if (i->d.linktype != r->linktype && !r->mixed) {
-        snprintf(what, sizeof what, "a packet of link type %d, where the file's "
-                 "first interface has %d: a filter reads one link type (read the "
-                 "file whole for both)", i->d.linktype, r->linktype);
+        snprintf(what, sizeof what, "a packet of link type %d in a file whose first "
+                 "interface has %d, where one link type is read (a filter is compiled "
+                 "for one)", i->d.linktype, r->linktype);
         *rc = fail(r, PK_EIO, err, what);
         return NULL;
     }

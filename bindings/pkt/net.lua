@@ -93,6 +93,7 @@ return function(M, I)
       cap:close()
       if not ok and not is_interrupt(err) then error(err, 0) end
       if ok and not n then error(("%s: capture failed: %s"):format(fname, tostring(msg)), 0) end
+      if ok and msg then io.stderr:write(("%s: warning: %s\n"):format(fname, msg)) end  -- a cut file
       local stats = { received = rcv, dropped = drop, ifdropped = ifdrop, captured = n }
       return new_list({}, "Sniffed"), stats
     end

@@ -7,6 +7,6 @@ return {
   { file = "tests_bigtcp-", error = "bytes do not fit in a packet (at most 65535)" },
   { file = "tests_ipv6_jumbogram", error = "bytes do not fit in a packet (at most 65535)" },
   { file = "tests_huge-tipc-messages", error = "bytes do not fit in a packet (at most 65535)" },
-  -- the same, raised with a line of pkt.lua instead of the caller's
-  { file = "tests_huge-tipc-messages", error = "pkt.lua:495: packet larger than 65535 bytes" },
+  -- the same, raised with a line of pkt.lua (bindings/pkt.lua:495) instead of the caller's
+  { file = "tests_huge-tipc-messages", error = "packet larger than 65535 bytes" },
 }
