@@ -1,7 +1,7 @@
 # pktlua - build, test, demo, deps, install.  `make help` lists the targets.
 
 .DELETE_ON_ERROR:
-.PHONY: all test ctest deps demo bench install uninstall clean help lint setcap fuzz fuzz-build valgrind diff-soak bench-instr
+.PHONY: all test ctest deps demo bench install uninstall clean help lint setcap fuzz fuzz-build valgrind diff-soak bench-instr soak
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -144,7 +144,8 @@ $(B)/spawn_time: bench/spawn_time.c
 
 # Build/dissect rates, then send rates on a veth pair, then the network
 # bench: trafgen, vary, pps, capture beside tcpdump, reaction beside C and
-# Scapy, startup (needs root; skipped otherwise). Tables: $(B)/bench-send.txt.
+# Scapy, startup (needs root; skipped otherwise), then memory over long
+# runs (10 million packets each). Tables: $(B)/bench-send.txt.
 # BENCH_QUICK=1 runs everything with tiny counts.
 bench: all $(B)/core_bench $(B)/c_sender $(B)/c_responder $(B)/spawn_time
 	@LUA_PATH='bindings/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/run.lua $(B)/core_bench $(B)
@@ -152,6 +153,8 @@ bench: all $(B)/core_bench $(B)/c_sender $(B)/c_responder $(B)/spawn_time
 	@LUA_PATH='bindings/?.lua;scripts/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/send_bench.lua $(CURDIR) $(B)
 	@echo
 	@LUA_PATH='bindings/?.lua;scripts/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/net_bench.lua $(CURDIR) $(B)
+	@echo
+	@LUA_PATH='bindings/?.lua;scripts/?.lua;;' LUA_CPATH='$(B)/?.so;;' $(LUA) bench/longrun.lua $(CURDIR) $(B)
 
 # Instructions per packet of the build and dissect loops (callgrind):
 # figures that do not drift with the machine's load, unlike rates.
@@ -235,6 +238,23 @@ diff-soak: all
 	    echo "seed $$s: $$(echo "$$r" | tail -1)"; echo "$$r" | grep -q ' 0 failed' || fail=1; \
 	done; exit $$fail
 
+# Every packet of the public test captures (CAPTURES holds
+# public-test-captures.tar.xz; MANIFEST.txt there says where each comes
+# from) through the whole API under ASan+UBSan, in SOAK_WORKERS processes:
+# prints files, packets, refusals, failures and time (spec/support/soak.lua).
+CAPTURES ?= ../shared/captures
+SOAK_WORKERS ?= 2
+soak:
+	@test -f $(CAPTURES)/public-test-captures.tar.xz || \
+	    { echo "soak: no $(CAPTURES)/public-test-captures.tar.xz (set CAPTURES=dir)"; exit 1; }
+	@$(MAKE) --no-print-directory SAN=1 all
+	@rm -rf build/soak && mkdir -p build/soak/captures
+	@tar -xJf $(CAPTURES)/public-test-captures.tar.xz -C build/soak/captures
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    LUA_PATH='bindings/?.lua;spec/support/?.lua;;' LUA_CPATH='build/san/?.so;;' \
+	    PKTLUA='$(CURDIR)/build/san/pktlua' build/san/pktlua spec/support/soak.lua \
+	    build/soak/captures $(SOAK_WORKERS) build/soak
+
 # The core paths under valgrind: no invalid access, no definite leak.
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite
 valgrind: all $(B)/core_bench
@@ -256,6 +276,7 @@ help:
 	@echo "make demo       run the bundled demos in a throw-away network lab"
 	@echo "make bench      build, dissect, send, capture and reaction rates beside their peers"
 	@echo "make bench-instr  instructions per packet of the build and dissect loops (callgrind)"
+	@echo "make soak       every packet of the public test captures through the API (ASan+UBSan)"
 	@echo "make install    install to PREFIX=$(PREFIX) (DESTDIR honoured); make uninstall removes it"
 	@echo "make setcap     grant ./pktlua cap_net_raw,cap_net_admin"
 	@echo "make ctest      build and run the C unit tests of the codecs"

@@ -26,6 +26,8 @@ static const char *kind(int rc)
     case PK_EINVAL: return "inval";
     case PK_EBREAK: return "interrupted";
     case PK_EOF: return "eof";
+    case PK_ETRUNC: return "truncated";
+    case PK_ERANGE: return "range";
     default: return "io";
     }
 }
@@ -104,21 +106,26 @@ static int l_capture_open(lua_State *L)
     return 1;
 }
 
-/* capture_file(path [, filter]) -> capture | nil, msg, kind */
+/* capture_file(path [, filter [, mixed]]) -> capture | nil, msg, kind
+ * (mixed: a pcapng file's packets may have several link types) */
 static int l_capture_file(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     const char *filter = luaL_optstring(L, 2, NULL);
+    int mixed = lua_toboolean(L, 3);
     char err[PK_ERRLEN];
     struct lcap *h = new_cap(L);
-    int rc = pk_capture_open_file(&h->c, path, filter, err);
+    int rc = pk_capture_open_file(&h->c, path, filter, mixed, err);
     if (rc < 0)
         return fail(L, rc, err);
     return 1;
 }
 
-/* cap:next() -> bytes, sec, usec, wirelen | false (timeout) |
- *               nil, msg, kind ("eof", "interrupted", ...) */
+/* cap:next() -> bytes, sec, usec, wirelen, nsec, ifid, comment, linktype |
+ *               false (timeout) |
+ *               nil, msg, kind ("eof", "interrupted", "truncated", ...)
+ * nsec is the whole fraction in nanoseconds; ifid (pcapng's interface,
+ * from 0), comment and linktype come from files. */
 static int l_cap_next(lua_State *L)
 {
     struct lcap *h = check_cap(L);
@@ -129,7 +136,14 @@ static int l_cap_next(lua_State *L)
         lua_pushinteger(L, f.sec);
         lua_pushinteger(L, f.usec);
         lua_pushinteger(L, f.len);
-        return 4;
+        lua_pushinteger(L, f.nsec);
+        lua_pushinteger(L, f.ifid);
+        if (f.comment)
+            lua_pushlstring(L, f.comment, f.comment_len);
+        else
+            lua_pushnil(L);
+        lua_pushinteger(L, f.linktype);
+        return 8;
     }
     if (rc == 0) {
         lua_pushboolean(L, 0);
@@ -139,8 +153,9 @@ static int l_cap_next(lua_State *L)
                        : rc == PK_EBREAK ? "interrupted" : pk_capture_error(h->c));
 }
 
-/* cap:count(max, seconds, out) -> packets seen, stopping at max (0: no
- * limit), after seconds (nil: none), at the end of a file or on Ctrl-C;
+/* cap:count(max, seconds, out) -> packets seen [, why a file ended early],
+ * stopping at max (0: no limit), after seconds (nil: none), at the end of
+ * a file (a cut tail too) or on Ctrl-C;
  * the store=false path: nothing goes through Lua per packet.  The count
  * is also left in out.n: Ctrl-C raises in the caller as soon as this
  * returns, before it can store it. */
@@ -148,6 +163,7 @@ static int l_cap_count(lua_State *L)
 {
     struct lcap *h = check_cap(L);
     lua_Integer max = luaL_optinteger(L, 2, 0), n = 0;
+    int cut = 0;
     lua_Number secs = luaL_optnumber(L, 3, -1);
     luaL_checktype(L, 4, LUA_TTABLE);
     struct timespec t0, t;
@@ -157,8 +173,10 @@ static int l_cap_count(lua_State *L)
         int rc = pk_capture_next(h->c, &f);
         if (rc == 1 && ++n == max)
             break;
-        if (rc < 0 && rc != PK_EIO)
+        if (rc < 0 && rc != PK_EIO) {
+            cut = rc == PK_ETRUNC;
             break;
+        }
         if (rc < 0) {
             lua_pushnil(L);
             lua_pushstring(L, pk_capture_error(h->c));
@@ -173,6 +191,18 @@ static int l_cap_count(lua_State *L)
     lua_pushinteger(L, n);
     lua_setfield(L, 4, "n");
     lua_pushinteger(L, n);
+    if (cut) {
+        lua_pushstring(L, pk_capture_error(h->c));
+        return 2;
+    }
+    return 1;
+}
+
+/* linktype_proto(linktype) -> protocol id its frames start with | 0 */
+static int l_linktype_proto(lua_State *L)
+{
+    const struct pk_proto *p = pk_linktype_proto((int)luaL_checkinteger(L, 1));
+    lua_pushinteger(L, p ? pk_lua_protoid(p) : 0);
     return 1;
 }
 
@@ -185,6 +215,58 @@ static int l_cap_info(lua_State *L)
     lua_pushinteger(L, p ? pk_lua_protoid(p) : 0);
     lua_pushstring(L, pk_capture_iface(h->c));
     return 3;
+}
+
+static void set_string(lua_State *L, const char *k, const char *v)
+{
+    if (v) {
+        lua_pushstring(L, v);
+        lua_setfield(L, -2, k);
+    }
+}
+
+/* {format = "pcap" | "pcapng", nano =, linktype =} of fi, on the stack */
+static void push_file_info(lua_State *L, const struct pk_file_info *fi)
+{
+    lua_createtable(L, 0, 5);
+    lua_pushstring(L, fi->format == PK_FMT_PCAPNG ? "pcapng" : "pcap");
+    lua_setfield(L, -2, "format");
+    lua_pushboolean(L, fi->nano);
+    lua_setfield(L, -2, "nano");
+    if (fi->linktype >= 0) {
+        lua_pushinteger(L, fi->linktype);
+        lua_setfield(L, -2, "linktype");
+    }
+}
+
+/* cap:fileinfo() -> {format = "pcap" | "pcapng", nano =, linktype =,
+ *   comment =, interfaces = {{linktype =, snaplen =, name =,
+ *   description =, comment =}...}} of a file being read (its interfaces
+ *   so far), nil for a live capture */
+static int l_cap_fileinfo(lua_State *L)
+{
+    struct lcap *h = check_cap(L);
+    struct pk_file_info fi;
+    pk_capture_file_info(h->c, &fi);
+    if (!fi.format)
+        return 0;
+    push_file_info(L, &fi);
+    set_string(L, "comment", fi.comment);
+    lua_createtable(L, fi.niface, 0);
+    for (int i = 0; i < fi.niface; i++) {
+        const struct pk_iface_desc *d = pk_capture_file_iface(h->c, i);
+        lua_createtable(L, 0, 5);
+        lua_pushinteger(L, d->linktype);
+        lua_setfield(L, -2, "linktype");
+        lua_pushinteger(L, d->snaplen);
+        lua_setfield(L, -2, "snaplen");
+        set_string(L, "name", d->name);
+        set_string(L, "description", d->description);
+        set_string(L, "comment", d->comment);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "interfaces");
+    return 1;
 }
 
 /* cap:stats() -> received, dropped, ifdropped | nil */
@@ -425,25 +507,34 @@ static int l_neigh(lua_State *L)
     return 1;
 }
 
-/* ---- pcap writer --------------------------------------------------- */
+/* ---- capture file writer ------------------------------------------- */
 
 struct lwriter {
     struct pk_pcapw *w;
 };
 
-/* pcap_writer(path, linktype [, snaplen [, append]]) -> writer | nil, msg, kind */
+/* pcap_writer(path, {format = "pcap" | "pcapng", nano =, linktype =,
+ *             append =, comment =}) -> writer | nil, msg, kind */
 static int l_pcap_writer(lua_State *L)
 {
+    static const char *const formats[] = { "pcap", "pcapng", NULL };
     const char *path = luaL_checkstring(L, 1);
-    int linktype = (int)luaL_checkinteger(L, 2);
-    int snaplen = (int)luaL_optinteger(L, 3, 262144);
-    int append = lua_toboolean(L, 4);
+    struct pk_pcapw_opts o;
     char err[PK_ERRLEN];
-    struct lwriter *h = lua_newuserdatauv(L, sizeof *h, 0);
+    struct lwriter *h;
     int rc;
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_getfield(L, 2, "format");
+    o.format = luaL_checkoption(L, -1, "pcap", formats) + 1;
+    lua_pop(L, 1);
+    o.nano = opt_int(L, 2, "nano", 0);
+    o.linktype = opt_int(L, 2, "linktype", 1);
+    o.append = opt_int(L, 2, "append", 0);
+    o.comment = opt_string(L, 2, "comment");
+    h = lua_newuserdatauv(L, sizeof *h, 0);
     h->w = NULL;
     luaL_setmetatable(L, WRITER);
-    if ((rc = pk_pcapw_open(&h->w, path, linktype, snaplen, append, err)) < 0)
+    if ((rc = pk_pcapw_open(&h->w, path, &o, err)) < 0)
         return fail(L, rc, err);
     return 1;
 }
@@ -456,42 +547,103 @@ static struct lwriter *check_writer(lua_State *L)
     return h;
 }
 
-/* w:write(bytes, sec, usec [, wirelen]) */
+/* w:iface{linktype =, snaplen =, name =, description =, comment =}
+ * -> id (from 0) | nil, msg, kind */
+static int l_w_iface(lua_State *L)
+{
+    struct lwriter *h = check_writer(L);
+    struct pk_iface_desc d;
+    char err[PK_ERRLEN];
+    int rc;
+    luaL_checktype(L, 2, LUA_TTABLE);
+    d.linktype = opt_int(L, 2, "linktype", 1);
+    d.snaplen = (uint32_t)opt_int(L, 2, "snaplen", PK_MAXSNAP);
+    d.name = opt_string(L, 2, "name");
+    d.description = opt_string(L, 2, "description");
+    d.comment = opt_string(L, 2, "comment");
+    if ((rc = pk_pcapw_iface(h->w, &d, err)) < 0)
+        return fail(L, rc, err);
+    lua_pushinteger(L, rc);
+    return 1;
+}
+
+/* w:write(bytes, sec, nsec [, wirelen [, ifid [, comment]]])
+ * -> true | nil, msg, kind ("range": the format cannot hold a value) */
 static int l_w_write(lua_State *L)
 {
     struct lwriter *h = check_writer(L);
+    char err[PK_ERRLEN];
     size_t len;
+    lua_Integer wirelen, nsec;
     struct pk_frame f;
+    int rc;
+    memset(&f, 0, sizeof f);
     f.data = (const uint8_t *)luaL_checklstring(L, 2, &len);
-    f.caplen = (uint32_t)len;
     f.sec = luaL_checkinteger(L, 3);
-    f.usec = (int32_t)luaL_checkinteger(L, 4);
-    f.len = (uint32_t)luaL_optinteger(L, 5, (lua_Integer)len);
-    if (pk_pcapw_write(h->w, &f) < 0)
-        return luaL_error(L, "cannot write packet");
-    return 0;
+    nsec = luaL_checkinteger(L, 4);
+    wirelen = luaL_optinteger(L, 5, (lua_Integer)len);
+    f.ifid = (uint32_t)luaL_optinteger(L, 6, 0);
+    f.comment = luaL_optlstring(L, 7, NULL, &f.comment_len);
+    if (len > UINT32_MAX || wirelen < 0 || wirelen > UINT32_MAX || nsec < 0 ||
+        nsec >= 1000000000)
+        return fail(L, PK_ERANGE, "a length or time out of range");
+    f.caplen = (uint32_t)len;
+    f.len = (uint32_t)wirelen;
+    f.nsec = (int32_t)nsec;
+    f.usec = f.nsec / 1000;
+    if ((rc = pk_pcapw_write(h->w, &f, err)) < 0)
+        return fail(L, rc, err);
+    lua_pushboolean(L, 1);
+    return 1;
 }
 
 static int l_w_flush(lua_State *L)
 {
-    pk_pcapw_flush(check_writer(L)->w);
-    return 0;
+    char err[PK_ERRLEN];
+    if (pk_pcapw_flush(check_writer(L)->w, err) < 0)
+        return fail(L, PK_EIO, err);
+    lua_pushboolean(L, 1);
+    return 1;
 }
 
+/* w:close() -> true | nil, msg (the last writes failed: disk full) */
 static int l_w_close(lua_State *L)
 {
     struct lwriter *h = luaL_checkudata(L, 1, WRITER);
-    pk_pcapw_close(h->w);
+    char err[PK_ERRLEN];
+    int rc = pk_pcapw_close(h->w, err);
     h->w = NULL;
-    return 0;
+    if (rc < 0)
+        return fail(L, rc, err);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* pcap_probe(path) -> {format =, nano =, linktype =} | false (missing or
+ * empty) | nil, msg, kind */
+static int l_pcap_probe(lua_State *L)
+{
+    struct pk_file_info fi;
+    char err[PK_ERRLEN];
+    int rc = pk_pcapfile_probe(luaL_checkstring(L, 1), &fi, err);
+    if (rc < 0)
+        return fail(L, rc, err);
+    if (rc == 0) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    push_file_info(L, &fi);
+    return 1;
 }
 
 /* ---- link types and matching --------------------------------------- */
 
-/* linktype_of(proto_id) -> DLT number | nil */
+/* linktype_of(class_name) -> the LINKTYPE_ of frames starting with that
+ * protocol | nil */
 static int l_linktype_of(lua_State *L)
 {
-    int lt = pk_proto_linktype(pk_lua_checkproto(L, 1));
+    const struct pk_proto *p = pk_proto_find(luaL_checkstring(L, 1));
+    int lt = p ? pk_proto_linktype(p) : -1;
     if (lt < 0)
         return 0;
     lua_pushinteger(L, lt);
@@ -584,7 +736,9 @@ static const luaL_Reg funcs[] = {
     { "route", l_route },
     { "neigh", l_neigh },
     { "pcap_writer", l_pcap_writer },
+    { "pcap_probe", l_pcap_probe },
     { "linktype_of", l_linktype_of },
+    { "linktype_proto", l_linktype_proto },
     { "match_key", l_match_key },
     { "answers", l_answers },
     { NULL, NULL },
@@ -594,12 +748,14 @@ static const luaL_Reg cap_methods[] = {
     { "next", l_cap_next },
     { "count", l_cap_count },
     { "info", l_cap_info },
+    { "fileinfo", l_cap_fileinfo },
     { "stats", l_cap_stats },
     { "close", l_cap_close },
     { NULL, NULL },
 };
 
 static const luaL_Reg writer_methods[] = {
+    { "iface", l_w_iface },
     { "write", l_w_write },
     { "flush", l_w_flush },
     { "close", l_w_close },

@@ -1044,6 +1044,19 @@ static int get_attr(lua_State *L, struct packet *p, int idx, const char *k)
     return 1;
 }
 
+/* A number for attribute k, or a clear error at the script's line. */
+static lua_Number attr_number(lua_State *L, const char *k, int vidx, int integer)
+{
+    if (integer ? !lua_isinteger(L, vidx) : lua_type(L, vidx) != LUA_TNUMBER) {
+        lua_pushfstring(L, "%s: a packet's %s must be %s, got %s %s", k, k,
+                        integer ? "a whole number of bytes" : "a number of seconds",
+                        luaL_typename(L, vidx), luaL_tolstring(L, vidx, NULL));
+        lua_remove(L, -2);
+        raise_here(L);
+    }
+    return lua_tonumber(L, vidx);
+}
+
 static int set_attr(lua_State *L, struct packet *p, int idx, const char *k, int vidx)
 {
     struct packet *r = p->root;
@@ -1054,16 +1067,19 @@ static int set_attr(lua_State *L, struct packet *p, int idx, const char *k, int 
     }
     if (strcmp(k, "time") == 0) {
         r->has_time = !isnil;
-        r->time = isnil ? 0 : luaL_checknumber(L, vidx);
+        r->time = isnil ? 0 : attr_number(L, k, vidx, 0);
     } else if (strcmp(k, "sent_time") == 0) {
         r->has_sent = !isnil;
-        r->sent_time = isnil ? 0 : luaL_checknumber(L, vidx);
+        r->sent_time = isnil ? 0 : attr_number(L, k, vidx, 0);
     } else if (strcmp(k, "wirelen") == 0) {
         r->has_wirelen = !isnil;
-        r->wirelen = isnil ? 0 : luaL_checkinteger(L, vidx);
+        r->wirelen = isnil ? 0 : (lua_Integer)attr_number(L, k, vidx, 1);
     } else if (strcmp(k, "iface") == 0) {
-        if (!isnil)
-            luaL_checktype(L, vidx, LUA_TSTRING);
+        if (!isnil && lua_type(L, vidx) != LUA_TSTRING) {
+            lua_pushfstring(L, "iface: a packet's interface is its name, got %s",
+                            luaL_typename(L, vidx));
+            raise_here(L);
+        }
         ridx = push_root(L, idx, p);
         lua_pushvalue(L, vidx);
         lua_setiuservalue(L, ridx, UV_IFACE);

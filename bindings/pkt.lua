@@ -117,6 +117,9 @@ end
 function Packet.getlayer(p, cls, nth)
   if math.type(cls) == "integer" then return p[cls] end
   if not is_class(cls) then error("getlayer() takes a layer class (IP, UDP, ...) or a number", 2) end
+  if nth ~= nil and math.type(nth) ~= "integer" then
+    error(("getlayer(cls, nth): nth counts layers of that class from 1, got %s"):format(type(nth)), 2)
+  end
   return P.getlayer(p, cls, nth)
 end
 

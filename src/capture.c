@@ -1,9 +1,10 @@
 /*
- * capture.c - live capture and capture files through libpcap.
- * Handles are set up with pcap_create/activate so the ring size, snap
- * length and immediate mode can be chosen per call (PERF-NOTES: bulk
- * capture wants TPACKET_V3 with a large ring; a reacting sniffer wants
- * immediate delivery).
+ * capture.c - live capture through libpcap, and reading capture files:
+ * pcap through libpcap, pcapng through pcapng.c (which keeps interface
+ * names and comments).  Live handles are set up with pcap_create/activate
+ * so the ring size, snap length and immediate mode can be chosen per call
+ * (PERF-NOTES: bulk capture wants TPACKET_V3 with a large ring; a reacting
+ * sniffer wants immediate delivery).
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,12 +18,19 @@
 #include "pknet.h"
 
 struct pk_capture {
-    pcap_t *p;
+    pcap_t *p;              /* live, or a pcap file; for pcapng a dead
+                             * handle, to compile filters for */
+    struct pk_ngr *ng;      /* a pcapng file */
+    struct bpf_program prog;    /* a file's filter, run here so that */
+    int has_prog;               /* records are counted filtered or not */
+    uint64_t nrec;          /* a file's records read */
+    struct pk_file_info fi;
     int linktype;
     int offline;
     int timeout_ms;
     int fd;                 /* to poll on; -1 for files */
     char iface[64];
+    char path[256];
     char err[PK_ERRLEN];
 };
 
@@ -50,8 +58,13 @@ void pk_capture_interrupt(void)
             pcap_breakloop(open_handles[i]);
 }
 
+/* LINKTYPE_ numbers the file code names. */
+#define LT_ETHERNET 1
+#define LT_RAW 101
+
 /* Link types are a bind class: each protocol a capture may start with
- * declares the numbers it is carried under (raw IP under several). */
+ * declares the LINKTYPE_ numbers it is carried under
+ * (https://www.tcpdump.org/linktypes.html; raw IP under several). */
 const struct pk_proto *pk_linktype_proto(int linktype)
 {
     const struct pk_bindclass *c = pk_bindclass_find("linktype");
@@ -73,6 +86,22 @@ int pk_proto_linktype(const struct pk_proto *p)
         if (pk_bindclass_get(c, i, &v) == p)
             return (int)v;
     return -1;
+}
+
+/* The DLT libpcap compiles filters for, of a file's LINKTYPE_: they
+ * differ where BSDs had numbered DLTs differently (libpcap's table). */
+static int dlt_of(int linktype)
+{
+    switch (linktype) {
+    case 50: return DLT_PPP_SERIAL;
+    case 51: return DLT_PPP_ETHER;
+    case 100: return DLT_ATM_RFC1483;
+    case LT_RAW: return DLT_RAW;
+    case 102: return DLT_SLIP_BSDOS;
+    case 103: return DLT_PPP_BSDOS;
+    case 106: return DLT_ATM_CLIP;
+    default: return linktype;
+    }
 }
 
 /* The first interface that is up, running and not loopback, skipping
@@ -224,29 +253,148 @@ int pk_capture_open(struct pk_capture **out, const struct pk_capture_opts *o,
     return 0;
 }
 
-int pk_capture_open_file(struct pk_capture **out, const char *path,
-                         const char *filter, char *err)
+/* f from libpcap's record.  A file's is opened in nanoseconds, and its
+ * seconds are unsigned 32 bits, which libpcap reads signed: times from
+ * 2038 on would go back to 1901. */
+static void frame_of(struct pk_frame *f, const struct pcap_pkthdr *h, const u_char *data,
+                     int file)
 {
-    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    memset(f, 0, sizeof *f);
+    f->data = data;
+    f->caplen = h->caplen;
+    f->len = h->len;
+    f->sec = file ? (int64_t)(uint32_t)h->ts.tv_sec : (int64_t)h->ts.tv_sec;
+    f->nsec = (int32_t)(file ? h->ts.tv_usec : h->ts.tv_usec * 1000);
+    f->usec = f->nsec / 1000;
+}
+
+/* A file's filter is compiled here and run in pk_capture_next. */
+static int file_filter(struct pk_capture *c, const char *filter, char *err)
+{
+    if (!filter || !*filter)
+        return 0;
+    if (pcap_compile(c->p, &c->prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+        snprintf(err, PK_ERRLEN, "invalid filter '%s': %s (see man pcap-filter)",
+                 filter, pcap_geterr(c->p));
+        return PK_EFILTER;
+    }
+    c->has_prog = 1;
+    return 0;
+}
+
+int pk_capture_open_file(struct pk_capture **out, const char *path,
+                         const char *filter, int mixed, char *err)
+{
+    char ebuf[PCAP_ERRBUF_SIZE] = "", why[PK_ERRLEN];
     struct pk_capture *c;
-    int rc;
+    uint8_t h[24];
+    size_t n;
+    int rc, swap;
+    FILE *f;
 
     *out = NULL;
-    if (!(c = new_capture(err)))
+    if (!(f = fopen(path, "rb"))) {
+        snprintf(err, PK_ERRLEN, "cannot read capture file %s: %s", path, strerror(errno));
         return PK_EIO;
-    c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
-                                                   ebuf);
-    if (!c->p) {
-        snprintf(err, PK_ERRLEN, "cannot read capture file %s: %s", path, ebuf);
-        free(c);
+    }
+    if (!(c = new_capture(err))) {
+        fclose(f);
         return PK_EIO;
     }
     c->offline = 1;
     c->fd = -1;
-    if ((rc = finish_open(c, filter, err)) < 0)
+    snprintf(c->path, sizeof c->path, "%s", path);
+    n = fread(h, 1, sizeof h, f);
+    rewind(f);
+    if (n >= 4 && memcmp(h, "\x0a\x0d\x0d\x0a", 4) == 0) {
+        if ((rc = pk_ngr_open(&c->ng, f, why)) < 0) {
+            snprintf(err, PK_ERRLEN, "cannot read capture file %.200s: %.280s", path, why);
+            free(c);
+            return rc;
+        }
+        pk_ngr_info(c->ng, &c->fi);
+        if (mixed && !(filter && *filter))
+            pk_ngr_mixed(c->ng);
+        c->p = pcap_open_dead(dlt_of(c->fi.linktype < 0 ? LT_ETHERNET : c->fi.linktype),
+                              PK_MAXSNAP);
+    } else {
+        /* nanoseconds: times are kept as the file has them */
+        c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+        if (!c->p) {
+            snprintf(err, PK_ERRLEN, "cannot read capture file %s: %s", path, ebuf);
+            fclose(f);
+            free(c);
+            return PK_EIO;
+        }
+        if (pk_pcap_header(h, n, &c->fi, &swap) < 0)
+            c->fi.linktype = pcap_datalink(c->p);
+    }
+    if (!c->p) {
+        snprintf(err, PK_ERRLEN, "out of memory");
+        pk_capture_close(c);
+        return PK_EIO;
+    }
+    c->linktype = c->fi.linktype;
+    if ((rc = file_filter(c, filter, err)) < 0) {
+        pk_capture_close(c);
         return rc;
+    }
     *out = c;
     return 0;
+}
+
+void pk_capture_file_info(const struct pk_capture *c, struct pk_file_info *fi)
+{
+    if (c->ng)
+        pk_ngr_info(c->ng, fi);     /* interfaces read so far */
+    else
+        *fi = c->fi;
+}
+
+const struct pk_iface_desc *pk_capture_file_iface(const struct pk_capture *c, int i)
+{
+    return c->ng ? pk_ngr_iface(c->ng, i) : NULL;
+}
+
+/* The next record of a file, filtered: its errors name the file and the
+ * record; a file cut inside a record is PK_ETRUNC. */
+static int file_next(struct pk_capture *c, struct pk_frame *f)
+{
+    char why[PK_ERRLEN];
+    for (;;) {
+        int rc;
+        if (c->ng) {
+            rc = pk_ngr_next(c->ng, f, why);
+            if (rc < 0 && rc != PK_EOF)
+                snprintf(c->err, sizeof c->err, "%s: %.240s", c->path, why);
+        } else {
+            struct pcap_pkthdr *h;
+            const u_char *data;
+            rc = pcap_next_ex(c->p, &h, &data);
+            if (rc == 1) {
+                frame_of(f, h, data, 1);
+                f->linktype = c->fi.linktype;
+            } else if (rc == PCAP_ERROR_BREAK) {
+                rc = PK_EOF;
+            } else {
+                /* libpcap says "truncated" only in its message; a read that
+                 * stopped at the end of the file is the sure sign */
+                int cut = feof(pcap_file(c->p));
+                snprintf(c->err, sizeof c->err, "%s: record %llu%s: %s", c->path,
+                         (unsigned long long)c->nrec + 1, cut ? " is cut short" : "",
+                         pcap_geterr(c->p));
+                rc = cut ? PK_ETRUNC : PK_EIO;
+            }
+        }
+        if (rc != 1)
+            return rc;
+        c->nrec++;
+        if (!c->has_prog) 
+            return 1;
+        struct pcap_pkthdr ph = { .caplen = f->caplen, .len = f->len };
+        if (pcap_offline_filter(&c->prog, &ph, f->data))
+            return 1;
+    }
 }
 
 int pk_capture_next(struct pk_capture *c, struct pk_frame *f)
@@ -255,7 +403,9 @@ int pk_capture_next(struct pk_capture *c, struct pk_frame *f)
     const u_char *data;
     int rc;
 
-    if (!c->offline && interrupted) {
+    if (c->offline)
+        return file_next(c, f);
+    if (interrupted) {
         interrupted = 0;
         return PK_EBREAK;
     }
@@ -271,18 +421,12 @@ int pk_capture_next(struct pk_capture *c, struct pk_frame *f)
             rc = pcap_next_ex(c->p, &h, &data);
     }
     if (rc == 1) {
-        f->data = data;
-        f->caplen = h->caplen;
-        f->len = h->len;
-        f->sec = h->ts.tv_sec;
-        f->usec = (int32_t)h->ts.tv_usec;
+        frame_of(f, h, data, 0);
         return 1;
     }
     if (rc == 0)
         return 0;
     if (rc == PCAP_ERROR_BREAK) {
-        if (c->offline)
-            return PK_EOF;
         interrupted = 0;
         return PK_EBREAK;
     }
@@ -315,9 +459,12 @@ void pk_capture_close(struct pk_capture *c)
 {
     if (!c)
         return;
+    if (c->has_prog)
+        pcap_freecode(&c->prog);
     if (c->p) {
         track(c->p, 0);
         pcap_close(c->p);
     }
+    pk_ngr_close(c->ng);
     free(c);
 }

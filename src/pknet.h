@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pk.h"
 
@@ -20,6 +21,8 @@
 #define PK_EMSGSIZE (-14)   /* larger than the interface MTU */
 #define PK_EBREAK   (-15)   /* interrupted (pk_capture_interrupt) */
 #define PK_EOF      (-16)   /* end of a capture file */
+#define PK_ETRUNC   (-17)   /* a capture file ends inside a record */
+#define PK_ERANGE   (-18)   /* a value the file format cannot hold */
 
 /* ---- capture ------------------------------------------------------ */
 
@@ -41,6 +44,11 @@ struct pk_frame {
     uint32_t caplen, len;   /* captured and on-the-wire lengths */
     int64_t sec;
     int32_t usec;
+    int32_t nsec;           /* the same fraction of a second, in ns */
+    uint32_t ifid;          /* pcapng: the packet's interface, from 0 */
+    int linktype;           /* files: LINKTYPE_ of the packet's interface */
+    const char *comment;    /* pcapng: its first comment, or NULL */
+    size_t comment_len;
 };
 
 struct pk_capture_stats {
@@ -49,9 +57,14 @@ struct pk_capture_stats {
 
 int pk_capture_open(struct pk_capture **c, const struct pk_capture_opts *o,
                     char *err) PK_MUSTCHECK;
+/* Files are pcap (libpcap reads them) or pcapng (pcapng.c).  mixed: a
+ * pcapng file's interfaces may have other link types than the first
+ * (never with a filter, which is compiled for one). */
 int pk_capture_open_file(struct pk_capture **c, const char *path,
-                         const char *filter, char *err) PK_MUSTCHECK;
-/* 1: a frame; 0: nothing within the timeout; PK_EOF, PK_EBREAK or < 0. */
+                         const char *filter, int mixed, char *err) PK_MUSTCHECK;
+/* 1: a frame; 0: nothing within the timeout; PK_EOF, PK_EBREAK, PK_ETRUNC
+ * (a file's tail is cut: the frames before it were good) or < 0.  A file's
+ * errors name the file and the record. */
 int pk_capture_next(struct pk_capture *c, struct pk_frame *f) PK_MUSTCHECK;
 int pk_capture_linktype(const struct pk_capture *c);
 const char *pk_capture_iface(const struct pk_capture *c);
@@ -62,9 +75,33 @@ void pk_capture_close(struct pk_capture *c);
 /* Async-signal-safe: ends the waits of every open capture. */
 void pk_capture_interrupt(void);
 
-/* The protocol a link type's frames start with (NULL if unknown). */
+/* What a capture file is: the fields the writer needs to go on with it. */
+enum pk_fileformat { PK_FMT_PCAP = 1, PK_FMT_PCAPNG = 2 };
+
+struct pk_iface_desc {
+    int linktype;           /* LINKTYPE_* */
+    uint32_t snaplen;
+    const char *name, *description, *comment;   /* NULL when absent */
+};
+
+struct pk_file_info {
+    int format;             /* enum pk_fileformat */
+    int nano;               /* timestamps in nanoseconds (pcap) or finer
+                             * than microseconds (a pcapng interface) */
+    int linktype;           /* LINKTYPE_* of the file (its first interface);
+                             * -1 when a pcapng file has none */
+    const char *comment;    /* pcapng: the first section's comment */
+    int niface;             /* pcapng: interfaces read so far */
+};
+
+/* For a file being read: its format, and its interfaces (pcapng). */
+void pk_capture_file_info(const struct pk_capture *c, struct pk_file_info *fi);
+const struct pk_iface_desc *pk_capture_file_iface(const struct pk_capture *c, int i);
+
+/* The protocol a link type's frames start with (NULL if unknown); link
+ * types are the LINKTYPE_ numbers of capture files. */
 const struct pk_proto *pk_linktype_proto(int linktype);
-int pk_proto_linktype(const struct pk_proto *p);   /* -1 if none */
+int pk_proto_linktype(const struct pk_proto *p);   /* LINKTYPE_*, -1 if none */
 int pk_default_iface(char *name, size_t n, char *err) PK_MUSTCHECK;
 
 /* ---- injection ---------------------------------------------------- */
@@ -143,15 +180,55 @@ int pk_route_get(uint32_t dst, struct pk_route *r, char *err) PK_MUSTCHECK;
 /* MAC of ip on iface from the kernel's neighbour table; 0 if not there. */
 int pk_neigh_get(const char *iface, uint32_t ip, uint64_t *mac);
 
-/* ---- pcap files --------------------------------------------------- */
+/* ---- writing capture files --------------------------------------- */
+
+/* The largest frame written: libpcap refuses longer records on reading. */
+#define PK_MAXSNAP 262144
 
 struct pk_pcapw;
 
-int pk_pcapw_open(struct pk_pcapw **w, const char *path, int linktype,
-                  int snaplen, int append, char *err) PK_MUSTCHECK;
-int pk_pcapw_write(struct pk_pcapw *w, const struct pk_frame *f) PK_MUSTCHECK;
-int pk_pcapw_flush(struct pk_pcapw *w);
-void pk_pcapw_close(struct pk_pcapw *w);
+struct pk_pcapw_opts {
+    int format;             /* enum pk_fileformat */
+    int nano;               /* pcap: nanosecond timestamps (magic 0xa1b23c4d) */
+    int linktype;           /* pcap: the file's LINKTYPE_ */
+    int append;             /* go on with an existing file of the same kind
+                             * (pcapng: a new section) */
+    const char *comment;    /* pcapng: the section's comment, or NULL */
+};
+
+int pk_pcapw_open(struct pk_pcapw **w, const char *path,
+                  const struct pk_pcapw_opts *o, char *err) PK_MUSTCHECK;
+/* pcapng: describes the next interface; returns its id (from 0). */
+int pk_pcapw_iface(struct pk_pcapw *w, const struct pk_iface_desc *d,
+                   char *err) PK_MUSTCHECK;
+/* Writes f (pcapng: on interface f->ifid, with f->comment); PK_ERANGE
+ * when its time or length does not fit the format. */
+int pk_pcapw_write(struct pk_pcapw *w, const struct pk_frame *f,
+                   char *err) PK_MUSTCHECK;
+int pk_pcapw_flush(struct pk_pcapw *w, char *err) PK_MUSTCHECK;
+/* Closes w (safe on NULL); < 0 when the last writes failed. */
+int pk_pcapw_close(struct pk_pcapw *w, char *err);
+/* What path holds: 1 and fi filled for a pcap or pcapng file, 0 when it
+ * is missing or empty, < 0 (err set) for anything else. */
+int pk_pcapfile_probe(const char *path, struct pk_file_info *fi, char *err) PK_MUSTCHECK;
+
+/* A classic pcap file header (24 bytes): fi and its byte order; < 0 if
+ * it is not one. */
+int pk_pcap_header(const uint8_t *h, size_t n, struct pk_file_info *fi, int *swap);
+
+/* pcapng (pcapng.c), for capture.c and pcapfile.c. */
+struct pk_ngr;
+/* Reads the section header at the start of f and looks ahead to the first
+ * interface; f stays open and is the reader's, closed with it. */
+int pk_ngr_open(struct pk_ngr **r, FILE *f, char *err) PK_MUSTCHECK;
+int pk_ngr_next(struct pk_ngr *r, struct pk_frame *fr, char *err) PK_MUSTCHECK;
+void pk_ngr_mixed(struct pk_ngr *r);    /* allow several link types */
+void pk_ngr_info(const struct pk_ngr *r, struct pk_file_info *fi);
+const struct pk_iface_desc *pk_ngr_iface(const struct pk_ngr *r, int i);
+void pk_ngr_close(struct pk_ngr *r);
+int pk_ng_write_shb(FILE *f, const char *comment);
+int pk_ng_write_idb(FILE *f, const struct pk_iface_desc *d);
+int pk_ng_write_epb(FILE *f, const struct pk_frame *fr, uint64_t ts_ns);
 
 /* ---- reply matching ----------------------------------------------- */
 

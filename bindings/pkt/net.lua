@@ -151,6 +151,7 @@ return function(M, I)
       cap:close()
       if not ok and not is_interrupt(err) then error(err, 0) end
       if ok and not n then error(("%s: capture failed: %s"):format(fname, tostring(msg)), 0) end
+      if ok and msg then io.stderr:write(("%s: warning: %s\n"):format(fname, msg)) end  -- a cut file
       local stats = { received = rcv, dropped = drop, ifdropped = ifdrop, captured = n }
       return new_list({}, "Sniffed"), stats
     end
@@ -186,7 +187,10 @@ return function(M, I)
             end
           end
         elseif data == nil then     -- sec, usec are the message and its kind
-          if usec == "eof" or usec == "interrupted" then break end
+          if usec == "truncated" then   -- a cut file: the packets before it stand
+            io.stderr:write(("%s: warning: %s\n"):format(fname, tostring(sec)))
+          end
+          if usec == "eof" or usec == "interrupted" or usec == "truncated" then break end
           error(("%s: capture failed: %s"):format(fname, tostring(sec)), 0)
         end
       end

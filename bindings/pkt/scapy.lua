@@ -222,6 +222,7 @@ return function(M, I)
       "traceroute(target [, {dport=80, minttl=1, maxttl=30, timeout=2, iface=, "
         .. "verbose=}]) -> answered, unanswered" },
     wrpcap = { "Write a packet list to a pcap file" },
+    wrpcapng = { "Write a packet list to a pcapng file" },
   }
 
   function M.lsc(dump)

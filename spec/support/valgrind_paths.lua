@@ -20,5 +20,11 @@ end
 wrpcap(path, pkts)
 assert(#rdpcap(path) == 50)
 for p in pcap_reader(path, {filter="tcp"}) do p:summary() end
+pkts.comments = { [2] = "second" }
+wrpcap(path, pkts, {format="pcapng"})
+local l = rdpcap(path)
+assert(#l == 50 and l.comments[2] == "second")
+wrpcap(path, l)
+for p in pcap_reader(path, {filter="tcp"}) do p:summary() end
 os.remove(path)
 print("valgrind paths: ok")

@@ -156,9 +156,9 @@ static const struct pk_sumfmt summary[] = {
  * redirect, time exceeded, parameter problem). */
 static const struct pk_bind binds[] = {
     { "ethertype", 0x0800, 0 },
-    { "linktype", 12, 0 },      /* DLT_RAW, as libpcap gives it on Linux */
-    { "linktype", 101, 0 },     /* LINKTYPE_RAW, as files may say it */
+    { "linktype", 101, 0 },     /* LINKTYPE_RAW: files are written with it */
     { "linktype", 228, 0 },     /* LINKTYPE_IPV4 */
+    { "linktype", 12, 0 },      /* DLT_RAW, as libpcap gives it on Linux */
     { "icmp.type", 3, 1 },
     { "icmp.type", 4, 1 },
     { "icmp.type", 5, 1 },
