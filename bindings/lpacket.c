@@ -7,6 +7,7 @@
  * other policy are Lua (bindings/pkt.lua, pkt/format.lua), over the
  * accessors this file exports.
  */
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -97,6 +98,40 @@ static struct packet *checkpacket(lua_State *L, int idx)
     if (!p)
         luaL_typeerror(L, idx, "packet");
     return p;
+}
+
+/* Raises the message on top at the script's line: the first Lua frame
+ * outside the pkt modules (whose sources start with helpers.libsrc, as
+ * "@bindings/pkt"), so that an error met inside p:summary() names the
+ * line that called it. */
+static int raise_here(lua_State *L)
+{
+    lua_Debug ar;
+    size_t n = 0;
+    const char *lib;
+    lua_getfield(L, HELP, "libsrc");
+    lib = lua_tolstring(L, -1, &n);
+    lua_pop(L, 1);      /* a constant string the helpers keep */
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        lua_getinfo(L, "Sl", &ar);
+        if (ar.currentline <= 0 || (lib && strncmp(ar.source, lib, n) == 0))
+            continue;
+        lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+        break;
+    }
+    return lua_error(L);
+}
+
+/* The same with a formatted message. */
+static int raise_fmt(lua_State *L, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    lua_pushvfstring(L, fmt, ap);
+    va_end(ap);
+    return raise_here(L);
 }
 
 static struct packet *new_root(lua_State *L, int cap, int vcap)
@@ -236,7 +271,7 @@ static int span(lua_State *L, struct packet *p, int ridx)
     struct packet *r = p->root;
     records(L, ridx, r);
     if (p->from >= r->n && p->isview)
-        luaL_error(L, "this layer is no longer in its packet (its payload was removed)");
+        raise_fmt(L, "this layer is no longer in its packet (its payload was removed)");
     return r->n - p->from;
 }
 
@@ -513,15 +548,6 @@ static void help(lua_State *L, const char *name, int nargs)
     lua_call(L, nargs, 1);
 }
 
-/* Raises the message on top, at the position of the script's line. */
-static int raise_here(lua_State *L)
-{
-    luaL_where(L, 1);
-    lua_insert(L, -2);
-    lua_concat(L, 2);
-    return lua_error(L);
-}
-
 /* "no field" errors, worded by pkt.lua (with a suggestion): a layer
  * (p[UDP]) names its class, a packet its layers. */
 static int no_field(lua_State *L, int idx, int kidx)
@@ -613,7 +639,7 @@ static void build(lua_State *L, const struct packet *r, int from, int n)
     size_t cap = sizeof small, len;
     int rc;
     if (n > PK_MAXLAYERS)
-        luaL_error(L, "a packet has at most %d layers, this one has %d", PK_MAXLAYERS, n);
+        raise_fmt(L, "a packet has at most %d layers, this one has %d", PK_MAXLAYERS, n);
     for (;;) {
         for (int i = 0; i < n; i++)
             to_layer(&b[i], r, from + i);
@@ -624,11 +650,11 @@ static void build(lua_State *L, const struct packet *r, int from, int n)
         buf = lua_newuserdatauv(L, cap, 0);
     }
     if (rc == PK_ENOSPC)
-        luaL_error(L, "packet larger than %d bytes", PK_MAXPKT);
+        raise_fmt(L, "packet larger than %d bytes", PK_MAXPKT);
     if (rc == PK_ETOOMANY)
-        luaL_error(L, "a packet has at most %d layers", PK_MAXLAYERS);
+        raise_fmt(L, "a packet has at most %d layers", PK_MAXLAYERS);
     if (rc < 0)     /* a header whose fields do not fill whole bytes */
-        luaL_error(L, "cannot build this packet: a layer's fields do not end on a byte");
+        raise_fmt(L, "cannot build this packet: a layer's fields do not end on a byte");
     lua_pushlstring(L, (const char *)buf, len);
 }
 
@@ -723,7 +749,7 @@ static int operand(lua_State *L, int idx, struct operand *o)
         size_t len;
         const char *s = lua_tolstring(L, idx, &len);
         if (len > PK_MAXPKT)
-            luaL_error(L, "Raw.load: %d bytes do not fit in a packet (at most %d)",
+            raise_fmt(L, "Raw.load: %d bytes do not fit in a packet (at most %d)",
                        (int)len, PK_MAXPKT);
         pk_layer_init(&o->one, raw_proto());
         if (len)
@@ -766,7 +792,7 @@ static void append(lua_State *L, int didx, struct packet *d, struct operand *o, 
 
 static int too_many(lua_State *L, int n)
 {
-    return luaL_error(L, "a packet has at most %d layers, this one has %d", PK_MAXLAYERS, n);
+    return raise_fmt(L, "a packet has at most %d layers, this one has %d", PK_MAXLAYERS, n);
 }
 
 /* a / b: a new packet of a's layers then b's; neither operand changes. */
@@ -802,8 +828,8 @@ static int l_construct(lua_State *L)
     struct pk_layer l;
     int ridx;
     s.used = 0;
-    if (!p)
-        return luaL_error(L, "not a layer class");
+    if (!p)     /* a class table a script changed */
+        return raise_fmt(L, "not a layer class (a class's own fields cannot be changed)");
     switch (lua_type(L, 2)) {
     case LUA_TNONE:
     case LUA_TNIL:
@@ -1384,7 +1410,8 @@ static int l_getlayer(lua_State *L)
 {
     const struct pk_proto *want = class_proto(L, 2);
     if (!want)
-        luaL_argerror(L, 2, "a layer class (IP, UDP, ...)");
+        return raise_fmt(L, "getlayer() takes a layer class (IP, UDP, ...), got %s",
+                         luaL_typename(L, 2));
     return find_layer(L, 1, want, luaL_optinteger(L, 3, 1));
 }
 

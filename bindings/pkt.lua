@@ -56,7 +56,9 @@ end
 -- layers; p[IP] is the same packet seen from its IP layer.  What is
 -- policy or printing is here, over its accessors (P).
 local Packet = {}
-local helpers = {}
+-- libsrc: where the pkt modules' own frames come from, skipped when an
+-- error names the script's line ("@bindings/pkt.lua" -> "@bindings/pkt")
+local helpers = { libsrc = debug.getinfo(1, "S").source:gsub("%.lua$", "") }
 local PacketMT, P = core.packets(Packet, ClassMT, helpers)
 local is_packet = P.is_packet
 M.is_packet, M.is_class = is_packet, is_class
