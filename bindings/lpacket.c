@@ -316,7 +316,8 @@ static void anchor(lua_State *L, int ridx, struct packet *r, int i, int f, int s
 
 static int ptr_field(const struct pk_field *fd)
 {
-    return fd->type == PK_BYTES || fd->type == PK_LIST || fd->type == PK_IPV6;
+    return fd->type == PK_BYTES || fd->type == PK_LIST || fd->type == PK_IPV6 ||
+           fd->type == PK_RECORDS;
 }
 
 /* Field f of l was converted from the Lua value at vidx: make what it
@@ -421,7 +422,8 @@ static int field_of(const struct packet *r, int i, const char *k)
  * the wire: a length or a checksum. */
 static int recomputed(const struct pk_field *fd)
 {
-    return (fd->flags & PK_FF_AUTO) && (fd->role == PK_ROLE_LEN || fd->role == PK_ROLE_CHKSUM);
+    return (fd->flags & PK_FF_AUTO) && (fd->role == PK_ROLE_LEN || fd->role == PK_ROLE_CHKSUM ||
+                                        (fd->flags & PK_FF_COUNT));
 }
 
 /* The value an unset next-protocol field of layer i takes given the
@@ -463,6 +465,7 @@ static void push_u(lua_State *L, const struct pk_field *fd, uint64_t u)
         lua_pushliteral(L, "");
         break;
     case PK_LIST:
+    case PK_RECORDS:
         lua_newtable(L);
         break;
     default:
