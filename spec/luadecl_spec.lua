@@ -20,25 +20,17 @@ local LFoo = pkt.layer{ name = "LFoo", longname = "Lab Foo", fields = {
   { "items", "records", of = LItem, count = "n" },
 }, bind = { UDP = { dport = 7777 } }, summary = "LFoo %type% n=%n%" }
 
--- The same two protocols in Scapy: the length and checksum are filled
--- by post_build over the header and what follows, as pktlua's roles do.
-local SCAPY_DECL = [[
+-- The same protocols in Scapy: the length and checksum are filled by
+-- post_build over the header and what follows, as pktlua's roles do.
+local PY_COMMON = [[
 import sys, struct, logging
 logging.getLogger('scapy').setLevel(logging.ERROR)
 from scapy.all import *
-class LItem(Packet):
-    name = "LItem"
-    fields_desc = [ByteField("a", 0), ShortField("b", 2)]
+class Record(Packet):
     def extract_padding(self, s):
         return b"", s
-class LFoo(Packet):
-    name = "Lab Foo"
-    fields_desc = [ByteEnumField("type", 1, {1: "hello", 2: "bye"}),
-                   FlagsField("flags", 0, 8, "AB"),
-                   ShortField("len", None), XShortField("chksum", None),
-                   IPField("src", "0.0.0.0"), MACField("mac", "00:00:00:00:00:00"),
-                   FieldLenField("n", None, count_of="items", fmt="B"),
-                   PacketListField("items", [], LItem, count_from=lambda p: p.n)]
+class LenSum(Packet):
+    # bytes 2-3 the length of the header and payload, 4-5 their checksum
     def post_build(self, p, pay):
         p += pay
         if self.len is None:
@@ -46,6 +38,19 @@ class LFoo(Packet):
         if self.chksum is None:
             p = p[:4] + struct.pack("!H", checksum(p)) + p[6:]
         return p
+]]
+local SCAPY_DECL = PY_COMMON .. [[
+class LItem(Record):
+    name = "LItem"
+    fields_desc = [ByteField("a", 0), ShortField("b", 2)]
+class LFoo(LenSum):
+    name = "Lab Foo"
+    fields_desc = [ByteEnumField("type", 1, {1: "hello", 2: "bye"}),
+                   FlagsField("flags", 0, 8, "AB"),
+                   ShortField("len", None), XShortField("chksum", None),
+                   IPField("src", "0.0.0.0"), MACField("mac", "00:00:00:00:00:00"),
+                   FieldLenField("n", None, count_of="items", fmt="B"),
+                   PacketListField("items", [], LItem, count_from=lambda p: p.n)]
 bind_layers(UDP, LFoo, dport=7777)
 def fields(q):
     f = q[LFoo]
@@ -234,5 +239,48 @@ describe("a bad declaration", function()
     err{ name = "LRetry", fields = { { "x", "int", 12 } } }
     local C = pkt.layer{ name = "LRetry", fields = { { "x", "int", 8, default = 7 } } }
     assert.equal(7, C{}.x)
+  end)
+end)
+
+describe("scripts/myproto.lua", function()
+  local SCAPY_POLL = PY_COMMON .. [[
+class Answer(Record):
+    fields_desc = [ByteField("id", 0), ShortField("votes", 0)]
+class Poll(LenSum):
+    fields_desc = [BitField("version", 1, 4), BitEnumField("op", 1, 4, {1: "ask", 2: "result"}),
+                   ByteField("question", 0), ShortField("len", None), XShortField("chksum", None),
+                   FieldLenField("count", None, count_of="answers", fmt="B"),
+                   PacketListField("answers", [], Answer, count_from=lambda p: p.count)]
+bind_layers(UDP, Poll, dport=7777)
+p = IP(src="198.51.100.1", dst="198.51.100.2")/UDP(sport=40000, dport=7777)/Poll(op="result", question=9,
+    answers=[Answer(id=3, votes=1), Answer(id=4, votes=2), Answer(id=5, votes=65535)])
+print("bytes: " + raw(p).hex())
+q = IP(raw(p))
+for i, a in enumerate(q[Poll].getfieldval("answers")):
+    print("answer %d: id %d, %d votes" % (i + 1, a.id, a.votes))
+]]
+
+  it("builds the poll Scapy builds from the same declaration, and reads its answers back", function()
+    local out, status = H.run(H.pktlua .. " scripts/myproto.lua -q 9 -a 3=1,4=2,5=65535 2>&1")
+    assert.equal(0, status, out)
+    local path = H.tmpfile(SCAPY_POLL)
+    local want, st = H.run(H.python .. " " .. path .. " 2>&1")
+    os.remove(path)
+    assert.equal(0, st, want)
+    assert.truthy(out:find("###[ Lab poll ]###", 1, true))
+    assert.truthy(out:find("IP / UDP / Poll result question 9", 1, true))
+    local got = {}
+    for line in out:gmatch("[^\n]+") do
+      if line:match("^bytes: ") or line:match("^answer ") then got[#got + 1] = line end
+    end
+    assert.equal(want, table.concat(got, "\n") .. "\n")
+  end)
+
+  it("prints its usage for --help and exits 0; exits 2 on an unknown option", function()
+    local out, status = H.run(H.pktlua .. " scripts/myproto.lua --help 2>&1")
+    assert.equal(0, status)
+    assert.truthy(out:find("usage: pktlua myproto.lua", 1, true))
+    local _, st = H.run(H.pktlua .. " scripts/myproto.lua --bogus 2>&1")
+    assert.equal(2, st)
   end)
 end)
