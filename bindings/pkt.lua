@@ -161,7 +161,10 @@ for _, d in ipairs(descs) do make_class(d) end
 -- pkt.layer{...} declares a protocol (pkt/declare.lua checks the
 -- declaration); the core registers it, and it gets a class like a
 -- built-in's.  The lower layers' binds are read again: they carry it now.
-M.layer = require("pkt.declare")(classes, is_class, function(decl)
+local attrs = { payload = true, underlayer = true, time = true, sent_time = true,
+  wirelen = true, iface = true, fields = true }
+local function reserved(name) return Packet[name] ~= nil or attrs[name] end
+M.layer = require("pkt.declare")(classes, is_class, reserved, function(decl)
   local id, why = core.register(decl)
   if not id then error(("pkt.layer: %s cannot be declared: %s"):format(decl.name, why), 3) end
   local d = core.proto(id)

@@ -9,6 +9,8 @@ local LItem = pkt.layer{ name = "LItem", fields = {
   { "a", "int", 8 },
   { "b", "int", 16, default = 2 },
 } }
+-- A declared layer stays bound for the life of the process, and the
+-- other specs run in it: the port is one no other spec sends to.
 local LFoo = pkt.layer{ name = "LFoo", longname = "Lab Foo", fields = {
   { "type", "int", 8, default = 1, names = { [1] = "hello", [2] = "bye" } },
   { "flags", "flags", 8, names = { "A", "B" } },
@@ -18,7 +20,7 @@ local LFoo = pkt.layer{ name = "LFoo", longname = "Lab Foo", fields = {
   { "mac", "mac" },
   { "n", "int", 8 },
   { "items", "records", of = LItem, count = "n" },
-}, bind = { UDP = { dport = 7777 } }, summary = "LFoo %type% n=%n%" }
+}, bind = { UDP = { dport = 7321 } }, summary = "LFoo %type% n=%n%" }
 
 -- The same protocols in Scapy: the length and checksum are filled by
 -- post_build over the header and what follows, as pktlua's roles do.
@@ -51,7 +53,7 @@ class LFoo(LenSum):
                    IPField("src", "0.0.0.0"), MACField("mac", "00:00:00:00:00:00"),
                    FieldLenField("n", None, count_of="items", fmt="B"),
                    PacketListField("items", [], LItem, count_from=lambda p: p.n)]
-bind_layers(UDP, LFoo, dport=7777)
+bind_layers(UDP, LFoo, dport=7321)
 def fields(q):
     f = q[LFoo]
     items = ";".join("%d/%d" % (i.a, i.b) for i in f.items)
@@ -96,13 +98,13 @@ local cases = {
 describe("a layer declared from Lua", function()
   local env = setmetatable({ LFoo = LFoo, LItem = LItem, IP = IP, UDP = UDP }, { __index = _G })
   local function build(expr)
-    return assert(load(("return IP{%s}/UDP{sport=5000, dport=7777}/%s"):format(IPH, expr),
+    return assert(load(("return IP{%s}/UDP{sport=5000, dport=7321}/%s"):format(IPH, expr),
       "=case", "t", env))()
   end
   local lines = {}
   for i, c in ipairs(cases) do
     local p = build(c[1])
-    lines[#lines + 1] = ('p = IP(%s)/UDP(sport=5000, dport=7777)/%s'):format(IPH, c[2])
+    lines[#lines + 1] = ('p = IP(%s)/UDP(sport=5000, dport=7321)/%s'):format(IPH, c[2])
     lines[#lines + 1] = 'print(raw(p).hex()); print(fields(IP(raw(p))))'
     lines[#lines + 1] = ('print(fields(IP(bytes.fromhex("%s"))))'):format(H.hex(p:bytes()))
   end
@@ -137,7 +139,7 @@ describe("a layer declared from Lua", function()
     assert.equal(1, q[LFoo].n)
     -- another port: not this protocol
     local r = (IP{ src = "198.51.100.1", dst = "198.51.100.2" }
-      / UDP{ sport = 5000, dport = 7778 } / LFoo{}):bytes()
+      / UDP{ sport = 5000, dport = 7322 } / LFoo{}):bytes()
     assert.is_false(IP(r):haslayer(LFoo))
   end)
 
@@ -152,6 +154,29 @@ describe("a layer declared from Lua", function()
     -- the checksum over the header and payload comes out 0 when checked
     local foo = r[LFoo]:bytes()
     assert.equal(0, pkt.checksum(foo))
+  end)
+
+  it("sums the pseudo-header of the IP layer below when its checksum says so, as Scapy's in4_chksum", function()
+    local LSeg = pkt.layer{ name = "LSeg", fields = {
+      { "sport", "int", 16 }, { "dport", "int", 16 },
+      { "len", "int", 16, role = "len" },
+      { "chksum", "int", 16, role = "chksum", pseudo_header = true },
+    } }
+    -- left unbound: a declared layer stays for the life of the process,
+    -- and the other specs' IP payloads of protocol 253 must stay Raw
+    local p = IP{ src = "198.51.100.1", dst = "203.0.113.9", proto = 253 } / LSeg{ sport = 1, dport = 2 } / "pseudo"
+    local b = p:bytes()
+    local seg = LSeg(b:sub(21))
+    assert.equal(14, seg.len)
+    local out, status = H.run(H.python .. " -c " .. H.shquote(([[
+import logging
+logging.getLogger('scapy').setLevel(logging.ERROR)
+from scapy.all import *
+ip = IP(bytes.fromhex("%s"))
+seg = bytes(ip.payload)
+print(in4_chksum(253, ip, seg[:6] + b"\0\0" + seg[8:]))]]):format(H.hex(b))) .. " 2>&1")
+    assert.equal(0, status, out)
+    assert.equal(tonumber(out), seg.chksum)
   end)
 
   it("reads unset computed fields as nil until built, as Scapy's None", function()
@@ -210,6 +235,11 @@ describe("a bad declaration", function()
   it("refuses a role on a field that is no integer", function()
     assert.matches("role 'len' needs an int field, not bytes", one{ "x", "bytes", role = "len" })
     assert.matches("a checksum is 16 bits wide", one{ "x", "int", 8, role = "chksum" })
+  end)
+  it("refuses a field name a packet method or attribute has", function()
+    assert.matches("field 1 %('copy'%): the name is a packet method or attribute %(p.copy%)",
+      one{ "copy", "int", 8 })
+    assert.matches("the name is a packet method or attribute %(p.payload%)", one{ "payload", "bytes" })
   end)
   it("refuses a name that is taken", function()
     assert.matches("pkt.layer UDP: the name is taken", err{ name = "UDP", fields = { { "x", "int", 8 } } })

@@ -20,8 +20,8 @@ local field_opts = {
   pseudo_header = true, of = true, count = true, class = true,
 }
 
-return function(classes, is_class, register)
-  local function check_name(what, s)
+return function(classes, is_class, reserved, register)
+  local function check_name(s)
     return type(s) == "string" and s:match("^[%a_][%w_]*$") ~= nil
   end
 
@@ -34,8 +34,10 @@ return function(classes, is_class, register)
     end
     if type(spec) ~= "table" then fail("is a %s; write {\"name\", \"kind\", width, ...}", type(spec)) end
     local fname, kind, width = spec[1], spec[2], spec[3]
-    if not check_name("field", fname) then fail("its first item is its name (a Lua identifier)") end
+    if not check_name(fname) then fail("its first item is its name (a Lua identifier)") end
     if seen[fname] then fail("the name is used twice") end
+    -- p.name would read the method or attribute, never the field
+    if reserved(fname) then fail("the name is a packet method or attribute (p.%s); choose another", fname) end
     seen[fname] = true
     for k in pairs(spec) do
       if type(k) == "string" and not field_opts[k] then
@@ -170,7 +172,7 @@ return function(classes, is_class, register)
   return function(spec)
     if type(spec) ~= "table" then error("pkt.layer takes a table: pkt.layer{name=\"Foo\", fields={...}}", 2) end
     local name = spec.name
-    if not check_name("layer", name) then
+    if not check_name(name) then
       error("pkt.layer: name= is the layer's name, a Lua identifier (\"Foo\")", 2)
     end
     if classes[name] then
