@@ -192,8 +192,41 @@ static int opt_value(lua_State *L, struct pk_layer *l, int f, int idx,
     return 0;
 }
 
+/* Calls method m of the packet on top with no arguments; pushes its
+ * one result. */
+static void call_method(lua_State *L, const char *m)
+{
+    lua_getfield(L, -1, m);
+    lua_pushvalue(L, -2);
+    lua_call(L, 1, 1);
+}
+
+/* Record i given as a packet (Item{a=1}, as Scapy's items=[Item(a=1)]):
+ * its bytes, when its first layer is of protocol rec; else NULL with a
+ * message pushed. */
+static const char *record_packet(lua_State *L, int i, const struct pk_proto *rec, size_t *n)
+{
+    int t = luaL_getmetafield(L, -1, "__name");
+    int packet = t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "pkt.Packet") == 0;
+    const char *what;
+    if (t != LUA_TNIL)
+        lua_pop(L, 1);
+    if (packet) {
+        call_method(L, "name");
+        if (strcmp(lua_tostring(L, -1), rec->name) == 0) {
+            lua_pop(L, 1);
+            call_method(L, "bytes");
+            return lua_tolstring(L, -1, n);
+        }
+    }
+    what = packet ? lua_tostring(L, -1) : luaL_typename(L, -1);
+    lua_pushfstring(L, "record %d is a %s, not a table of %s's fields nor a packet %s{...}",
+                    i, what, rec->name, rec->name);
+    return NULL;
+}
+
 /* A list of records: each a table of the record protocol's fields,
- * built with it, one after another in s. */
+ * built with it, or a packet of it, one after another in s. */
 static int records_value(lua_State *L, struct pk_layer *l, int f, int idx,
                          struct pk_scratch *s)
 {
@@ -212,9 +245,17 @@ static int records_value(lua_State *L, struct pk_layer *l, int f, int idx,
         int rc;
         is.used = 0;
         pk_layer_init(&r, rec);
-        if (lua_rawgeti(L, idx, i) != LUA_TTABLE)
-            return bad(L, l, f, "%s", lua_pushfstring(L, "record %d is a %s, not a table of "
-                       "%s's fields", i, luaL_typename(L, -1), rec->name));
+        if (lua_rawgeti(L, idx, i) != LUA_TTABLE) {
+            const char *b = record_packet(L, i, rec, &w);
+            if (!b)
+                return bad(L, l, f, "%s", lua_tostring(L, -1));
+            if (w > sizeof s->buf - s->used - len)
+                return bad(L, l, f, "%s", "records too long to encode (at most 8 kB)");
+            memcpy(out + len, b, w);
+            len += w;
+            lua_pop(L, 2);
+            continue;
+        }
         rc = pk_lua_filllayer(L, &r, -1, &is);
         if (rc == PK_LUA_NOFIELD)
             return bad(L, l, f, "%s", lua_pushfstring(L, "record %d: %s has no field '%s'", i,

@@ -83,6 +83,12 @@ local function fields(q)
     #items > 0 and table.concat(items, ";") or "-", rest ~= "" and rest or "-")
 end
 
+local function layer_names(p)
+  local names = {}
+  for j, l in ipairs(p:layers()) do names[j] = l.name end
+  return table.concat(names, ",")
+end
+
 local IPH = 'src="198.51.100.1", dst="198.51.100.2"'
 local cases = {
   { 'LFoo{flags="B", src="203.0.113.7", mac="02:00:00:00:00:09", items={{a=1, b=2}, {a=3}}}/"hi"',
@@ -132,9 +138,7 @@ describe("a layer declared from Lua", function()
 
   it("dissects as its layers, under the port it binds to", function()
     local q = IP(build('LFoo{items={{a=1}}}/"x"'):bytes())
-    local names = {}
-    for j, l in ipairs(q:layers()) do names[j] = l.name end
-    assert.equal("IP,UDP,LFoo,Raw", table.concat(names, ","))
+    assert.equal("IP,UDP,LFoo,Raw", layer_names(q))
     assert.is_true(q:haslayer(LFoo))
     assert.equal(1, q[LFoo].n)
     -- another port: not this protocol
@@ -177,6 +181,39 @@ seg = bytes(ip.payload)
 print(in4_chksum(253, ip, seg[:6] + b"\0\0" + seg[8:]))]]):format(H.hex(b))) .. " 2>&1")
     assert.equal(0, status, out)
     assert.equal(tonumber(out), seg.chksum)
+  end)
+
+  it("takes records as packets of their layer too, as Scapy's items=[Item(...)]", function()
+    local a = LFoo{ items = { { a = 1 }, LItem{ a = 2, b = 9 } } }
+    local b = LFoo{ items = { { a = 1 }, { a = 2, b = 9 } } }
+    assert.equal(H.hex(b:bytes()), H.hex(a:bytes()))
+  end)
+
+  it("binds by bind class as well, and holds records of a built-in layer or nested records", function()
+    local Pair = pkt.layer{ name = "LPair", fields = {
+      { "tag", "int", 8 }, { "k", "int", 8 }, { "ports", "records", of = pkt.UDP, count = "k" },
+    } }
+    local Outer = pkt.layer{ name = "LOuter", fields = {
+      { "m", "int", 8 }, { "pairs", "records", of = Pair, count = "m" },
+    }, bind = { { "udp.port", 7323 } } }
+    local p = IP{ src = "198.51.100.1", dst = "198.51.100.2" } / UDP{ sport = 5000, dport = 7323 }
+      / Outer{ pairs = { { tag = 1, ports = { { sport = 10, dport = 11 } } },
+                         { tag = 2, ports = { { sport = 12 }, { sport = 13, dport = 14 } } } } } / "end"
+    local q = IP(p:bytes())
+    assert.equal("IP,UDP,LOuter,Raw", layer_names(q))
+    local o = q[Outer]
+    assert.equal(2, o.m)
+    assert.equal(1, o.pairs[1].k)
+    assert.equal(11, o.pairs[1].ports[1].dport)
+    assert.equal(2, o.pairs[2].k)
+    assert.equal(13, o.pairs[2].ports[2].sport)
+    assert.equal(8, o.pairs[2].ports[2].len)
+    assert.equal("end", q[pkt.Raw].load)
+    -- a record list with no count fills the header: the rest is records
+    local R = pkt.layer{ name = "LRest", fields = { { "x", "int", 8 }, { "rest", "records", of = LItem } } }
+    local r = R(R{ x = 1, rest = { { a = 1 }, { a = 2 } } }:bytes() .. "\0")
+    assert.equal(2, #r.rest)
+    assert.equal("LRest,Raw", layer_names(r))
   end)
 
   it("reads unset computed fields as nil until built, as Scapy's None", function()
@@ -261,7 +298,9 @@ describe("a bad declaration", function()
     assert.is_false(ok)
     assert.matches("LFoo.items: record 1: LItem has no field 'c'", e)
     ok, e = pcall(LFoo, { items = { 5 } })
-    assert.matches("LFoo.items: record 1 is a number, not a table of LItem's fields", e)
+    assert.matches("LFoo.items: record 1 is a number, not a table of LItem's fields nor a packet LItem{...}", e)
+    ok, e = pcall(LFoo, { items = { UDP{} } })
+    assert.matches("LFoo.items: record 1 is a UDP, not a table of LItem's fields", e)
     ok, e = pcall(LFoo, { items = { { a = 300 } } })
     assert.matches("record 1: LItem.a: 300 is out of range", e)
   end)
