@@ -166,7 +166,7 @@ local attrs = { payload = true, underlayer = true, time = true, sent_time = true
 local function reserved(name) return Packet[name] ~= nil or attrs[name] end
 M.layer = require("pkt.declare")(classes, is_class, reserved, function(decl)
   local id, why = core.register(decl)
-  if not id then error(("pkt.layer: %s cannot be declared: %s"):format(decl.name, why), 3) end
+  if not id then error(("pkt.layer %s: %s"):format(decl.name, why), 3) end
   local d = core.proto(id)
   index_desc(d)
   descs[id] = d

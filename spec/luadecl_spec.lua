@@ -289,6 +289,13 @@ describe("a bad declaration", function()
       err{ name = "LBad", fields = { { "r", "records", of = pkt.UDP, count = "n" } } })
     assert.matches("of=Item", one{ "r", "records" })
   end)
+  it("refuses a default that does not fit, and what the core refuses", function()
+    assert.matches("default 'zz' is not a MAC address", one{ "m", "mac", default = "zz" })
+    assert.matches("default '1.2.3.256' is not an IPv4 address", one{ "a", "ipv4", default = "1.2.3.256" })
+    assert.matches("default 256 does not fit in 8 bits", one{ "x", "int", 8, default = 256 })
+    assert.matches("pkt.layer LBad: a protocol has at most one header length and one total length",
+      err{ name = "LBad", fields = { { "a", "int", 16, role = "len" }, { "b", "int", 16, role = "len" } } })
+  end)
   it("refuses a bind on a field that selects nothing", function()
     assert.matches("UDP.len does not select the layer above %(its next%-protocol fields: sport, dport%)",
       err{ name = "LBad", fields = { { "x", "int", 8 } }, bind = { UDP = { len = 1 } } })

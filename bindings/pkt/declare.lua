@@ -13,6 +13,15 @@ local kinds = {
   int = true, flags = true, mac = 48, ipv4 = 32, ipv6 = 128, bytes = 0, records = 0,
 }
 local kind_list = "int, flags, mac, ipv4, ipv6, bytes, records"
+local address_ok = {
+  mac = function(s) return s:match("^%x%x[:-]%x%x[:-]%x%x[:-]%x%x[:-]%x%x[:-]%x%x$") ~= nil end,
+  ipv4 = function(s)
+    local t = { s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$") }
+    if #t ~= 4 then return false end
+    for _, x in ipairs(t) do if #x > 3 or tonumber(x) > 255 then return false end end
+    return true
+  end,
+}
 local roles = { len = true, chksum = true, next = true, src = true, dst = true }
 local covers = { header = true, payload = true, ["header+payload"] = true }
 local field_opts = {
@@ -111,9 +120,12 @@ return function(classes, is_class, reserved, register)
           fail("default %s does not fit in %d bits", tostring(def), width)
         end
       elseif kind == "mac" or kind == "ipv4" then
-        if type(def) ~= "string" then fail("the default of a %s field is an address string", kind) end
+        if type(def) ~= "string" or not address_ok[kind](def) then
+          fail("default %s is not %s", type(def) == "string" and ("'" .. def .. "'") or tostring(def),
+            kind == "mac" and "a MAC address (aa:bb:cc:dd:ee:ff)" or "an IPv4 address")
+        end
       else
-        fail("a %s field takes no default", kind)
+        fail("the %s kind takes no default", kind)
       end
       fd.default = def
     end
@@ -197,9 +209,11 @@ return function(classes, is_class, reserved, register)
     if spec.summary ~= nil and type(spec.summary) ~= "string" then
       error(("pkt.layer %s: summary= is a string such as \"Foo %%type%%\""):format(name), 2)
     end
-    return register({
+    -- not a tail call: register's errors name the script's line
+    local cls = register({
       name = name, longname = type(spec.longname) == "string" and spec.longname or name,
       fields = fields, binds = binds(name, spec.bind), summary = spec.summary,
     })
+    return cls
   end
 end
