@@ -430,13 +430,7 @@ static int recomputed(const struct pk_field *fd)
  * layer above it (IP's proto under UDP is 17). */
 static int bound(const struct packet *r, int i, int f, uint64_t *v)
 {
-    const struct pk_proto *p = r->ls[i].proto;
-    if (i + 1 >= r->n)
-        return 0;
-    for (int k = 0; k < p->nsel; k++)
-        if (p->sel[k].field == f)
-            return pk_bind_key(p, &p->sel[k], r->ls[i + 1].proto, v);
-    return 0;
+    return i + 1 < r->n && pk_bind_fill(r->ls[i].proto, f, r->ls[i + 1].proto, v);
 }
 
 /* Pushes an integer-like value of field f as a script reads it: flags
@@ -495,13 +489,13 @@ static void push_value(lua_State *L, const struct packet *r, int i, int f, int r
             l.v[f] = *v;
             pk_lua_pushfield(L, &l, f);
         }
+    } else if (fd->role == PK_ROLE_NEXT && bound(r, i, f, &u)) {
+        lua_pushinteger(L, (lua_Integer)u);
     } else if (!(fd->flags & PK_FF_AUTO)) {
         if (raw && fd->type == PK_FLAGS)
             lua_pushinteger(L, (lua_Integer)fd->def);
         else
             push_u(L, fd, fd->def);
-    } else if (bound(r, i, f, &u)) {
-        lua_pushinteger(L, (lua_Integer)u);
     } else {
         lua_pushnil(L);
     }

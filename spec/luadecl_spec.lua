@@ -147,6 +147,16 @@ describe("a layer declared from Lua", function()
     assert.is_false(IP(r):haslayer(LFoo))
   end)
 
+  it("fills the port it binds to when UDP's is left unset, as Scapy's bind_layers does", function()
+    local p = IP{ src = "198.51.100.1", dst = "198.51.100.2" } / UDP{} / LFoo{}
+    assert.equal(7321, p[UDP].dport)
+    assert.equal(53, p[UDP].sport)
+    local want = scapy{ 'print(raw(IP(src="198.51.100.1", dst="198.51.100.2")/UDP()/LFoo()).hex())' }
+    assert.equal(want[1], H.hex(p:bytes()))
+    -- a default that the stack does not decide stays as it was
+    assert.equal(8, (IP{} / pkt.ICMP{} / pkt.IPerror{}).type)
+  end)
+
   it("fills its length, checksum and count again after an edit", function()
     local q = IP(build('LFoo{items={{a=1}}}'):bytes())
     q[LFoo].items = { { a = 1 }, { a = 2, b = 3 } }

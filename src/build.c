@@ -103,7 +103,7 @@ static size_t field_bitoff(const struct pk_layer *l, int f)
 
 /* An unset next-protocol field takes the key under which the layer
  * above declares itself carried (Ether.type 0x0800 under IP, IP.proto
- * 17 under UDP). */
+ * 17 under UDP, UDP.dport under a layer bound to a port). */
 static void fill_next_proto(struct pk_layer *ls, int i, int n, uint8_t *buf)
 {
     struct pk_layer *l = &ls[i];
@@ -113,10 +113,9 @@ static void fill_next_proto(struct pk_layer *ls, int i, int n, uint8_t *buf)
     for (int s = 0; s < p->nsel; s++) {
         int f = p->sel[s].field;
         uint64_t v;
-        if (f < 0 || (p->fields[f].flags & (PK_FF_AUTO | PK_FF_ALT)) != PK_FF_AUTO ||
-            (l->set >> f & 1) || !(l->present >> f & 1))
-            continue;       /* not a next-protocol field left to compute */
-        if (pk_bind_key(p, &p->sel[s], ls[i + 1].proto, &v)) {
+        if (f < 0 || (l->set >> f & 1) || !(l->present >> f & 1))
+            continue;       /* not a next-protocol field left to fill */
+        if (pk_bind_fill(p, f, ls[i + 1].proto, &v)) {
             put_bits(buf + l->off, field_bitoff(l, f), p->fields[f].bits, v);
             l->v[f].u = v;
             return;

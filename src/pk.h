@@ -298,6 +298,12 @@ const struct pk_proto *pk_bind_upper(const struct pk_layer *l);
  * upper is not bound there (else 1, and *v). */
 int pk_bind_key(const struct pk_proto *lower, const struct pk_sel *s,
                 const struct pk_proto *upper, uint64_t *v);
+/* The key an unset next-protocol field f of lower takes under upper, as
+ * Scapy's bind_layers fills it: a computed field (IP's proto) from any
+ * bind, a field with a default (UDP's dport) from a bind that is no
+ * quote; never a PK_FF_ALT field.  0 when none (else 1, and *v). */
+int pk_bind_fill(const struct pk_proto *lower, int f, const struct pk_proto *upper,
+                 uint64_t *v);
 /* The class called name, or NULL; its binds in registration order:
  * entry i's key and the protocol that declared it, and what it carries
  * over a given lower protocol (NULL: nothing, as a quote does not nest). */

@@ -162,6 +162,18 @@ int pk_bind_key(const struct pk_proto *lower, const struct pk_sel *s,
     return 0;
 }
 
+int pk_bind_fill(const struct pk_proto *lower, int f, const struct pk_proto *upper,
+                 uint64_t *v)
+{
+    int fl = lower->fields[f].flags;
+    if ((fl & PK_FF_ALT) || (!(fl & PK_FF_AUTO) && upper->quoted))
+        return 0;
+    for (int s = 0; s < lower->nsel; s++)
+        if (lower->sel[s].field == f)
+            return pk_bind_key(lower, &lower->sel[s], upper, v);
+    return 0;
+}
+
 /* ---- registration -------------------------------------------------- */
 
 static const char *check_field(const struct pk_field *fd)
