@@ -9,7 +9,7 @@
 #include "lpkt.h"
 
 static const char *const type_names[] = {
-    "int", "flags", "mac", "ipv4", "ipv6", "bytes", "list"
+    "int", "flags", "mac", "ipv4", "ipv6", "bytes", "list", "records"
 };
 
 static const char *const role_names[] = {
@@ -89,7 +89,7 @@ static void push_fielddesc(lua_State *L, const struct pk_proto *p, int f)
     case PK_IPV4: pk_ipv4_format((uint32_t)fd->def, buf); lua_pushstring(L, buf); break;
     case PK_IPV6: lua_pushstring(L, "::"); break;
     case PK_BYTES: lua_pushstring(L, ""); break;
-    case PK_LIST: lua_newtable(L); break;
+    case PK_LIST: case PK_RECORDS: lua_newtable(L); break;
     default: lua_pushinteger(L, (lua_Integer)fd->def); break;
     }
     lua_setfield(L, -2, "default");
@@ -106,6 +106,18 @@ static void push_fielddesc(lua_State *L, const struct pk_proto *p, int f)
         lua_setfield(L, -2, "depnames");
         lua_pushstring(L, p->fields[fd->dep].name);
         lua_setfield(L, -2, "dep");
+    }
+    if (fd->rec) {
+        lua_pushstring(L, fd->rec->name);
+        lua_setfield(L, -2, "of");
+    }
+    if (fd->count) {
+        lua_pushstring(L, p->fields[fd->count - 1].name);
+        lua_setfield(L, -2, "count");
+    }
+    if (fd->flags & PK_FF_COUNT) {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, "counts");
     }
     if (fd->opts) {
         lua_newtable(L);
@@ -161,55 +173,68 @@ static void push_carried(lua_State *L, const struct pk_proto *p)
     }
 }
 
-/* protos() -> array of descriptors, by id: {id, name, longname, quoted,
- * quote_of, quotable, fields, summary, binds, carried} */
+/* The descriptor of protocol i: {id, name, longname, quoted, quote_of,
+ * quotable, fields, summary, binds, carried} */
+static void push_desc(lua_State *L, int i)
+{
+    const struct pk_proto *p = pk_proto_byid(i);
+    lua_createtable(L, 0, 10);
+    lua_pushinteger(L, i);
+    lua_setfield(L, -2, "id");
+    lua_pushstring(L, p->name);
+    lua_setfield(L, -2, "name");
+    lua_pushstring(L, p->longname);
+    lua_setfield(L, -2, "longname");
+    lua_pushboolean(L, p->quoted != NULL);
+    lua_setfield(L, -2, "quoted");
+    if (p->quoted) {
+        lua_pushstring(L, p->quoted->name);
+        lua_setfield(L, -2, "quote_of");
+    }
+    lua_pushboolean(L, p->as_quote != NULL);
+    lua_setfield(L, -2, "quotable");
+    lua_createtable(L, p->nfields, 0);
+    for (int f = 0; f < p->nfields; f++) {
+        push_fielddesc(L, p, f);
+        lua_rawseti(L, -2, f + 1);
+    }
+    lua_setfield(L, -2, "fields");
+    lua_newtable(L);
+    for (int k = 0; p->summary && p->summary[k].fmt; k++) {
+        const struct pk_sumfmt *sf = &p->summary[k];
+        lua_createtable(L, 0, 3);
+        lua_pushstring(L, sf->fmt);
+        lua_setfield(L, -2, "fmt");
+        if (sf->field >= 0) {
+            lua_pushstring(L, p->fields[sf->field].name);
+            lua_setfield(L, -2, "field");
+            lua_pushinteger(L, (lua_Integer)sf->value);
+            lua_setfield(L, -2, "value");
+        }
+        lua_rawseti(L, -2, k + 1);
+    }
+    lua_setfield(L, -2, "summary");
+    push_binds(L, p);
+    lua_setfield(L, -2, "binds");
+    push_carried(L, p);
+    lua_setfield(L, -2, "carried");
+}
+
+/* protos() -> array of descriptors, by id */
 int pk_lua_protos(lua_State *L)
 {
     int n = pk_proto_count();
     lua_createtable(L, n, 0);
     for (int i = 1; i <= n; i++) {
-        const struct pk_proto *p = pk_proto_byid(i);
-        lua_createtable(L, 0, 10);
-        lua_pushinteger(L, i);
-        lua_setfield(L, -2, "id");
-        lua_pushstring(L, p->name);
-        lua_setfield(L, -2, "name");
-        lua_pushstring(L, p->longname);
-        lua_setfield(L, -2, "longname");
-        lua_pushboolean(L, p->quoted != NULL);
-        lua_setfield(L, -2, "quoted");
-        if (p->quoted) {
-            lua_pushstring(L, p->quoted->name);
-            lua_setfield(L, -2, "quote_of");
-        }
-        lua_pushboolean(L, p->as_quote != NULL);
-        lua_setfield(L, -2, "quotable");
-        lua_createtable(L, p->nfields, 0);
-        for (int f = 0; f < p->nfields; f++) {
-            push_fielddesc(L, p, f);
-            lua_rawseti(L, -2, f + 1);
-        }
-        lua_setfield(L, -2, "fields");
-        lua_newtable(L);
-        for (int k = 0; p->summary && p->summary[k].fmt; k++) {
-            const struct pk_sumfmt *sf = &p->summary[k];
-            lua_createtable(L, 0, 3);
-            lua_pushstring(L, sf->fmt);
-            lua_setfield(L, -2, "fmt");
-            if (sf->field >= 0) {
-                lua_pushstring(L, p->fields[sf->field].name);
-                lua_setfield(L, -2, "field");
-                lua_pushinteger(L, (lua_Integer)sf->value);
-                lua_setfield(L, -2, "value");
-            }
-            lua_rawseti(L, -2, k + 1);
-        }
-        lua_setfield(L, -2, "summary");
-        push_binds(L, p);
-        lua_setfield(L, -2, "binds");
-        push_carried(L, p);
-        lua_setfield(L, -2, "carried");
+        push_desc(L, i);
         lua_rawseti(L, -2, i);
     }
+    return 1;
+}
+
+/* proto(id) -> the descriptor of one protocol */
+int pk_lua_proto(lua_State *L)
+{
+    push_desc(L, pk_proto_id(pk_lua_checkproto(L, 1)));
     return 1;
 }

@@ -351,7 +351,8 @@ static void anchor(lua_State *L, int ridx, struct packet *r, int i, int f, int s
 
 static int ptr_field(const struct pk_field *fd)
 {
-    return fd->type == PK_BYTES || fd->type == PK_LIST || fd->type == PK_IPV6;
+    return fd->type == PK_BYTES || fd->type == PK_LIST || fd->type == PK_IPV6 ||
+           fd->type == PK_RECORDS;
 }
 
 /* Field f of l was converted from the Lua value at vidx: make what it
@@ -456,20 +457,15 @@ static int field_of(const struct packet *r, int i, const char *k)
  * the wire: a length or a checksum. */
 static int recomputed(const struct pk_field *fd)
 {
-    return (fd->flags & PK_FF_AUTO) && (fd->role == PK_ROLE_LEN || fd->role == PK_ROLE_CHKSUM);
+    return (fd->flags & PK_FF_AUTO) && (fd->role == PK_ROLE_LEN || fd->role == PK_ROLE_CHKSUM ||
+                                        (fd->flags & PK_FF_COUNT));
 }
 
 /* The value an unset next-protocol field of layer i takes given the
  * layer above it (IP's proto under UDP is 17). */
 static int bound(const struct packet *r, int i, int f, uint64_t *v)
 {
-    const struct pk_proto *p = r->ls[i].proto;
-    if (i + 1 >= r->n)
-        return 0;
-    for (int k = 0; k < p->nsel; k++)
-        if (p->sel[k].field == f)
-            return pk_bind_key(p, &p->sel[k], r->ls[i + 1].proto, v);
-    return 0;
+    return i + 1 < r->n && pk_bind_fill(r->ls[i].proto, f, r->ls[i + 1].proto, v);
 }
 
 /* Pushes an integer-like value of field f as a script reads it: flags
@@ -498,6 +494,7 @@ static void push_u(lua_State *L, const struct pk_field *fd, uint64_t u)
         lua_pushliteral(L, "");
         break;
     case PK_LIST:
+    case PK_RECORDS:
         lua_newtable(L);
         break;
     default:
@@ -527,13 +524,13 @@ static void push_value(lua_State *L, const struct packet *r, int i, int f, int r
             l.v[f] = *v;
             pk_lua_pushfield(L, &l, f);
         }
+    } else if (fd->role == PK_ROLE_NEXT && bound(r, i, f, &u)) {
+        lua_pushinteger(L, (lua_Integer)u);
     } else if (!(fd->flags & PK_FF_AUTO)) {
         if (raw && fd->type == PK_FLAGS)
             lua_pushinteger(L, (lua_Integer)fd->def);
         else
             push_u(L, fd, fd->def);
-    } else if (bound(r, i, f, &u)) {
-        lua_pushinteger(L, (lua_Integer)u);
     } else {
         lua_pushnil(L);
     }

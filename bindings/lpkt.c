@@ -192,6 +192,86 @@ static int opt_value(lua_State *L, struct pk_layer *l, int f, int idx,
     return 0;
 }
 
+/* Calls method m of the packet on top with no arguments; pushes its
+ * one result. */
+static void call_method(lua_State *L, const char *m)
+{
+    lua_getfield(L, -1, m);
+    lua_pushvalue(L, -2);
+    lua_call(L, 1, 1);
+}
+
+/* Record i given as a packet (Item{a=1}, as Scapy's items=[Item(a=1)]):
+ * its bytes, when its first layer is of protocol rec; else NULL with a
+ * message pushed. */
+static const char *record_packet(lua_State *L, int i, const struct pk_proto *rec, size_t *n)
+{
+    int t = luaL_getmetafield(L, -1, "__name");
+    int packet = t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "pkt.Packet") == 0;
+    const char *what;
+    if (t != LUA_TNIL)
+        lua_pop(L, 1);
+    if (packet) {
+        call_method(L, "name");
+        if (strcmp(lua_tostring(L, -1), rec->name) == 0) {
+            lua_pop(L, 1);
+            call_method(L, "bytes");
+            return lua_tolstring(L, -1, n);
+        }
+    }
+    what = packet ? lua_tostring(L, -1) : luaL_typename(L, -1);
+    lua_pushfstring(L, "record %d is a %s, not a table of %s's fields nor a packet %s{...}",
+                    i, what, rec->name, rec->name);
+    return NULL;
+}
+
+/* A list of records: each a table of the record protocol's fields,
+ * built with it, or a packet of it, one after another in s. */
+static int records_value(lua_State *L, struct pk_layer *l, int f, int idx,
+                         struct pk_scratch *s)
+{
+    const struct pk_proto *rec = l->proto->fields[f].rec;
+    uint8_t *out = s->buf + s->used;
+    size_t len = 0;
+    int n;
+    if (lua_type(L, idx) != LUA_TTABLE)
+        return bad(L, l, f, "%s", lua_pushfstring(L, "expected a list of %s records "
+                   "(tables of its fields), got %s", rec->name, luaL_typename(L, idx)));
+    n = (int)lua_rawlen(L, idx);
+    for (int i = 1; i <= n; i++) {
+        struct pk_scratch is;   /* the record's own values, apart from out */
+        struct pk_layer r;
+        size_t w;
+        int rc;
+        is.used = 0;
+        pk_layer_init(&r, rec);
+        if (lua_rawgeti(L, idx, i) != LUA_TTABLE) {
+            const char *b = record_packet(L, i, rec, &w);
+            if (!b)
+                return bad(L, l, f, "%s", lua_tostring(L, -1));
+            if (w > sizeof s->buf - s->used - len)
+                return bad(L, l, f, "%s", "records too long to encode (at most 8 kB)");
+            memcpy(out + len, b, w);
+            len += w;
+            lua_pop(L, 2);
+            continue;
+        }
+        rc = pk_lua_filllayer(L, &r, -1, &is);
+        if (rc == PK_LUA_NOFIELD)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "record %d: %s has no field '%s'", i,
+                                                     rec->name, luaL_tolstring(L, -1, NULL)));
+        if (rc < 0)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "record %d: %s", i, lua_tostring(L, -1)));
+        if (pk_build(&r, 1, out + len, sizeof s->buf - s->used - len, &w) < 0)
+            return bad(L, l, f, "%s", "records too long to encode (at most 8 kB)");
+        len += w;
+        lua_pop(L, 1);
+    }
+    s->used += len;
+    pk_layer_setp(l, f, out, (uint32_t)len);
+    return 0;
+}
+
 /* Converts the Lua value at idx into field f of l.  Returns 0, or -1
  * with an error message pushed. */
 int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx,
@@ -275,6 +355,8 @@ int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx,
         pk_layer_setp(l, f, out, (uint32_t)w);
         return 0;
     }
+    case PK_RECORDS:
+        return records_value(L, l, f, idx, s);
     }
     return bad(L, l, f, "%s", "unsupported field type");
 }
@@ -319,6 +401,36 @@ static void push_opts(lua_State *L, const struct pk_field *fd,
         lua_pushboolean(L, 1), lua_setfield(L, -2, "truncated");
 }
 
+/* The records of field fd as a list of tables, one per whole record;
+ * the bytes after the last whole one are left out. */
+static void push_records(lua_State *L, const struct pk_field *fd, const uint8_t *p,
+                         size_t len)
+{
+    struct pk_layer r;
+    size_t k;
+    int n = 0;
+    char buf[128];
+    lua_newtable(L);
+    while (len > 0 && (k = pk_record_read(fd->rec, p, len, &r)) > 0) {
+        lua_createtable(L, 0, fd->rec->nfields);
+        for (int i = 0; i < fd->rec->nfields; i++) {
+            if (!(r.present >> i & 1))
+                continue;
+            if (fd->rec->fields[i].type == PK_FLAGS) {
+                if (pk_flags_format(&fd->rec->fields[i], r.v[i].u, buf, sizeof buf) < 0)
+                    buf[0] = '\0';
+                lua_pushstring(L, buf);
+            } else {
+                pk_lua_pushfield(L, &r, i);
+            }
+            lua_setfield(L, -2, fd->rec->fields[i].name);
+        }
+        lua_rawseti(L, -2, ++n);
+        p += k;
+        len -= k;
+    }
+}
+
 void pk_lua_pushfield(lua_State *L, const struct pk_layer *l, int f)
 {
     const struct pk_field *fd = &l->proto->fields[f];
@@ -343,6 +455,9 @@ void pk_lua_pushfield(lua_State *L, const struct pk_layer *l, int f)
         break;
     case PK_LIST:
         push_opts(L, fd, v->p, v->len);
+        break;
+    case PK_RECORDS:
+        push_records(L, fd, v->p, v->len);
         break;
     default:
         lua_pushinteger(L, (lua_Integer)v->u);
@@ -413,6 +528,8 @@ static int l_cksum(lua_State *L)
 
 static const luaL_Reg funcs[] = {
     { "protos", pk_lua_protos },
+    { "proto", pk_lua_proto },
+    { "register", pk_lua_register },
     { "cksum", l_cksum },
     { "packets", pk_lua_packets },
     { NULL, NULL },

@@ -12,7 +12,7 @@ local ClassMT = { __name = "pkt.Class" }
 
 -- Descriptors, by id and by name; fmap maps a field name to its entry.
 local descs, classes = core.protos(), {}
-for _, d in ipairs(descs) do
+local function index_desc(d)
   d.fmap, d.fnames, d.roles = {}, {}, {}
   for _, fd in ipairs(d.fields) do
     if not d.fmap[fd.name] then
@@ -23,6 +23,7 @@ for _, d in ipairs(descs) do
     if fd.role and not d.roles[fd.role] then d.roles[fd.role] = fd end
   end
 end
+for _, d in ipairs(descs) do index_desc(d) end
 
 local function is_class(v) return getmetatable(v) == ClassMT end
 
@@ -154,11 +155,29 @@ ClassMT.__index = function(c, k)
   return nil
 end
 
-for _, d in ipairs(descs) do
+local function make_class(d)
   local cls = setmetatable({ d.id, _desc = d, _id = d.id }, ClassMT)
   classes[d.name] = cls
   M[d.name] = cls
+  return cls
 end
+for _, d in ipairs(descs) do make_class(d) end
+
+-- pkt.layer{...} declares a protocol (pkt/declare.lua checks the
+-- declaration); the core registers it, and it gets a class like a
+-- built-in's.  The lower layers' binds are read again: they carry it now.
+local attrs = { payload = true, underlayer = true, time = true, sent_time = true,
+  wirelen = true, iface = true, fields = true }
+local function reserved(name) return Packet[name] ~= nil or attrs[name] end
+M.layer = require("pkt.declare")(classes, is_class, reserved, function(decl)
+  local id, why = core.register(decl)
+  if not id then error(("pkt.layer %s: %s"):format(decl.name, why), 3) end
+  local d = core.proto(id)
+  index_desc(d)
+  descs[id] = d
+  for i, fresh in ipairs(core.protos()) do descs[i].binds = fresh.binds end
+  return make_class(d)
+end)
 
 ------------------------------------------------------------- functions
 

@@ -31,6 +31,23 @@ static void put_bits(uint8_t *buf, size_t bit, unsigned bits, uint64_t v)
 
 static const uint8_t zero16[16];
 
+/* The value field f is built with: a count left unset is the number
+ * of records of the field that names it. */
+static uint64_t value_of(const struct pk_layer *l, int f)
+{
+    const struct pk_proto *p = l->proto;
+    size_t used;
+    if (!(p->fields[f].flags & PK_FF_COUNT) || (l->set >> f & 1))
+        return pk_layer_u(l, f);
+    for (int r = f + 1; r < p->nfields; r++)
+        if (p->fields[r].type == PK_RECORDS && p->fields[r].count == f + 1)
+            return (l->set >> r & 1)
+                   ? (uint64_t)pk_records_walk(p->fields[r].rec, l->v[r].p, l->v[r].len,
+                                               UINT64_MAX, &used)
+                   : 0;
+    return pk_layer_u(l, f);
+}
+
 /* Writes one layer's header at buf[pos]; returns its length or < 0. */
 static long write_header(struct pk_layer *l, uint8_t *buf, size_t pos,
                          size_t cap)
@@ -66,7 +83,7 @@ static long write_header(struct pk_layer *l, uint8_t *buf, size_t pos,
             bit += 128;
             continue;
         }
-        put_bits(buf, bit, fd->bits, pk_layer_u(l, f) & pk_field_max(fd));
+        put_bits(buf, bit, fd->bits, value_of(l, f) & pk_field_max(fd));
         bit += fd->bits;
     }
     if (bit & 7)
@@ -86,7 +103,7 @@ static size_t field_bitoff(const struct pk_layer *l, int f)
 
 /* An unset next-protocol field takes the key under which the layer
  * above declares itself carried (Ether.type 0x0800 under IP, IP.proto
- * 17 under UDP). */
+ * 17 under UDP, UDP.dport under a layer bound to a port). */
 static void fill_next_proto(struct pk_layer *ls, int i, int n, uint8_t *buf)
 {
     struct pk_layer *l = &ls[i];
@@ -96,10 +113,9 @@ static void fill_next_proto(struct pk_layer *ls, int i, int n, uint8_t *buf)
     for (int s = 0; s < p->nsel; s++) {
         int f = p->sel[s].field;
         uint64_t v;
-        if (f < 0 || (p->fields[f].flags & (PK_FF_AUTO | PK_FF_ALT)) != PK_FF_AUTO ||
-            (l->set >> f & 1) || !(l->present >> f & 1))
-            continue;       /* not a next-protocol field left to compute */
-        if (pk_bind_key(p, &p->sel[s], ls[i + 1].proto, &v)) {
+        if (f < 0 || (l->set >> f & 1) || !(l->present >> f & 1))
+            continue;       /* not a next-protocol field left to fill */
+        if (pk_bind_fill(p, f, ls[i + 1].proto, &v)) {
             put_bits(buf + l->off, field_bitoff(l, f), p->fields[f].bits, v);
             l->v[f].u = v;
             return;

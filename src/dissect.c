@@ -105,6 +105,20 @@ static size_t covered_end(const struct pk_layer *l, size_t end)
     return total < end - l->off ? l->off + (size_t)total : end;
 }
 
+/* The bytes the records of field f take at p[0, len): as many whole
+ * records as its count field says, or as fit when it has none.  Fewer
+ * than the count leave the layer truncated. */
+static size_t records_len(struct pk_layer *l, int f, const uint8_t *p, size_t len)
+{
+    const struct pk_field *fd = &l->proto->fields[f];
+    int c = fd->count - 1;
+    uint64_t max = c < 0 ? UINT64_MAX : (l->present >> c & 1) ? l->v[c].u : 0;
+    size_t used;
+    if ((uint64_t)pk_records_walk(fd->rec, p, len, max, &used) < max && c >= 0)
+        l->status = PK_LAYER_TRUNCATED;
+    return used;
+}
+
 /* Dissects data[0, len) starting with protocol `first` into at most
  * `max` layers; returns how many.  Never fails: what cannot be parsed is
  * kept as Raw. */
@@ -164,6 +178,9 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
             hlen = p->hdr_len(l);
         else if (p->hdrlen && (l->present >> (p->hdrlen - 1) & 1))
             hlen = (long)length_of(l, p->hdrlen - 1);
+        else if (tail >= 0 && p->fields[tail].type == PK_RECORDS)
+            hlen = fixed + (long)records_len(l, tail, data + pos + fixed,
+                                             end - pos - (size_t)fixed);
         else
             hlen = tail >= 0 ? (long)(end - pos) : fixed;
         if (why) {                      /* the fields after `keep` do not hold */

@@ -34,7 +34,9 @@ enum pk_type {
     PK_IPV4,    /* 32-bit IPv4 address */
     PK_IPV6,    /* 128-bit IPv6 address (value in bytes) */
     PK_BYTES,   /* byte string: the variable tail of a header, or a payload */
-    PK_LIST     /* option list: kind/length/value items, bytes on the wire */
+    PK_LIST,    /* option list: kind/length/value items, bytes on the wire */
+    PK_RECORDS  /* records of another protocol (`rec`), one after another:
+                   bytes on the wire, a list of tables in Lua */
 };
 
 /* Field flags. */
@@ -45,6 +47,8 @@ enum pk_type {
 #define PK_FF_ZERO_NONE 0x10 /* a checksum where 0 means "none" (UDP) */
 #define PK_FF_ALT   0x20    /* a next-protocol field consulted only when the
                                others select nothing (a source port) */
+#define PK_FF_COUNT 0x40    /* the number of records of the PK_RECORDS field
+                               that names it; counted at build time when unset */
 
 /* Field roles: what generic code may compute or ask of a field. */
 enum pk_role {
@@ -126,6 +130,9 @@ struct pk_field {
     uint8_t cover;          /* PK_ROLE_LEN, PK_ROLE_CHKSUM: PK_COVER_* */
     uint8_t unit;           /* PK_ROLE_LEN: bytes per unit; 0 means 1 */
     const char *cls;        /* PK_ROLE_NEXT: the bind class of its values */
+    const struct pk_proto *rec;     /* PK_RECORDS: the protocol of each record */
+    int count;              /* PK_RECORDS: 1 + the field that gives how many
+                               records there are; 0: they fill the header */
     /* NULL when always present; else says whether it is, given the
      * fields before it (ICMP's fields depend on the type). */
     int (*present)(const struct pk_layer *l);
@@ -295,6 +302,12 @@ const struct pk_proto *pk_bind_upper(const struct pk_layer *l);
  * upper is not bound there (else 1, and *v). */
 int pk_bind_key(const struct pk_proto *lower, const struct pk_sel *s,
                 const struct pk_proto *upper, uint64_t *v);
+/* The key an unset next-protocol field f of lower takes under upper, as
+ * Scapy's bind_layers fills it: a computed field (IP's proto) from any
+ * bind, a field with a default (UDP's dport) from a bind that is no
+ * quote; never a PK_FF_ALT field.  0 when none (else 1, and *v). */
+int pk_bind_fill(const struct pk_proto *lower, int f, const struct pk_proto *upper,
+                 uint64_t *v);
 /* The class called name, or NULL; its binds in registration order:
  * entry i's key and the protocol that declared it, and what it carries
  * over a given lower protocol (NULL: nothing, as a quote does not nest). */
@@ -352,6 +365,16 @@ int pk_build(struct pk_layer *ls, int n, uint8_t *buf, size_t cap,
 int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
                struct pk_layer *ls, int max);
 int pk_field_format(const struct pk_layer *l, int f, char *buf, size_t n);
+
+/* Records (PK_RECORDS fields): the whole records of rec at the start of
+ * p[0, len), at most max of them; returns how many, and in *used the
+ * bytes they take.  Reads nothing past len. */
+int pk_records_walk(const struct pk_proto *rec, const uint8_t *p, size_t len,
+                    uint64_t max, size_t *used);
+/* The record at p[0, len) as one layer of rec; returns the bytes it
+ * takes, or 0 when it is not a whole record. */
+size_t pk_record_read(const struct pk_proto *rec, const uint8_t *p, size_t len,
+                      struct pk_layer *l);
 
 /* Options (kind/length/value lists). */
 int pk_opts_encode(const struct pk_optkind *kinds, const struct pk_opt *o,

@@ -162,17 +162,32 @@ int pk_bind_key(const struct pk_proto *lower, const struct pk_sel *s,
     return 0;
 }
 
+int pk_bind_fill(const struct pk_proto *lower, int f, const struct pk_proto *upper,
+                 uint64_t *v)
+{
+    int fl = lower->fields[f].flags;
+    if ((fl & PK_FF_ALT) || (!(fl & PK_FF_AUTO) && upper->quoted))
+        return 0;
+    for (int s = 0; s < lower->nsel; s++)
+        if (lower->sel[s].field == f)
+            return pk_bind_key(lower, &lower->sel[s], upper, v);
+    return 0;
+}
+
 /* ---- registration -------------------------------------------------- */
 
 static const char *check_field(const struct pk_field *fd)
 {
     if (!fd->name || !fd->name[0])
         return "a field has no name";
-    if (fd->type > PK_LIST)
+    if (fd->type > PK_RECORDS)
         return "a field has an unknown type";
     if (fd->type == PK_IPV6 ? fd->bits != 128
-        : fd->bits > 64 || (fd->bits == 0) != (fd->type == PK_BYTES || fd->type == PK_LIST))
+        : fd->bits > 64 || (fd->bits == 0) != (fd->type == PK_BYTES || fd->type == PK_LIST ||
+                                               fd->type == PK_RECORDS))
         return "a field's width does not fit its type";
+    if ((fd->type == PK_RECORDS) != (fd->rec != NULL) || (fd->rec && !fd->rec->id))
+        return "a list of records names a registered protocol, and only it does";
     switch (fd->role) {
     case PK_ROLE_NONE:
     case PK_ROLE_SRC:
@@ -217,6 +232,11 @@ static const char *check_proto(const struct pk_proto *p)
             return "only the last field may have a variable length";
         if (fd->role == PK_ROLE_LEN && (fd->cover == PK_COVER_HDR ? ++hdr : ++tot) > 1)
             return "a protocol has at most one header length and one total length";
+        if (fd->type == PK_RECORDS && fd->count &&
+            (fd->count > f || p->fields[fd->count - 1].type != PK_INT ||
+             p->fields[fd->count - 1].bits == 0 ||
+             !(p->fields[fd->count - 1].flags & PK_FF_COUNT)))
+            return "a count of records is an integer field before them, marked as a count";
     }
     for (int b = 0; b < p->nbinds; b++)
         if (!p->binds[b].cls)

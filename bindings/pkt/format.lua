@@ -54,23 +54,62 @@ local function list_repr(v)
   return "[" .. table.concat(t, ", ") .. "]"
 end
 
+-- A value v of field fd as it prints, outside any packet: names for
+-- enumerations, letters for flags, Python's repr for bytes.
+-- names, when given (false: none), stands for the field's own (ICMP's
+-- code names depend on its type).
+local function plain(fd, v, names)
+  local ty = fd.type
+  if ty == "int" then
+    if names == nil then names = fd.names end
+    if names and names[v] then return names[v] end
+    return fd.hex and ("0x%x"):format(v) or tostring(v)
+  elseif ty == "flags" then return type(v) == "string" and v or M.flags(fd, v)
+  elseif ty == "bytes" then return M.pyrepr(v)
+  elseif ty == "list" then return list_repr(v)
+  elseif ty == "records" then return M.records_repr(fd, v)
+  end
+  return tostring(v)
+end
+
+local function desc_named(name)
+  for _, d in ipairs(descs) do if d.name == name then return d end end
+end
+
+-- Records as Scapy's repr of a packet list: [<Item  a=1 b=2 |>, ...]
+function M.records_repr(fd, v)
+  local d, t = desc_named(fd.of), {}
+  for i, r in ipairs(v) do
+    local f = {}
+    for _, rf in ipairs(d.fields) do
+      if r[rf.name] ~= nil then f[#f + 1] = ("%s=%s"):format(rf.name, plain(rf, r[rf.name])) end
+    end
+    t[i] = ("<%s  %s |>"):format(d.name, table.concat(f, " "))
+  end
+  return "[" .. table.concat(t, ", ") .. "]"
+end
+
+-- Records as show() lists them, each under the field's name, as Scapy does.
+local function show_records(t, ind, fd, v)
+  local d = desc_named(fd.of)
+  t[#t + 1] = ("%s\\%-10s\\"):format(ind, fd.name)
+  for _, r in ipairs(v) do
+    t[#t + 1] = ("%s |###[ %s ]### "):format(ind, d.longname)
+    for _, rf in ipairs(d.fields) do
+      if r[rf.name] ~= nil then
+        t[#t + 1] = ("%s |  %-10s= %s"):format(ind, rf.name, plain(rf, r[rf.name]))
+      end
+    end
+  end
+end
+
 -- A field's value as show() and summaries print it: l is a packet seen
 -- from the layer the field is in.  Unset computed fields print None;
 -- an unset next-protocol field prints what the layer above decides.
 function M.value(l, fd)
   local v = P.value(l, fd.name)
   if v == nil then return "None" end
-  local ty = fd.type
-  if ty == "int" then
-    local names = fd.names
-    if fd.depnames then names = fd.depnames[P.value(l, fd.dep)] end
-    if names and names[v] then return names[v] end
-    return fd.hex and ("0x%x"):format(v) or tostring(v)
-  elseif ty == "flags" then return M.flags(fd, v)
-  elseif ty == "bytes" then return M.pyrepr(v)
-  elseif ty == "list" then return list_repr(v)
-  end
-  return tostring(v)
+  return plain(fd, v, fd.depnames and (fd.depnames[P.value(l, fd.dep)] or false))
 end
 
 local notes = {
@@ -105,6 +144,8 @@ function M.show(p, dump)
         local v = P.value(l, fd.name)
         if fd.type == "bytes" and fd.name ~= "load" and (v == nil or v == "") then
           t[#t + 1] = ("%s\\%-10s\\"):format(ind, fd.name)
+        elseif fd.type == "records" then
+          show_records(t, ind, fd, v or {})
         else
           t[#t + 1] = ("%s%-10s= %s"):format(ind, fd.name, M.value(l, fd))
         end
@@ -171,6 +212,8 @@ local function type_desc(fd)
     return ("flags (%s)"):format(table.concat(n, " "))
   elseif fd.type == "list" then
     return "options"
+  elseif fd.type == "records" then
+    return ("records of %s"):format(fd.of)
   end
   return fd.type
 end
@@ -199,17 +242,6 @@ function M.ls(d, l, dump)
 end
 
 -- A field's default as ls() prints it.
-function M.default(fd)
-  local v, ty = fd.default, fd.type
-  if ty == "int" then
-    local names = fd.names
-    if names and names[v] then return names[v] end
-    return fd.hex and ("0x%x"):format(v) or tostring(v)
-  elseif ty == "flags" then return M.flags(fd, v)
-  elseif ty == "bytes" then return M.pyrepr(v)
-  elseif ty == "list" then return list_repr(v)
-  end
-  return tostring(v)
-end
+function M.default(fd) return plain(fd, fd.default) end
 
 return M

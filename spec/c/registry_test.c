@@ -180,10 +180,64 @@ static void runtime(void)
           d[4].hlen == 5);
 }
 
+/* Records of another protocol: Lst { n (count), items: Itm records }. */
+static const struct pk_field itm_fields[] = {
+    { .name = "a", .type = PK_INT, .bits = 8 },
+    { .name = "b", .type = PK_INT, .bits = 16 },
+};
+static struct pk_proto itm = { .name = "Itm", .longname = "Itm", .fields = itm_fields, .nfields = 2 };
+static const struct pk_field lst_fields[] = {
+    { .name = "n", .type = PK_INT, .bits = 8, .flags = PK_FF_AUTO | PK_FF_COUNT },
+    { .name = "items", .type = PK_RECORDS, .rec = &itm, .count = 1 },
+};
+static struct pk_proto lst = { .name = "Lst", .longname = "Lst", .fields = lst_fields, .nfields = 2 };
+
+static void records(void)
+{
+    static const uint8_t two[] = { 1, 0, 2, 3, 0, 4 };
+    const char *why;
+    struct pk_layer l, d[PK_MAXLAYERS];
+    uint8_t buf[64];
+    size_t len, used;
+    int n;
+
+    /* the record protocol must be registered first */
+    CHECK(pk_proto_register(&lst, &why) == PK_EINVAL && strstr(why, "registered protocol"));
+    CHECK(pk_proto_register(&itm, &why) > 0);
+    {
+        static const struct pk_field nocount[] = {
+            { .name = "n", .type = PK_INT, .bits = 8 },
+            { .name = "items", .type = PK_RECORDS, .rec = &itm, .count = 1 },
+        };
+        struct pk_proto p = { .name = "NoCount", .longname = "NoCount", .fields = nocount,
+                              .nfields = 2 };
+        CHECK(pk_proto_register(&p, &why) == PK_EINVAL && strstr(why, "marked as a count"));
+    }
+    CHECK(pk_proto_register(&lst, &why) > 0);
+
+    /* the count is computed when unset */
+    pk_layer_init(&l, &lst);
+    pk_layer_setp(&l, 1, two, sizeof two);
+    CHECK(pk_build(&l, 1, buf, sizeof buf, &len) == 0);
+    CHECK(len == 7 && buf[0] == 2 && memcmp(buf + 1, two, 6) == 0);
+    CHECK(pk_records_walk(&itm, two, sizeof two, UINT64_MAX, &used) == 2 && used == 6);
+    CHECK(pk_records_walk(&itm, two, 5, UINT64_MAX, &used) == 1 && used == 3);
+
+    /* dissection reads as many records as the count says; the rest is Raw */
+    buf[0] = 1;
+    n = pk_dissect(&lst, buf, len, d, PK_MAXLAYERS);
+    CHECK(n == 2 && d[0].hlen == 4 && d[0].v[1].len == 3 && d[1].proto == &pk_proto_raw);
+    /* more than there are: the layer is truncated after the whole ones */
+    buf[0] = 3;
+    n = pk_dissect(&lst, buf, len, d, PK_MAXLAYERS);
+    CHECK(n == 1 && d[0].status == PK_LAYER_TRUNCATED && d[0].v[1].len == 6);
+}
+
 int main(void)
 {
     builtins();
     runtime();
+    records();
     printf("registry_test: %d passed, %d failed\n", passed, failed);
     return failed != 0;
 }
