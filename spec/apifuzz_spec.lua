@@ -4,7 +4,7 @@
 -- pending, with a call that shows each; any other failure fails.
 local fuzz = require "apifuzz"
 
-local CALLS = 2000
+local CALLS = 5000
 local seeds = { tonumber(os.getenv("PKTLUA_SEED")) or 20261126, 1, 2 }
 
 -- where: "none" (no position at all) or a pattern of the library file
@@ -22,6 +22,12 @@ local known = {
   { what = "getlayer with an nth that is not a number raises inside pkt.lua",
     where = "pkt%.lua", error = "attempt to [%w ]+",
     example = "seed 8 step 2834: getlayer(<packet Ether>, <class Ether>, \"::\")" },
+  { what = "getlayer of a dissected packet with an nth that is not a number raises inside pkt.lua",
+    where = "pkt%.lua", error = "bad argument #4 to 'find'",
+    example = "seed 13 step 4099: getlayer(<packet Raw>, <class Dot1Q>, \"dst\")" },
+  { what = "building a packet of more than 16 layers raises at a line of pkt.lua",
+    where = "pkt%.lua", error = "a packet has at most %d+ layers",
+    example = "seed 57 step 805: show2(<packet of 17 layers>)" },
   { what = "a packet compared with a table that is no packet raises inside pkt.lua (__eq)",
     where = "pkt%.lua", error = "method 'bytes'",
     example = "seed 1 step 1648: eq(<packet ICMPerror>, {[1]=\"1e9\"})" },
