@@ -178,11 +178,15 @@ describe("the REPL and the host, against Python's and lua's own", function()
     assert.is_nil(out:find("\0", 1, true))
   end)
 
-  it("prints a table's contents one level deep, a layer's fields, a list's summary", function()
-    local out = session('{1, "two", x=3, {4}}\nIP{ttl=5}[IP]\n'
+  it("prints a table's contents one level deep, a layer as Scapy's repr, a list's summary", function()
+    local layer = 'IP(ttl=5, dst="198.51.100.1", flags="DF")'
+    local want = H.run(H.python .. " -c " .. sh("import logging; logging.getLogger('scapy').setLevel(40)\n"
+      .. "from scapy.all import *\nprint(repr((Ether(src='02:00:00:00:00:01', dst='02:00:00:00:00:02')/"
+      .. layer .. ")[IP]))")):gsub("%s+$", "")
+    local out = session('{1, "two", x=3, {4}}\n(Ether()/' .. layer:gsub("%((.*)%)$", "{%1}") .. ')[IP]\n'
       .. 'l = PacketList({IP{dst="198.51.100.1"}/ICMP(), IP{dst="198.51.100.2"}/UDP()})\nl\n<EOF>')
     assert.matches('{1, "two", {...}, x = 3}', out, 1, true)
-    assert.matches("<IP  version=4 [^\n]* ttl=5 [^\n]*|>", out)
+    assert.matches("\n" .. want .. "\n", out, 1, true)
     assert.matches("<PacketList: TCP:0 UDP:1 ICMP:1 Other:0>\n0001 IP / ICMP", out, 1, true)
   end)
 

@@ -32,16 +32,19 @@ local function is_ident(k)
   return type(k) == "string" and k:match("^[%a_][%w_]*$") ~= nil
 end
 
--- A layer as Scapy's repr shows one: <IP  version=4 ihl=None ... |>.
+-- A layer as Scapy's repr shows one: the fields it has values for (set,
+-- or read off the wire), <IP  flags=DF ttl=5 dst=198.51.100.1 |>.
 local function layer_line(l)
-  local t = {}
+  local set, t = l.fields or {}, {}
   for _, name in ipairs(l:fieldnames()) do
-    local v = l[name]
-    if v == nil then v = "None" elseif type(v) == "string" and (v == "" or not printable(v)) then v = quote(v)
-    elseif type(v) == "table" then v = "[...]" end
-    t[#t + 1] = ("%s=%s"):format(name, tostring(v))
+    local v = set[name] ~= nil and l[name]
+    if v ~= false then
+      if type(v) == "string" and (v == "" or not printable(v)) then v = quote(v)
+      elseif type(v) == "table" then v = "[...]" end
+      t[#t + 1] = ("%s=%s"):format(name, tostring(v))
+    end
   end
-  return ("<%s  %s |>"):format(l:name(), table.concat(t, " "))
+  return ("<%s  %s|>"):format(l:name(), #t > 0 and table.concat(t, " ") .. " " or "")
 end
 
 local show
@@ -137,6 +140,12 @@ local function is_class(name)
   return ok and m.is_class(m[name])
 end
 
+-- Whether name is a method of packets (show, summary, haslayer, ...).
+local function is_method(name)
+  local ok, m = pcall(function() return pkt().Raw()[name] end)
+  return ok and type(m) == "function"
+end
+
 -- Hints for what a Python hand writes, by the error and the line.
 local function hint(msg, line)
   if not line then return nil end
@@ -156,10 +165,9 @@ local function hint(msg, line)
       end
     end
   end
-  local obj, meth = line:match("([%a_][%w_%]%[]*)%.([%a_][%w_]*)%s*%(")
-  if obj and (msg:find("attempt to index", 1, true) or msg:find("packet expected", 1, true))
-      and msg:find("bindings/pkt", 1, true) then
-    return ("call methods with a colon: %s:%s(...)"):format(obj, meth)
+  -- whatever the library says of p.show() (a nil self), the dot is why
+  for obj, meth in line:gmatch("([%a_][%w_%]%[]*)%.([%a_][%w_]*)%s*%(") do
+    if is_method(meth) then return ("call methods with a colon: %s:%s(...)"):format(obj, meth) end
   end
 end
 
