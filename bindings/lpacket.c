@@ -46,6 +46,8 @@ struct packet {
     uint32_t gen;               /* bumped by every change */
     const struct pk_proto *first;   /* what UV_RAW starts with */
     unsigned pristine : 1;      /* the layers are UV_RAW's, unchanged */
+    unsigned captured : 1;      /* some layers were read off the wire: it
+                                   may be as large as a captured frame */
     unsigned wired : 1;         /* some record has wire set */
     unsigned has_time : 1, has_sent : 1, has_wirelen : 1;
     double time, sent_time;
@@ -228,6 +230,7 @@ static void add_rec(struct packet *r, const struct packet *s, int i)
     memcpy(r->vals + x->vi, s->vals + y->vi, (size_t)nf(y) * sizeof(struct pk_val));
     r->nv += (uint32_t)nf(y);
     r->wired |= y->wire;
+    r->captured |= s->captured;
 }
 
 /* Values layers [from, from + n) of r have. */
@@ -261,6 +264,7 @@ static struct rec *records(lua_State *L, int ridx, struct packet *r)
             add_layer(r, &tmp[i], 1);
         r->pristine = 1;
         r->wired = 1;
+        r->captured = 1;
     }
     return r->ls;
 }
@@ -628,12 +632,13 @@ static void set_field(lua_State *L, int ridx, struct packet *r, int i, int f, in
 
 /* ---- building ------------------------------------------------------ */
 
-/* Pushes the bytes of layers [from, from + n) of r. */
+/* Pushes the bytes of layers [from, from + n) of r: at most PK_MAXPKT,
+ * or a captured frame's size when it was read off the wire. */
 static void build(lua_State *L, const struct packet *r, int from, int n)
 {
     struct pk_layer b[PK_MAXLAYERS];
     uint8_t small[2048], *buf = small;
-    size_t cap = sizeof small, len;
+    size_t cap = sizeof small, len, most = r->captured ? PK_MAXFRAME : PK_MAXPKT;
     int rc;
     if (n > PK_MAXLAYERS)
         raise_fmt(L, "a packet has at most %d layers, this one has %d", PK_MAXLAYERS, n);
@@ -643,11 +648,11 @@ static void build(lua_State *L, const struct packet *r, int from, int n)
         rc = pk_build(b, n, buf, cap, &len);
         if (rc != PK_ENOSPC || buf != small)
             break;
-        cap = PK_MAXPKT;
+        cap = most;
         buf = lua_newuserdatauv(L, cap, 0);
     }
     if (rc == PK_ENOSPC)
-        raise_fmt(L, "packet larger than %d bytes", PK_MAXPKT);
+        raise_fmt(L, "packet larger than %d bytes", (int)most);
     if (rc == PK_ETOOMANY)
         raise_fmt(L, "a packet has at most %d layers", PK_MAXLAYERS);
     if (rc < 0)     /* a header whose fields do not fill whole bytes */

@@ -323,8 +323,8 @@ int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx,
         if ((fd->flags & PK_FF_PAD4) && len > 40)
             return bad(L, l, f, "%s bytes of options do not fit (at most 40)",
                        lua_pushfstring(L, "%d", (int)len));
-        if (len > PK_MAXPKT)
-            return bad(L, l, f, "%s bytes do not fit in a packet (at most 65535)",
+        if (len > PK_MAXFRAME)      /* a captured frame's may be this large */
+            return bad(L, l, f, "%s bytes do not fit in a packet (at most 262144)",
                        lua_pushfstring(L, "%d", (int)len));
         pk_layer_setp(l, f, (const uint8_t *)str, (uint32_t)len);
         return 0;

@@ -136,7 +136,10 @@ function Packet.lastlayer(p) return p[P.nlayers(p)] end
 
 -- The packet as it goes on the wire, dissected again: computed fields
 -- filled in (Scapy's show2 view).
-function Packet.built(p) return P.dissect(P.proto(p), p:bytes()) end
+function Packet.built(p)
+  local id = P.proto(p)
+  return id and P.dissect(id, p:bytes()) or p     -- no layers: nothing to build
+end
 
 function Packet.show(p, dump) return fmt.show(p, dump) end
 function Packet.show2(p, dump) return fmt.show(p:built(), dump) end

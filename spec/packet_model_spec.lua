@@ -227,3 +227,23 @@ else:
     assert.equal("9 1710 True", out:match("[^\n]+"))
   end)
 end)
+
+describe("a captured frame over 65,535 bytes (GRO, BIG TCP)", function()
+  it("is built again after an edit, its IPv4 total length 0 as Linux writes it", function()
+    local small = (Ether{src="02:00:00:00:00:01", dst="02:00:00:00:00:02"}
+      / IP{src="198.51.100.1", dst="198.51.100.2"} / TCP{dport=80, flags="A"}):bytes()
+    -- Linux writes 0 where an IPv4 total length cannot hold the frame's
+    local b = small:sub(1, 16) .. "\0\0" .. small:sub(19) .. ("z"):rep(80000)
+    local q = Ether(b)
+    assert.equal(b, q:bytes())
+    q.dst = "02:00:00:00:00:09"
+    local r = q:bytes()
+    assert.equal(#b, #r)
+    assert.equal("02:00:00:00:00:09", Ether(r).dst)
+    assert.equal(0, Ether(r)[IP].len)
+    assert.equal(0, pkt.checksum(r:sub(15, 34)))
+    assert.equal(80000, #Ether(r)[Raw].load)
+    -- a packet a script builds stays within what one IPv4 packet holds
+    assert.has_error(function() return (IP{} / ("x"):rep(40000) / ("y"):rep(40000)):bytes() end)
+  end)
+end)

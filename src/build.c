@@ -144,7 +144,10 @@ static void fill_roles(struct pk_layer *ls, int i, uint8_t *buf, size_t end)
             size_t v = (fd->cover & PK_COVER_HDR) ? l->hlen : 0;
             if (fd->cover & PK_COVER_PAYLOAD)
                 v += end - l->off - l->hlen;
-            put_bits(h, bit, fd->bits, (v / (fd->unit ? fd->unit : 1)) & pk_field_max(fd));
+            v /= fd->unit ? fd->unit : 1;
+            /* a frame larger than its length field can say (GRO, BIG
+             * TCP captures) carries 0 there, as Linux writes it */
+            put_bits(h, bit, fd->bits, v > pk_field_max(fd) ? 0 : v);
         } else if (bit % 8 == 0) {
             size_t len = (fd->cover & PK_COVER_PAYLOAD) ? end - l->off : l->hlen;
             int c;
@@ -165,8 +168,8 @@ int pk_build(struct pk_layer *ls, int n, uint8_t *buf, size_t cap, size_t *len)
 
     if (n > PK_MAXLAYERS)
         return PK_ETOOMANY;
-    if (cap > PK_MAXPKT)
-        cap = PK_MAXPKT;
+    if (cap > PK_MAXFRAME)
+        cap = PK_MAXFRAME;
     pk_registry_init();
     for (int i = 0; i < n; i++)
         if (ls[i].proto->prepare)

@@ -24,7 +24,9 @@
 
 #define PK_MAXFIELDS 20     /* fields of one protocol */
 #define PK_MAXLAYERS 16     /* layers of one packet */
-#define PK_MAXPKT    65535  /* bytes of one built packet */
+#define PK_MAXPKT    65535  /* bytes of one packet a script builds */
+#define PK_MAXFRAME  262144 /* bytes of a captured frame (libpcap's largest
+                               snap length), built again after an edit */
 
 /* Field types. */
 enum pk_type {
