@@ -730,11 +730,6 @@ static const struct pk_proto *class_proto(lua_State *L, int idx)
     return p;
 }
 
-static const struct pk_proto *raw_proto(void)
-{
-    return &pk_proto_raw;
-}
-
 static int operand(lua_State *L, int idx, struct operand *o)
 {
     struct packet *p = topacket(L, idx);
@@ -753,7 +748,7 @@ static int operand(lua_State *L, int idx, struct operand *o)
         if (len > PK_MAXPKT)
             raise_fmt(L, "Raw.load: %d bytes do not fit in a packet (at most %d)",
                        (int)len, PK_MAXPKT);
-        pk_layer_init(&o->one, raw_proto());
+        pk_layer_init(&o->one, &pk_proto_raw);
         if (len)
             pk_layer_setp(&o->one, 0, (const uint8_t *)s, (uint32_t)len);
         o->n = 1;
@@ -1257,14 +1252,21 @@ static int l_proto(lua_State *L)
     return 1;
 }
 
+/* The record of object idx's first layer, dissecting it if need be. */
+static const struct rec *first_rec(lua_State *L, int idx, struct packet *p)
+{
+    int top = lua_gettop(L);
+    span(L, p, push_root(L, idx, p));
+    lua_settop(L, top);     /* the object keeps its packet */
+    return &p->root->ls[p->from];
+}
+
 /* status(p) -> "ok" | "truncated" | "invalid", the protocol cut short
  * or that the bytes are not (a Raw layer), and why it is invalid */
 static int l_status(lua_State *L)
 {
-    struct packet *p = checkpacket(L, 1), *r = p->root;
-    const struct rec *x;
-    span(L, p, push_root(L, 1, p));
-    x = &r->ls[p->from];
+    struct packet *p = checkpacket(L, 1);
+    const struct rec *x = first_rec(L, 1, p);
     lua_pushstring(L, status_names[x->status]);
     if (x->cut)
         lua_pushstring(L, pk_proto_byid(x->cut)->name);
@@ -1277,10 +1279,9 @@ static int l_status(lua_State *L)
 /* Field `name` of object idx's first layer, or raise. */
 static int first_field(lua_State *L, int idx, struct packet *p, int kidx)
 {
-    struct packet *r = p->root;
     int f;
-    span(L, p, push_root(L, idx, p));
-    f = field_of(r, p->from, luaL_checkstring(L, kidx));
+    first_rec(L, idx, p);
+    f = field_of(p->root, p->from, luaL_checkstring(L, kidx));
     if (f < 0)
         no_field(L, idx, kidx);
     return f;
@@ -1311,9 +1312,7 @@ static int l_isset(lua_State *L)
 static int l_present(lua_State *L)
 {
     struct packet *p = checkpacket(L, 1), *r = p->root;
-    const struct rec *x;
-    span(L, p, push_root(L, 1, p));
-    x = &r->ls[p->from];
+    const struct rec *x = first_rec(L, 1, p);
     lua_newtable(L);
     for (int f = 0; f < x->proto->nfields; f++)
         if (has_field(r, p->from, f)) {
@@ -1328,10 +1327,7 @@ static int l_present(lua_State *L)
 static void push_fields(lua_State *L, int idx, struct packet *p)
 {
     struct packet *r = p->root;
-    const struct rec *x;
-    span(L, p, push_root(L, idx, p));
-    lua_pop(L, 1);
-    x = &r->ls[p->from];
+    const struct rec *x = first_rec(L, idx, p);
     lua_newtable(L);
     for (int f = 0; f < x->proto->nfields; f++)
         if ((x->set >> f & 1) && has_field(r, p->from, f)) {
@@ -1351,11 +1347,10 @@ static int l_fields(lua_State *L)
  * else nil.  For vary, which patches sent frames in C. */
 static int l_fieldpos(lua_State *L)
 {
-    struct packet *p = checkpacket(L, 1), *r = p->root;
-    const struct rec *x;
+    struct packet *p = checkpacket(L, 1);
     size_t bit = 0;
     int f = first_field(L, 1, p, 2);
-    x = &r->ls[p->from];
+    const struct rec *x = &p->root->ls[p->from];
     if (!x->wire)
         return 0;
     for (int i = 0; i < f; i++)

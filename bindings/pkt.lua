@@ -146,6 +146,21 @@ function Packet.show2(p, dump) return fmt.show(p:built(), dump) end
 function Packet.summary(p) return fmt.summary(layers_of(p:built())) end
 function Packet.hexdump(p, dump) return fmt.hexdump(p:bytes(), dump) end
 
+-- A method called with a dot (p.show()) gets no packet: say so at the
+-- script's line rather than fail inside the library.  (The wrapper
+-- tail-calls, so the methods' own error levels still name the script.)
+for name, f in pairs(Packet) do
+  if debug.getinfo(f, "S").what == "Lua" then
+    Packet[name] = function(p, ...)
+      if not is_packet(p) then
+        error(("%s() is a packet method: call it with a colon, p:%s(...), got %s")
+          :format(name, name, type(p)), 2)
+      end
+      return f(p, ...)
+    end
+  end
+end
+
 --------------------------------------------------------------- classes
 
 ClassMT.__call, ClassMT.__div = P.construct, P.div

@@ -112,17 +112,6 @@ void pk_wide_write(struct pk_wr *w, unsigned nbits, const uint8_t *v, size_t len
     }
 }
 
-static int hexdigit(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int pk_wide_parse(const char *s, unsigned nbits, uint8_t *out)
 {
     size_t n = (nbits + 7) / 8;
@@ -137,7 +126,7 @@ int pk_wide_parse(const char *s, unsigned nbits, uint8_t *out)
     if (!*s)
         return PK_EINVAL;
     for (; *s; s++) {
-        int d = hexdigit((unsigned char)*s);
+        int d = pk_hexdigit((unsigned char)*s);
         if (d < 0 || (unsigned)d >= base)
             return PK_EINVAL;
         /* out = out * base + d, from the last byte up */

@@ -154,7 +154,8 @@ void pk_ipv4_format(uint32_t a, char *buf)
     }
 }
 
-static int hexval(int c)
+/* The value of hex digit c, or -1 (shared with codec.c). */
+int pk_hexdigit(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -170,7 +171,7 @@ int pk_mac_parse(const char *s, uint64_t *m)
 {
     uint64_t r = 0;
     for (int i = 0; i < 6; i++) {
-        int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+        int hi = pk_hexdigit(s[0]), lo = hi < 0 ? -1 : pk_hexdigit(s[1]);
         if (hi < 0 || lo < 0)
             return PK_EINVAL;
         r = r << 8 | (uint64_t)(hi << 4 | lo);

@@ -388,6 +388,7 @@ const struct pk_optkind *pk_opt_named(const struct pk_optkind *kinds,
                                       const char *name);
 
 /* Addresses. */
+int pk_hexdigit(int c);                                /* -1: not one */
 int pk_ipv4_parse(const char *s, uint32_t *a) PK_MUSTCHECK;
 void pk_ipv4_format(uint32_t a, char *buf);            /* 16 bytes */
 int pk_mac_parse(const char *s, uint64_t *m) PK_MUSTCHECK;
