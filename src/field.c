@@ -14,6 +14,32 @@ void pk_layer_init(struct pk_layer *l, const struct pk_proto *p)
     l->proto = p;
 }
 
+size_t pk_field_width(const struct pk_layer *l, int f)
+{
+    const struct pk_field *fd = &l->proto->fields[f];
+    size_t len;
+    if (fd->bits)
+        return fd->bits;
+    len = pk_layer_p(l, f).len;
+    if (fd->flags & PK_FF_PAD4)
+        len += (4 - len % 4) % 4;
+    return len * 8;
+}
+
+int pk_field_measures(const struct pk_proto *p, int f)
+{
+    const struct pk_field *fd = &p->fields[f];
+    return fd->role == PK_ROLE_LEN && (fd->cover & PK_COVER_FIELD) ? fd->of - 1 : -1;
+}
+
+int pk_field_measured_by(const struct pk_proto *p, int f)
+{
+    for (int m = 0; m < f; m++)
+        if (pk_field_measures(p, m) == f)
+            return m;
+    return -1;
+}
+
 static const struct pk_name *names_of(const struct pk_layer *l, int f)
 {
     const struct pk_field *fd = &l->proto->fields[f];

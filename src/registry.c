@@ -180,14 +180,20 @@ static const char *check_field(const struct pk_field *fd)
 {
     if (!fd->name || !fd->name[0])
         return "a field has no name";
-    if (fd->type > PK_RECORDS)
+    if (fd->type > PK_TLV)
         return "a field has an unknown type";
     if (fd->type == PK_IPV6 ? fd->bits != 128
+        : fd->type == PK_FIXED ? fd->bits == 0 || fd->bits % 8 != 0 || fd->bits > 8 * 1024
         : fd->bits > 64 || (fd->bits == 0) != (fd->type == PK_BYTES || fd->type == PK_LIST ||
-                                               fd->type == PK_RECORDS))
+                                               fd->type == PK_RECORDS || fd->type == PK_DNAME ||
+                                               fd->type == PK_TLV))
         return "a field's width does not fit its type";
     if ((fd->type == PK_RECORDS) != (fd->rec != NULL) || (fd->rec && !fd->rec->id))
         return "a list of records names a registered protocol, and only it does";
+    if ((fd->type == PK_TLV) != (fd->fam != NULL))
+        return "an option list names its TLV family, and only it does";
+    if (fd->defp && !pk_field_isptr(fd))
+        return "a byte default belongs to a field of bytes";
     switch (fd->role) {
     case PK_ROLE_NONE:
     case PK_ROLE_SRC:
@@ -196,8 +202,10 @@ static const char *check_field(const struct pk_field *fd)
     case PK_ROLE_LEN:
         if (fd->type != PK_INT || fd->bits == 0)
             return "a length is an integer field";
-        if (!(fd->cover & (PK_COVER_HDR | PK_COVER_PAYLOAD)) || (fd->cover & PK_COVER_PSEUDO))
-            return "a length covers the header, the payload or both";
+        if ((fd->cover & PK_COVER_FIELD)
+            ? fd->cover != PK_COVER_FIELD || fd->of == 0
+            : !(fd->cover & (PK_COVER_HDR | PK_COVER_PAYLOAD)) || (fd->cover & PK_COVER_PSEUDO))
+            return "a length covers the header, the payload, both, or one field";
         return NULL;
     case PK_ROLE_CHKSUM:
         if (fd->type != PK_INT || fd->bits != 16)
@@ -222,16 +230,26 @@ static const char *check_proto(const struct pk_proto *p)
         return "a protocol needs a name and a long name";
     if (p->nfields < 1 || p->nfields > PK_MAXFIELDS || !p->fields)
         return "a protocol has 1 to 20 fields";
+    if (p->message < 0 || p->message > p->nfields)
+        return "a message starts at one of the protocol's fields";
     if (p->id || p->quoted)
         return "this descriptor is registered already";
     for (int f = 0; f < p->nfields; f++) {
         const struct pk_field *fd = &p->fields[f];
         if ((why = check_field(fd)) != NULL)
             return why;
-        if (fd->bits == 0 && f != p->nfields - 1)
-            return "only the last field may have a variable length";
-        if (fd->role == PK_ROLE_LEN && (fd->cover == PK_COVER_HDR ? ++hdr : ++tot) > 1)
+        if (fd->bits == 0 && f != p->nfields - 1 && fd->type != PK_DNAME &&
+            pk_field_measured_by(p, f) < 0 && !(fd->type == PK_RECORDS && fd->count))
+            return "a variable field before the last needs a length field, a count, or to be a name";
+        if (pk_field_measures(p, f) >= 0 &&
+            (fd->of - 1 <= f || fd->of > p->nfields || p->fields[fd->of - 1].bits != 0 ||
+             pk_field_measured_by(p, fd->of - 1) != f))
+            return "a length of one field measures one variable field after it";
+        if (fd->role == PK_ROLE_LEN && !(fd->cover & PK_COVER_FIELD) &&
+            (fd->cover == PK_COVER_HDR ? ++hdr : ++tot) > 1)
             return "a protocol has at most one header length and one total length";
+        if (f == p->message - 1 && fd->bits % 8)
+            return "a message starts on a byte";
         if (fd->type == PK_RECORDS && fd->count &&
             (fd->count > f || p->fields[fd->count - 1].type != PK_INT ||
              p->fields[fd->count - 1].bits == 0 ||
@@ -280,9 +298,11 @@ static struct pk_rolefield *make_roles(struct pk_proto *p, int *n)
     struct pk_rolefield *r = calloc((size_t)p->nfields, sizeof *r);
     *n = 0;
     p->hdrlen = p->totlen = p->tail = 0;
-    for (int f = 0; f < p->nfields; f++)
-        if (p->fields[f].bits == 0)
-            p->tail = f + 1;
+    /* the tail: a variable last field that nothing else delimits */
+    int last = p->nfields - 1;
+    if (p->fields[last].bits == 0 && p->fields[last].type != PK_DNAME &&
+        pk_field_measured_by(p, last) < 0)
+        p->tail = last + 1;
     if (!r)
         return NULL;
     for (int pass = 0; pass < 2; pass++) {
@@ -294,7 +314,7 @@ static struct pk_rolefield *make_roles(struct pk_proto *p, int *n)
                 r[(*n)++].bitoff = bit;
                 if (fd->role == PK_ROLE_LEN && fd->cover == PK_COVER_HDR)
                     p->hdrlen = f + 1;
-                else if (fd->role == PK_ROLE_LEN)
+                else if (fd->role == PK_ROLE_LEN && !(fd->cover & PK_COVER_FIELD))
                     p->totlen = f + 1;
             }
             bit = (bit < 0 || fd->present || fd->bits == 0) ? -1 : bit + fd->bits;
@@ -366,6 +386,8 @@ int pk_proto_register(struct pk_proto *p, const char **why)
     byid = grow(R.byid, &R.cap, R.n + 2, sizeof *R.byid);
     if (byid)
         R.byid = byid;
+    if (p->peek && (p->peekcls = intern(p->peek)) == NULL)
+        return PK_EINVAL;
     if (!byid || (sel = make_sel(p, &nsel)) == NULL ||
         (roles = make_roles(p, &nroles)) == NULL ||
         (p->quotable && (quoted = make_quoted(p)) == NULL)) {
