@@ -283,7 +283,7 @@ static int records_value(lua_State *L, struct pk_layer *l, int f, int idx,
         rc = pk_lua_filllayer(L, &r, -1, &is);
         if (rc == PK_LUA_NOFIELD)
             return bad(L, l, f, "%s", lua_pushfstring(L, "record %d: %s has no field '%s'", i,
-                                                     rec->name, luaL_tolstring(L, -1, NULL)));
+                                                     r.proto->name, luaL_tolstring(L, -1, NULL)));
         if (rc < 0)
             return bad(L, l, f, "%s", lua_pushfstring(L, "record %d: %s", i, lua_tostring(L, -1)));
         if (pk_build(&r, 1, out + len, sizeof s->buf - s->used - len, &w) < 0)

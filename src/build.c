@@ -171,8 +171,10 @@ int pk_build(struct pk_layer *ls, int n, uint8_t *buf, size_t cap, size_t *len)
     if (cap > PK_MAXFRAME)
         cap = PK_MAXFRAME;
     pk_registry_init();
-    for (int i = 0; i < n; i++)
-        ls[i].below = i ? ls[i - 1].proto : NULL;
+    /* the first layer's is the caller's: a layer built on its own from a
+     * packet (p[DNS]:bytes()) has the header its place there gives it */
+    for (int i = 1; i < n; i++)
+        ls[i].below = ls[i - 1].proto;
     for (int i = 0; i < n; i++)
         if (ls[i].proto->prepare)
             ls[i].proto->prepare(ls, i, n);

@@ -225,6 +225,8 @@ int pk_dissect_msg(const struct pk_proto *first, const uint8_t *data, size_t len
         /* a quote cut inside its fixed fields ends there, with an empty
          * tail: the bytes after the last whole field stay raw */
         tail = why ? -1 : rest;
+        if (partial && tail < 0 && p->tail && pk_field_present(l, p->tail - 1))
+            tail = p->tail - 1;
         if (partial || why)
             hlen = fixed;
         else if (p->hdr_len)

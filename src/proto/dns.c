@@ -13,6 +13,8 @@
 #include "../pk.h"
 #include "../codec.h"
 
+#define NF(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
 static const struct pk_name types[] = {
     { 1, "A" }, { 2, "NS" }, { 3, "MD" }, { 4, "MF" }, { 5, "CNAME" }, { 6, "SOA" },
     { 7, "MB" }, { 8, "MG" }, { 9, "MR" }, { 10, "NULL" }, { 11, "WKS" }, { 12, "PTR" },
@@ -118,7 +120,7 @@ static const struct pk_proto *rr_dispatch(const struct pk_layer *l)
 
 struct pk_proto pk_proto_dnsrr = {
     .name = "DNSRR", .longname = "DNS Resource Record",
-    .fields = rr_fields, .nfields = 10,
+    .fields = rr_fields, .nfields = NF(rr_fields),
     .dispatch = rr_dispatch,
 };
 
@@ -132,7 +134,7 @@ static const struct pk_field mx_fields[] = {
 
 struct pk_proto pk_proto_dnsrrmx = {
     .name = "DNSRRMX", .longname = "DNS MX Resource Record",
-    .fields = mx_fields, .nfields = 7,
+    .fields = mx_fields, .nfields = NF(mx_fields),
     .variant_of = &pk_proto_dnsrr,
 };
 
@@ -149,7 +151,7 @@ static const struct pk_field soa_fields[] = {
 
 struct pk_proto pk_proto_dnsrrsoa = {
     .name = "DNSRRSOA", .longname = "DNS SOA Resource Record",
-    .fields = soa_fields, .nfields = 12,
+    .fields = soa_fields, .nfields = NF(soa_fields),
     .variant_of = &pk_proto_dnsrr,
 };
 
@@ -163,7 +165,7 @@ static const struct pk_field srv_fields[] = {
 
 struct pk_proto pk_proto_dnsrrsrv = {
     .name = "DNSRRSRV", .longname = "DNS SRV Resource Record",
-    .fields = srv_fields, .nfields = 8,
+    .fields = srv_fields, .nfields = NF(srv_fields),
     .variant_of = &pk_proto_dnsrr,
 };
 
@@ -200,7 +202,7 @@ static const struct pk_field opt_fields[] = {
 
 struct pk_proto pk_proto_dnsrropt = {
     .name = "DNSRROPT", .longname = "DNS OPT Resource Record",
-    .fields = opt_fields, .nfields = 8,
+    .fields = opt_fields, .nfields = NF(opt_fields),
     .variant_of = &pk_proto_dnsrr,
 };
 
@@ -212,7 +214,7 @@ static const struct pk_field qr_fields[] = {
 
 struct pk_proto pk_proto_dnsqr = {
     .name = "DNSQR", .longname = "DNS Question Record",
-    .fields = qr_fields, .nfields = 3,
+    .fields = qr_fields, .nfields = NF(qr_fields),
 };
 
 /* ---- the message ------------------------------------------------------- */
@@ -256,21 +258,45 @@ static size_t hashret(const struct pk_layer *ls, int i, int n, uint8_t *key, siz
     return pk_key_put(key, cap, ls[i].v[ID].u, 2);
 }
 
+/* The first question of a message: its name in wire form (lower case),
+ * type and class; 0 when it has none. */
+static int first_question(const struct pk_layer *l, uint8_t name[PK_DNAME_MAX], int *nlen,
+                          uint64_t *tc)
+{
+    struct pk_val v = pk_layer_p(l, QD);
+    struct pk_msg msg = pk_val_msg(&v);
+    struct pk_layer q;
+    struct pk_val qn;
+    size_t used;
+    if (!v.len || !pk_record_read(&pk_proto_dnsqr, v.p, v.len, &msg, &q))
+        return 0;
+    qn = q.v[0];
+    msg = pk_val_msg(&qn);
+    *nlen = pk_dname_decode(msg.p, msg.len, (size_t)(qn.p - msg.p), name, &used);
+    for (int k = 0; k < *nlen; k++)
+        if (name[k] >= 'A' && name[k] <= 'Z')
+            name[k] = (uint8_t)(name[k] - 'A' + 'a');
+    *tc = q.v[1].u << 16 | q.v[2].u;
+    return *nlen >= 0;
+}
+
 /* The reply to a query has its id and, when it repeats the question,
- * the same one (RFC 1035 7.3: compare them, a forged answer to another
- * name is no answer). */
+ * the same one (RFC 1035 7.3: a forged answer to another name is no
+ * answer); names compare without case (RFC 4343). */
 static int answers(const struct pk_layer *req, int i, int nreq,
                    const struct pk_layer *rep, int j, int nrep)
 {
     const struct pk_layer *q = &req[i], *r = &rep[j];
-    struct pk_val qq = pk_layer_p(q, QD), rq = pk_layer_p(r, QD);
+    uint8_t qn[PK_DNAME_MAX], rn[PK_DNAME_MAX];
+    int ql, rl;
+    uint64_t qt, rt;
     (void)nreq, (void)nrep;
     if (q->proto != r->proto || r->v[ID].u != pk_layer_u(q, ID) || !r->v[QR].u ||
         pk_layer_u(q, QR))
         return 0;
-    if (rq.len == 0 || qq.len == 0 || rq.u || qq.u)
-        return 1;       /* no question, or a compressed one: the id decides */
-    return rq.len == qq.len && memcmp(rq.p, qq.p, rq.len) == 0;
+    if (!first_question(r, rn, &rl, &rt) || !first_question(q, qn, &ql, &qt))
+        return 1;       /* no question to compare: the id decides */
+    return ql == rl && qt == rt && memcmp(qn, rn, (size_t)ql) == 0;
 }
 
 static const struct pk_sumfmt summary[] = {
@@ -287,7 +313,7 @@ static const struct pk_bind binds[] = {
 
 struct pk_proto pk_proto_dns = {
     .name = "DNS", .longname = "DNS",
-    .fields = fields, .nfields = 20,
+    .fields = fields, .nfields = NF(fields),
     .binds = binds, .nbinds = 3,
     .summary = summary,
     .message = ID + 1,
