@@ -539,6 +539,7 @@ PKMOD_API int luaopen_pkt_core(lua_State *L)
 {
     luaL_newlib(L, funcs);
     pk_open_net(L);
+    pk_open_proc(L);
     lua_pushstring(L, PK_VERSION);
     lua_setfield(L, -2, "version");
     return 1;
