@@ -188,11 +188,11 @@ return function(M, I)
     local session = o.session and I.sessions[o.session]()
     if count == 0 then count = nil end
     local now, next_frame = core.now, cap.next
-    local ready, ri, ended, nended = {}, 1, {}, 0
+    local multi, ready, ri, ended, nended = #caps > 1, {}, 1, {}, 0
     local ok, err = pcall(function()
       while not (deadline and now() >= deadline) do
         local ci = 1
-        if #caps > 1 then     -- the next capture with something to read
+        if multi then     -- the next capture with something to read
           if ri > #ready then ready, ri = core.pollfds(fds, 0.05), 1 end
           ci, ri = ready[ri], ri + 1
           if ci then cap, first, iface = caps[ci], firsts[ci], ifaces[ci] end
@@ -201,7 +201,7 @@ return function(M, I)
         if ci and not ended[ci] then data, sec, usec, wirelen = next_frame(cap) end
         if data then
           local time, p = sec + usec / 1e6, nil
-          if lfilter or prn or stop_filter or session or #caps > 1 then
+          if lfilter or prn or stop_filter or session or multi then
             p = captured(first, data, time, iface, wirelen ~= #data and wirelen or nil)
           end
           if session then      -- a fragment waits for its datagram
@@ -211,7 +211,7 @@ return function(M, I)
           if p ~= nil or not session then
             if not lfilter or lfilter(p) then
               n = n + 1
-              if store and #caps > 1 then list[#list + 1] = p
+              if store and multi then list[#list + 1] = p
               elseif store then list_add(list, data, time, wirelen, p) end  -- as bytes
               if prn then
                 local r = prn(p)
@@ -226,7 +226,7 @@ return function(M, I)
           if usec == "truncated" then   -- a cut file: the packets before it stand
             io.stderr:write(("%s: warning: %s\n"):format(fname, tostring(sec)))
           end
-          if usec == "eof" and #caps > 1 then     -- one interface drained
+          if usec == "eof" and multi then     -- one interface drained
             ended[ci], nended = true, nended + 1
             if nended == #caps then break end
           elseif usec == "eof" or usec == "interrupted" or usec == "truncated" then
