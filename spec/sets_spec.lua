@@ -85,6 +85,11 @@ describe("implicit packet sets", function()
     end
   end)
 
+  it("complete a set's methods in the REPL", function()
+    assert.same({ "each", "expand", "show", "summary" }, pkt.complete_names(pkt.IP{ dst = "198.51.100.0/30" }))
+    assert.is_truthy(#pkt.complete_names(pkt.IP()) > 10)
+  end)
+
   it("show the fields as written, as Scapy shows them", function()
     local out = lua('IP{dst="198.51.100.0/29", ttl=range(1, 3)}:show()')
     assert.matches("\n  ttl%s+= range%(1, 3%)\n", out)

@@ -242,6 +242,16 @@ return function(M, I)
     return M.PacketList(t, "Set")
   end
 
+  -- The REPL completes a set's methods after `s:`.
+  local complete = M.complete_names
+  function M.complete_names(v)
+    if not is_set(v) then return complete(v) end
+    local names = {}
+    for k in pairs(Set) do names[#names + 1] = k end
+    table.sort(names)
+    return names
+  end
+
   -- One layer as "IP dst=198.51.100.0/29 ttl=range(1, 3)".
   local function described(s)
     local by = {}
