@@ -818,6 +818,26 @@ static int l_div(lua_State *L)
     return 1;
 }
 
+/* A value the core refused may stand for several values (a range, a
+ * network): helpers.several(cls, fields) makes a packet set of them
+ * (pkt/sets.lua), or returns nil and the error stands. */
+static int several(lua_State *L)
+{
+    lua_getfield(L, HELP, "several");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    lua_call(L, 2, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    return 1;
+}
+
 /* Class __call(cls, arg): IP(), IP(bytes) to dissect, IP{fields}.  The
  * table is read, never kept: the packet has its own copy of the values. */
 static int l_construct(lua_State *L)
@@ -867,9 +887,9 @@ static int l_construct(lua_State *L)
         lua_insert(L, -2);
         lua_pushboolean(L, 1);
         help(L, "nofield", 3);
-        /* fall through */
-    default:
         return raise_here(L);
+    default:
+        return several(L) ? 1 : raise_here(L);
     }
     /* what the values point into, now that they are all converted */
     for (int f = 0; f < p->nfields; f++)

@@ -257,8 +257,11 @@ end
 
 fmt.init(P, descs)
 I.core, I.descs, I.suggest, I.pin, I.P = core, descs, suggest, pin, P
+I.ClassMT, I.PacketMT, I.helpers = ClassMT, PacketMT, helpers
 function I.dissect_as(d, bytes) return P.dissect(d.id, bytes) end
 function I.captured(d, bytes, time, iface, wirelen) return P.captured(d.id, bytes, time, iface, wirelen) end
 require("pkt.net")(M, I)
 require("pkt.scapy")(M, I)
+require("pkt.sets")(M, I)
+require("pkt.async")(M, I)
 return M

@@ -203,8 +203,8 @@ return function(M, I)
     sendp = { "Send frames at layer 2",
       "sendp(frame [, {iface=, count=, inter=, loop=, pps=, vary=, seed=, verbose=}]) -> sent" },
     sniff = { "Capture packets and return them as a list",
-      "sniff{iface=, filter=, count=, timeout=, prn=, lfilter=, stop_filter=, store=, "
-        .. "promisc=, offline=, started_callback=} -> packets, stats" },
+      "sniff{iface= (one or a list), filter=, count=, timeout=, prn=, lfilter=, stop_filter=, "
+        .. "store=, promisc=, session=\"ip\", offline=, started_callback=} -> packets, stats" },
     sr = { "Send packets at layer 3 and match their replies",
       "sr(pkts [, {timeout=2, retry=0, inter=, multi=, iface=, filter=, "
         .. "verbose=}]) -> answered, unanswered" },
@@ -224,6 +224,8 @@ return function(M, I)
     wrpcap = { "Write a packet list to a pcap file" },
     wrpcapng = { "Write a packet list to a pcapng file" },
   }
+
+  I.docs = docs     -- other modules add their commands
 
   function M.lsc(dump)
     local names = {}
