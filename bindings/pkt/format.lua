@@ -1,6 +1,8 @@
 -- pkt/format.lua - how packets print: show() in Scapy's layout, the
 -- one-line summary, tcpdump -X style hexdumps and ls() listings, all
 -- driven by the protocol descriptors.
+local services = require "pkt.services"
+
 local M = {}
 local P, descs     -- the packet accessors (bindings/lpacket.c), descriptors
 
@@ -109,6 +111,9 @@ end
 function M.value(l, fd)
   local v = P.value(l, fd.name)
   if v == nil then return "None" end
+  -- a port prints as its service name where Scapy's does (dport = domain)
+  local svc = math.type(v) == "integer" and services.field(descs[P.proto(l)].name, fd.name, v)
+  if svc then return svc end
   return plain(fd, v, fd.depnames and (fd.depnames[P.value(l, fd.dep)] or false))
 end
 
@@ -156,25 +161,36 @@ function M.show(p, dump)
   return out(table.concat(t, "\n") .. "\n", dump)
 end
 
--- Expands %name% (this layer) and %<name% (nearest layer below).
+-- Expands %name% (this layer) and %<name% (nearest layer below); the
+-- second result is false when a %<name% found no layer below with it.
 local function expand(layers, i, f)
-  return (f:gsub("%%(<?)([%w_]+)%%", function(down, name)
+  local found = true
+  local s = f:gsub("%%(<?)([%w_]+)%%", function(down, name)
     local from, to = i, i
     if down == "<" then from, to = i - 1, 1 end
     for j = from, to, -1 do
       local l = layers[j]
       local fd = descs[P.proto(l)].fmap[name]
-      if fd and P.isset(l, name) then return M.value(l, fd) end
+      if fd and (P.isset(l, name) or P.present(l)[name]) then return M.value(l, fd) end
     end
+    if down == "<" then found = false end
     return "??"
-  end))
+  end)
+  return s, found
 end
 
+-- The first of the layer's formats that applies and whose fields from
+-- below are there (TCP with no IP under it takes its plainer form).
 local function layer_summary(layers, i)
-  local l = layers[i]
+  local l, first = layers[i], nil
   for _, s in ipairs(descs[P.proto(l)].summary) do
-    if not s.field or P.value(l, s.field) == s.value then return expand(layers, i, s.fmt) end
+    if not s.field or P.value(l, s.field) == s.value then
+      local text, found = expand(layers, i, s.fmt)
+      if found then return text end
+      first = first or text
+    end
   end
+  return first
 end
 
 -- Scapy's rule: the topmost layer with a summary prints it; layers

@@ -190,6 +190,8 @@ return function(M, I)
     get_if_hwaddr = { "The MAC address of an interface" },
     help = { "Help on a layer, a command or a packet",
       "help(x): x a layer class, a command, a packet or nothing" },
+    hexdiff = { "Two packets' or strings' bytes side by side, where they differ",
+      "hexdiff(a, b [, dump]) -> nil, or the text when dump is true" },
     hexdump = { "Bytes as offset, hex and ASCII, like tcpdump -X" },
     ifaces = { "The network interfaces, with their addresses" },
     ls = { "The layers, or a layer's fields with their types and defaults" },
