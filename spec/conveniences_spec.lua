@@ -62,8 +62,8 @@ local function tcp_lua()
     dst="198.51.100.2", ttl=5, flags="DF"} / TCP{sport=1234, dport=80, flags="SA",
     options={{"MSS", 1460}, "NOP", {"WScale", 7}}} / 'hi\0\255"q\\'
 end
-local UDP_PY = 'IP(src="198.51.100.1", dst="198.51.100.2")/UDP(sport=5353, dport=53)/"q"'
-local function udp_lua() return IP{src="198.51.100.1", dst="198.51.100.2"} / UDP{sport=5353, dport=53} / "q" end
+local UDP_PY = 'IP(src="198.51.100.1", dst="198.51.100.2")/UDP(sport=37, dport=7)/"q"'
+local function udp_lua() return IP{src="198.51.100.1", dst="198.51.100.2"} / UDP{sport=37, dport=7} / "q" end
 
 local FORMAT = "%IP.src%:%TCP.sport% -> %-15s,IP.dst%|%TCP.dport%|%r,TCP.dport%|%r,TCP.flags%|"
   .. "%TCP.flags%|%dr,TCP.window%|%IP.chksum%|%IP.proto%|%03xr,IP.proto%|%IP.flags%|%IP.len%|"
