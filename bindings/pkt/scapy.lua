@@ -186,6 +186,8 @@ return function(M, I)
       "defragment(packets) -> a list with each datagram whole" },
     fragment = { "Cut an IPv4 packet into fragments of at most size bytes of payload",
       "fragment(p [, size=1480]) -> a list of fragments" },
+    fuzz = { "A copy of a packet whose unset fields take random values at each build",
+      "fuzz(p) -> a packet; each p:bytes(), and each copy sent, differs" },
     get_if_addr = { "The IPv4 address of an interface" },
     get_if_hwaddr = { "The MAC address of an interface" },
     help = { "Help on a layer, a command or a packet",

@@ -1,6 +1,6 @@
 -- pkt/tools.lua - more of Scapy's conveniences, over the public packet
--- API: p:sprintf(fmt), p:command(), p:hasflag(name), hexdiff(a, b) and
--- the packet lists' conversations().
+-- API: p:sprintf(fmt), p:command(), p:hasflag(name), fuzz(p),
+-- hexdiff(a, b) and the packet lists' conversations().
 return function(M, I)
   local P, descs, Packet = I.P, I.descs, I.Packet
   local fmt = require "pkt.format"
@@ -83,16 +83,18 @@ return function(M, I)
       end
     end
     if conv:find("[dioxXc]") then val = math.tointeger(val) or val end
+    -- Python's %c takes a one-letter string too
+    if conv == "c" and type(val) == "string" then spec = spec:sub(1, -2) .. "s" end
     return spec:format(type(val) == "table" and tostring(val) or val)
   end
 
   local escapes = { ["%"] = "%", ["("] = "{", [")"] = "}" }
 
   -- p:sprintf(fmt) -> string, as Scapy's: %IP.src%, %field% (of the
-  -- first layer that has it), %-15s,IP.dst% (a printf format), %xr,IP.proto% (r: the raw
-  -- value), %IP:2.src% (the second IP), %.time%, %% %( %) for % { },
-  -- and {TCP:...} / {!TCP:...} kept only when TCP is there / is not.
-  -- A field no layer has prints ??.
+  -- first layer that has it), %-15s,IP.dst% (a printf format),
+  -- %xr,IP.proto% (r: the raw value), %IP:2.src% (the second IP),
+  -- %.time%, %% %( %) for % { }, and {TCP:...} / {!TCP:...} kept only
+  -- when TCP is there / is not.  A field no layer has prints ??.
   function Packet.sprintf(p, f)
     if type(f) ~= "string" then
       error(("sprintf: the format is a string, got %s"):format(type(f)), 2)
@@ -248,6 +250,39 @@ return function(M, I)
     table.sort(known)
     error(("hasflag: no layer of this packet (%s) has a flag '%s'; its flags are: %s")
       :format(p:summary_names(), name, #known > 0 and table.concat(known, " ") or "none"), 2)
+  end
+
+  ----------------------------------------------------------------- fuzz
+
+  -- Kinds of field fuzz draws: numbers and addresses, and a byte string
+  -- that is its layer's one field (Raw's load), as Scapy's randval.
+  local drawn = { int = true, flags = true, mac = true, ipv4 = true, ipv6 = true }
+
+  -- fuzz(p) -> a copy of p whose fields left unset take random values
+  -- each time it is built, so each p:bytes() (and each packet sent)
+  -- differs, as Scapy's fuzz(): the fields set stay; lengths and
+  -- checksums are computed; the addresses the sender fills (IP's and
+  -- Ether's src and dst) are left to it; a next-protocol field keeps
+  -- the value a layer above it is bound by (IP's proto under UDP).
+  function M.fuzz(p)
+    if not M.is_packet(p) then
+      error(("fuzz: takes a packet, as fuzz(UDP()) or IP{dst=...}/fuzz(UDP()), got %s")
+        :format(type(p)), 2)
+    end
+    local q = p:copy()
+    for i = 1, P.nlayers(q) do
+      local l = q[i]
+      local d, mask = desc_of(l), 0
+      for f, fd in ipairs(d.fields) do
+        if (drawn[fd.type] or (fd.type == "bytes" and #d.fields == 1))
+            and fd.role ~= "src" and fd.role ~= "dst" and (not fd.auto or fd.role == "next")
+            and not P.isset(l, fd.name) then
+          mask = mask | 1 << (f - 1)
+        end
+      end
+      if mask ~= 0 then P.fuzz(q, i, mask) end
+    end
+    return q
   end
 
   -------------------------------------------------------------- hexdiff
