@@ -39,7 +39,7 @@ CORE_SRC := $(wildcard src/*.c src/proto/*.c)
 HOST_SRC := $(wildcard src/host/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 BIND_SRC := bindings/lpkt.c bindings/lpacket.c bindings/lnet.c bindings/ldesc.c bindings/ldecl.c \
-            bindings/lproc.c
+            bindings/lproc.c bindings/lfuzz.c
 BIND_OBJ := $(BIND_SRC:%.c=$(B)/%.o)
 LUA_MODS := bindings/pkt.lua $(wildcard bindings/pkt/*.lua)
 

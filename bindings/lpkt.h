@@ -31,5 +31,7 @@ int pk_lua_protos(lua_State *L);   /* protos() -> descriptors */
 int pk_lua_proto(lua_State *L);    /* proto(id) -> one descriptor */
 int pk_lua_register(lua_State *L); /* register(decl) -> id | nil, why */
 int pk_lua_packets(lua_State *L);  /* packets(...) -> the packet object */
+/* lfuzz.c: random values for the unset fields in mask of l, under above */
+void pk_lua_fuzz(lua_State *L, struct pk_layer *l, uint32_t mask, const struct pk_proto *above);
 
 #endif

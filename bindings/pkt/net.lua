@@ -588,8 +588,36 @@ return function(M, I)
     return n ~= 0 and n or 1
   end
 
+  -- Repeats of fuzzed packets (fuzz()), each built again, as Scapy
+  -- builds every packet it sends: send1(p) sends one, once.
+  local function send_fuzzed(pkts, o, send1)
+    local count, loop = o.count or 1, o.loop and o.count == nil
+    local gap, sent, round = o.inter or (o.pps and 1 / o.pps) or 0, 0, 0
+    local ok, err = pcall(function()
+      repeat
+        round = round + 1
+        for _, p in ipairs(pkts) do
+          if round > count and not loop then break end
+          sent = sent + send1(p)
+          if gap > 0 then core.sleep(gap) end
+        end
+      until round >= count and not loop
+    end)
+    if not ok and not is_interrupt(err) then error(err, 0) end
+    if verbose(o) then print(("Sent %d packets."):format(sent)) end
+    return sent
+  end
+
   local function do_send(fname, x, o, l2)
     o = check_opts(fname, o, send_opts)
+    if (o.count or o.loop or o.inter or o.pps) and not o.vary then
+      local pkts, fuzzed = as_list(x, fname), false
+      for _, p in ipairs(pkts) do fuzzed = fuzzed or P.fuzzy(p) end
+      if fuzzed then
+        return send_fuzzed(pkts, o, function(p) return do_send(fname, p, { iface = o.iface,
+          verbose = false }, l2) end)
+      end
+    end
     if M.is_packet(x) and o.count == nil and o.inter == nil and o.loop == nil
         and o.pps == nil and o.vary == nil then
       -- One packet once, as a callback answering a sniffed one sends:
