@@ -619,6 +619,26 @@ static void kept(lua_State *L, int ridx, struct packet *r)
 }
 
 /* Sets field f of layer i of root ridx to the value at vidx (nil: unset). */
+/* The core refused the value at vidx for field f of p, its message on
+ * top: when it is a name for a value the field takes (a port by its
+ * service name), that value replaces the message on top, and 1. */
+static int named(lua_State *L, const struct pk_proto *p, int f, int vidx)
+{
+    if (lua_type(L, vidx) != LUA_TSTRING)
+        return 0;
+    lua_getfield(L, HELP, "named");
+    lua_pushstring(L, p->name);
+    lua_pushstring(L, p->fields[f].name);
+    lua_pushvalue(L, vidx);
+    lua_call(L, 3, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    lua_remove(L, -2);
+    return 1;
+}
+
 static void set_field(lua_State *L, int ridx, struct packet *r, int i, int f, int vidx)
 {
     struct pk_layer tmp;
@@ -631,6 +651,12 @@ static void set_field(lua_State *L, int ridx, struct packet *r, int i, int f, in
         return;
     }
     to_layer(&tmp, r, i);   /* converted apart, so a bad value changes nothing */
+    if (pk_lua_tofield(L, &tmp, f, vidx, &s) < 0) {
+        if (!named(L, r->ls[i].proto, f, vidx))
+            raise_here(L);
+        vidx = lua_gettop(L);   /* a name for a value it takes: that value */
+        s.used = 0;
+    }
     if (pk_lua_tofield(L, &tmp, f, vidx, &s) < 0)
         raise_here(L);
     touch(L, ridx, r);

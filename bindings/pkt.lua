@@ -60,6 +60,11 @@ local Packet = {}
 -- libsrc: where the pkt modules' own frames come from, skipped when an
 -- error names the script's line ("@bindings/pkt.lua" -> "@bindings/pkt")
 local helpers = { libsrc = debug.getinfo(1, "S").source:gsub("%.lua$", "") }
+-- A value the core refused that names one it takes (a port by its
+-- service name): the number, or nil.
+function helpers.named(layer, field, v)
+  return type(v) == "string" and require("pkt.services").number(layer, field, v) or nil
+end
 local PacketMT, P = core.packets(Packet, ClassMT, helpers)
 local is_packet = P.is_packet
 M.is_packet, M.is_class = is_packet, is_class

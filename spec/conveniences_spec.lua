@@ -498,3 +498,27 @@ describe("send() of a fuzzed packet", function()
     end
   end)
 end)
+
+describe("ports given by their service names, as Scapy takes them", function()
+  against_scapy {
+    { "UDP(sport='bootpc', dport='domain') and TCP(dport='http')",
+      [[print(bytes(UDP(sport='bootpc', dport='domain')).hex(), bytes(TCP(dport='http')).hex())]],
+      function()
+        return H.hex(pkt.UDP{ sport = "bootpc", dport = "domain" }:bytes()) .. " "
+          .. H.hex(pkt.TCP{ dport = "http" }:bytes()) .. "\n"
+      end },
+    { "a port set by name after the packet is made",
+      [[p = IP()/UDP(); p[UDP].dport = 'ntp'; print(p[UDP].dport)]],
+      function()
+        local p = pkt.IP() / pkt.UDP()
+        p[pkt.UDP].dport = "ntp"
+        return tostring(p[pkt.UDP].dport) .. "\n"
+      end },
+  }
+
+  it("still refuses a name no service has, saying the field takes a number", function()
+    local ok, err = pcall(pkt.UDP, { dport = "no-such-service" })
+    assert.is_false(ok)
+    assert.matches("UDP.dport: 'no-such-service'", err, 1, true)
+  end)
+end)

@@ -184,7 +184,19 @@ return function(M, I)
   local construct, cdiv, pdiv = ClassMT.__call, ClassMT.__div, PacketMT.__div
   function I.helpers.several(cls, t)
     if type(t) ~= "table" or getmetatable(t) ~= nil then return nil end
-    local fmap = rawget(cls, "_desc").fmap
+    local d = rawget(cls, "_desc")
+    local fmap, named = d.fmap, nil
+    for k, v in pairs(t) do      -- a port by its service name
+      local n = I.helpers.named(d.name, k, v)
+      if n then
+        if not named then
+          named = {}
+          for k2, v2 in pairs(t) do named[k2] = v2 end
+        end
+        named[k] = n
+      end
+    end
+    if named then return construct(cls, named) end
     for k, v in pairs(t) do
       if several(fmap[k], v) then return make_set(cls, t, construct) end
     end
