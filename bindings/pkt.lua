@@ -3,6 +3,7 @@
 -- dissect) and the Scapy-style helpers around them.
 local core = require "pkt.core"
 local fmt = require "pkt.format"
+local diagram = require "pkt.diagram"
 
 local M = { version = core.version }
 -- What pkt.lua shares with its other modules (pkt/net.lua, pkt/list.lua).
@@ -144,7 +145,8 @@ end
 function Packet.show(p, dump) return fmt.show(p, dump) end
 function Packet.show2(p, dump) return fmt.show(p:built(), dump) end
 function Packet.summary(p) return fmt.summary(layers_of(p:built())) end
-function Packet.hexdump(p, dump) return fmt.hexdump(p:bytes(), dump) end
+function Packet.hexdump(p, dump) return fmt.hexdump(p:bytes(), dump, p) end
+function Packet.diagram(p, opts) return diagram.packet(p, opts) end
 
 -- A method called with a dot (p.show()) gets no packet: say so at the
 -- script's line rather than fail inside the library.  (The wrapper
@@ -256,6 +258,7 @@ function M.complete_names(v)
 end
 
 fmt.init(P, descs)
+diagram.init(P, descs)
 I.core, I.descs, I.suggest, I.pin, I.P = core, descs, suggest, pin, P
 function I.dissect_as(d, bytes) return P.dissect(d.id, bytes) end
 function I.captured(d, bytes, time, iface, wirelen) return P.captured(d.id, bytes, time, iface, wirelen) end
