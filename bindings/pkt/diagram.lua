@@ -87,6 +87,8 @@ local function boxes(l, d, nbytes)
       if not b.bytes and unknown == 1 and rest >= 0 then b.bytes = rest // 8 end
       local v = P.value(l, fd.name)
       b.value = v ~= nil and fmt.value(l, fd) or ""
+      -- records as <Item a=1>: Scapy's "|>" would read as a box's edge
+      if fd.type == "records" then b.value = b.value:gsub("%s*|>", ">"):gsub("  +", " ") end
     end
     if b.bits > 0 or b.bytes ~= 0 then out[#out + 1] = b end
   end
@@ -188,6 +190,18 @@ local function geometry(layer, mark)
     local n, cut1 = fit(name, width, mark)
     local v, cut2 = fit(value, width, mark)
     g.texts[#g.texts + 1] = { r = best.r, c0 = best.c0, c1 = best.c1, n, v }
+    -- a part that wrapped to another row without touching the rest of
+    -- the box (ARP's psrc) is named again
+    for _, sg in ipairs(segs[bi]) do
+      local joined = sg == best
+      for _, o in ipairs(segs[bi]) do
+        if math.abs(o.r - sg.r) == 1 and o.c0 <= sg.c1 and sg.c0 <= o.c1 then joined = true end
+      end
+      if not joined then
+        g.texts[#g.texts + 1] = { r = sg.r, c0 = sg.c0, c1 = sg.c1,
+          (fit(b.name, 2 * (sg.c1 - sg.c0) + 1, mark)), "" }
+      end
+    end
     if (cut1 or cut2) and b.bits > 0 then
       g.notes[#g.notes + 1] = ("%s = %s"):format(b.name, b.value)
     end
