@@ -158,7 +158,7 @@ local function read_diagram(text)
   for line in text:gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
   local layers, i = {}, 1
   while i <= #lines do
-    local bytes = lines[i]:match("^%S.- %((%d+) bytes?%)$")
+    local bytes = lines[i]:match("^%S.- %((%d+) bytes?%)$") or lines[i]:match("^%S.- %((%d+) bytes?%): ")
     if bytes then
       local grid, j = {}, i + 3
       while lines[j] and lines[j]:find("^[%+|~]") do grid[#grid + 1] = lines[j]; j = j + 1 end
@@ -245,6 +245,20 @@ describe("p:diagram()", function()
     assert.truthy(s:find("\n  reserved = 5\n", 1, true))
   end)
 
+  it("draws a layer of a packet as it is on the wire in that packet", function()
+    local p = ip() / UDP{ sport = 5000, dport = 53 } / "hi"
+    local want = ("%x"):format(p:built()[UDP].chksum)
+    local s = p[UDP]:diagram{ dump = true }
+    assert.truthy(s:find("^UDP %(8 bytes%)"))
+    assert.truthy(s:find("|%s+0x" .. want .. "%s+|"), s)
+  end)
+
+  it("says in the heading when a header was cut short", function()
+    local b = (E / ip() / TCP{}):bytes()
+    local s = Ether(b:sub(1, 30)):diagram{ dump = true }
+    assert.truthy(s:find("\nRaw (16 bytes): a truncated IP header\n", 1, true), s)
+  end)
+
   it("uses box drawing when asked, with the same boxes", function()
     local p = E / ip() / UDP{}
     local plain = p:diagram{ dump = true }
@@ -328,8 +342,13 @@ describe("pkts:flow()", function()
   it("folds a long exchange to the width and height it is given", function()
     local text = pkt.rdpcap(REAL .. "lab-traffic.pcap"):flow{ dump = true, width = 72, height = 10 }
     golden("flow_folded.txt", text)
-    for line in text:gmatch("[^\n]+") do assert.is_true(utf8.len(line) <= 72, line) end
-    assert.truthy(text:find("... 20 more ...", 1, true))
+    local n = 0
+    for line in text:gmatch("[^\n]+") do
+      assert.is_true(utf8.len(line) <= 72, line)
+      n = n + 1
+    end
+    assert.equal(10, n)
+    assert.truthy(text:find("... 23 more ...", 1, true))
   end)
 
   it("has one arrow a packet, from and to the hosts tshark reads, in time order", function()

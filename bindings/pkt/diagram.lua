@@ -96,17 +96,22 @@ local function boxes(l, d, nbytes)
 end
 
 -- The layers of p, each with its header length (its bytes less the
--- next layer's), from the packet as built.
+-- next layer's), from the packet as built.  A layer of a packet (p[UDP])
+-- is drawn as it is on the wire in that packet: its checksum covers the
+-- IP addresses below it.
 function M.layers(p)
-  local b = p:built()
+  local root, from = P.root(p)
+  local b = root:built()
   local n = P.nlayers(b)
   local t, lens = {}, {}
-  for i = 1, n do lens[i] = #b[i] end
-  for i = 1, n do
+  for i = from, n do lens[i] = #b[i] end
+  for i = from, n do
     local l = b[i]
     local d = descs[P.proto(l)]
     local nbytes = lens[i] - (lens[i + 1] or 0)
-    t[i] = { name = d.name, longname = d.longname, bytes = nbytes, boxes = boxes(l, d, nbytes) }
+    local st, cut = P.status(l)
+    t[#t + 1] = { name = d.name, longname = d.longname, bytes = nbytes, boxes = boxes(l, d, nbytes),
+      note = cut and (st == "truncated" and "a truncated %s header" or "not a valid %s header"):format(cut) }
   end
   return t
 end
@@ -157,7 +162,8 @@ local function geometry(layer, mark)
   end
   local rows = #owner
   local g = { rows = rows, hz = {}, vt = {}, texts = {}, notes = {}, name = layer.name,
-    heading = ("%s (%s)"):format(layer.longname, M.nbytes(layer.bytes)) }
+    heading = ("%s (%s)%s"):format(layer.longname, M.nbytes(layer.bytes),
+      layer.note and ": " .. layer.note or "") }
   for s = 0, rows do
     local up, down, line = owner[s] or {}, owner[s + 1] or {}, {}
     for c = 0, ROW - 1 do
@@ -498,11 +504,13 @@ function M.flow(l, opts)
   end
   local m = M.flow_model(l)
   if opts.svg then return svg.flow(opts.svg, m) end
+  if #m.arrows == 0 then return out("(no packets)\n", opts.dump) end
   local ch = colour.boxes(opts.dump, opts.boxes) and flow_box or flow_ascii
   local paint_on = colour.on(opts.dump, opts.color)
   local tw, th = nil, nil
   if not opts.dump then tw, th = colour.size() end
-  local width, height = opts.width or tw, opts.height or (th and th - 5)
+  -- height counts every line of the picture; a terminal keeps one for the prompt
+  local width, height = opts.width or tw, opts.height or (th and th - 1)
   local lane = 8
   for _, h in ipairs(m.hosts) do
     lane = math.max(lane, #h.name + 2, h.mac and #h.mac + 2 or 0)
@@ -534,7 +542,7 @@ function M.flow(l, opts)
   if next(macs) and table.concat(macs):find("%S") then row("", table.concat(macs), "") end
   local idle = arrow_cells({ from = 1, to = 1 }, lanes, { v = ch.v, self = ch.v }, total)
   row("", idle, "")
-  for _, a in ipairs(fold_rows(m.arrows, height)) do
+  for _, a in ipairs(fold_rows(m.arrows, height and math.max(3, height - #t))) do
     if a.fold then
       row("", idle, (ch.more):format(a.fold))
     else
