@@ -5,7 +5,7 @@
 -- packets in order (source, destination, time), the SVG renders with
 -- rsvg-convert, and colour appears on a pty only.
 local pkt = require "pkt"
-local tshark = require "tshark"
+local ladder = require "ladder"
 local IP, UDP, TCP, ICMP, Ether = pkt.IP, pkt.UDP, pkt.TCP, pkt.ICMP, pkt.Ether
 
 local GOLDEN = "spec/fixtures/diagram/"
@@ -285,50 +285,6 @@ describe("p:diagram()", function()
   end)
 end)
 
--- Reads a ladder back: the hosts under their lanes, and for each arrow
--- its time and its two ends.
-local function read_flow(text)
-  local lines = {}
-  for line in text:gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
-  local idle
-  for k, line in ipairs(lines) do
-    if line:find("^%s+|[%s|]*$") then idle = k break end
-  end
-  local lanes = {}
-  for x in lines[idle]:gmatch("()|") do lanes[#lanes + 1] = x end
-  -- a word under a lane is that lane's: the one nearest its middle
-  local function under(line)
-    local t = {}
-    for pos, word in line:gmatch("()(%S+)") do
-      local mid, best = pos + #word / 2, 1
-      for n, x in ipairs(lanes) do
-        if math.abs(x - mid) < math.abs(lanes[best] - mid) then best = n end
-      end
-      t[best] = word
-    end
-    return t
-  end
-  local hosts, macs = under(lines[1]), idle > 2 and under(lines[2]) or {}
-  local arrows = {}
-  for k = idle + 1, #lines do
-    local line = lines[k]
-    local t = line:match("^%s*(%d+%.%d+)")
-    if t then
-      local right, left = line:find(">", 1, true), line:find("<", 1, true)
-      local ends = {}
-      for n, x in ipairs(lanes) do
-        local before, after = line:sub(x - 1, x - 1), line:sub(x + 1, x + 1)
-        if before:find("[%->]") or after:find("[%-<]") then ends[#ends + 1] = n end
-      end
-      local a, b = ends[1], ends[#ends]
-      if left and (not right or left < right) then a, b = b, a end
-      arrows[#arrows + 1] = { t = tonumber(t), from = a, to = b }
-    end
-  end
-  return { hosts = hosts, macs = macs, arrows = arrows }
-end
-
-local function first(f, name) return f[name] and f[name][1] end
 
 describe("pkts:flow()", function()
   local files = { "lab-traffic.pcap", "tcp.pcap", "arp.pcap", "ping.pcap", "unreachable.pcap",
@@ -353,35 +309,14 @@ describe("pkts:flow()", function()
 
   it("has one arrow a packet, from and to the hosts tshark reads, in time order", function()
     for _, file in ipairs(files) do
-      local frames = tshark.parse(sh("tshark -n -r " .. REAL .. file
-        .. " -T fields -E separator=/t -E occurrence=f -e frame.time_relative -e ip.src -e ip.dst"
-        .. " -e arp.src.proto_ipv4 -e arp.dst.proto_ipv4 -e eth.src -e eth.dst"):gsub("[^\n]*Running as user[^\n]*\n", ""), { "time",
-        "ip.src", "ip.dst", "arp.src", "arp.dst", "eth.src", "eth.dst" })
-      local f = read_flow(pkt.rdpcap(REAL .. file):flow{ dump = true })
-      assert.equal(#frames, #f.arrows, file)
-      for i, fr in ipairs(frames) do
-        local a = f.arrows[i]
-        local src = first(fr, "ip.src") or first(fr, "arp.src")
-        local dst = first(fr, "ip.dst") or first(fr, "arp.dst")
-        local what = ("%s #%d"):format(file, i)
-        if src then
-          assert.equal(src, f.hosts[a.from], what .. " source")
-          assert.equal(dst, f.hosts[a.to], what .. " destination")
-        else
-          -- only layer 2: the host by its MAC, or the address it has elsewhere
-          local es, ed = first(fr, "eth.src"), first(fr, "eth.dst")
-          assert.is_true(f.hosts[a.from] == es or f.macs[a.from] == es, what .. " source " .. es)
-          assert.is_true(f.hosts[a.to] == ed or f.macs[a.to] == ed, what .. " destination " .. ed)
-        end
-        assert.is_true(math.abs(a.t - tonumber(first(fr, "time"))) < 2e-6, what .. " time")
-      end
+      ladder.check(REAL .. file, pkt.rdpcap(REAL .. file):flow{ dump = true })
     end
   end)
 
   it("draws an sr result's pairs and a list of built packets", function()
     local q = ip() / ICMP{}
     local r = IP{ src = A.dst, dst = A.src } / ICMP{ type = "echo-reply" }
-    local f = read_flow(pkt.PacketList({ { q, r } }):flow{ dump = true })
+    local f = ladder.read(pkt.PacketList({ { q, r } }):flow{ dump = true })
     assert.same({ A.src, A.dst }, f.hosts)
     local text = pkt.PacketList({ q, r }):flow{ dump = true }
     assert.truthy(text:find("|%-+>|%s+ICMP echo%-request 0"), text)

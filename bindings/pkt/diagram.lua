@@ -397,7 +397,8 @@ local function flatten(l)
       if P.is_packet(x[2]) then t[#t + 1] = x[2] end
     end
   end
-  for i, p in ipairs(t) do t[i] = { p = p, t = p.time or p.sent_time, i = i } end
+  -- a packet sr sent is placed when it left, a captured one when it came
+  for i, p in ipairs(t) do t[i] = { p = p, t = p.sent_time or p.time, i = i } end
   table.sort(t, function(a, b)
     if a.t and b.t and a.t ~= b.t then return a.t < b.t end
     return a.i < b.i
