@@ -62,8 +62,9 @@ end
 
 -- show()'s text coloured: each layer's heading in its colour, field
 -- names in it too, values bold.  Records inside a layer keep its colour.
-function M.show(text)
-  local t, i = {}, 0
+-- first: the place of the first layer shown in its packet (p[IP] is 2).
+function M.show(text, first)
+  local t, i = {}, (first or 1) - 1
   for line in text:gmatch("([^\n]*)\n") do
     if line:find("^###%[") then
       i = i + 1
@@ -86,22 +87,24 @@ local function asciicol(k) return 51 + k end
 
 -- hexdump's text coloured: each layer's bytes in its colour, as
 -- Wireshark marks a header in its byte pane; a legend line first.
--- starts[i] is the offset of layer i's first byte, names[i] its name.
-function M.hexdump(text, starts, names)
+-- starts[i] is the offset of layer i's first byte, names[i] its name;
+-- first as for show().
+function M.hexdump(text, starts, names, first)
+  local off = (first or 1) - 1
   local function layer_at(off)
     local li = 1
     for i, st in ipairs(starts) do if off >= st then li = i end end
     return li
   end
   local legend = {}
-  for i, n in ipairs(names) do legend[i] = M.paint(M.layer(i), n) end
+  for i, n in ipairs(names) do legend[i] = M.paint(M.layer(i + off), n) end
   local t = { table.concat(legend, " ") }
   for line in text:gmatch("([^\n]*)\n") do
     local base = tonumber(line:sub(3, 6), 16) or 0
     local nbytes = #line - 50
     local codes = {}
     for k = 0, nbytes - 1 do
-      local code = M.layer(layer_at(base + k))
+      local code = M.layer(layer_at(base + k) + off)
       codes[hexcol(k)], codes[hexcol(k) + 1], codes[asciicol(k)] = code, code, code
     end
     local out, run, cur = {}, {}, nil

@@ -110,7 +110,7 @@ function M.layers(p)
     local d = descs[P.proto(l)]
     local nbytes = lens[i] - (lens[i + 1] or 0)
     local st, cut = P.status(l)
-    t[#t + 1] = { name = d.name, longname = d.longname, bytes = nbytes, boxes = boxes(l, d, nbytes),
+    t[#t + 1] = { name = d.name, longname = d.longname, bytes = nbytes, boxes = boxes(l, d, nbytes), index = i,
       note = cut and (st == "truncated" and "a truncated %s header" or "not a valid %s header"):format(cut) }
   end
   return t
@@ -340,7 +340,7 @@ function M.packet(p, opts)
   if opts.svg then return svg.diagram(opts.svg, geoms, ROW) end
   local t = {}
   for i, g in ipairs(geoms) do
-    local code = paint_on and colour.layer(i)
+    local code = paint_on and colour.layer(layers[i].index)
     local function paint(s) return colour.paint(code, s) end
     local function head(s) return colour.paint(code and "1;" .. code, s) end
     t[i] = layer_text(g, ch, paint, head)

@@ -156,7 +156,7 @@ function M.show(p, dump)
   end
   t[#t + 1] = ""
   local text = table.concat(t, "\n") .. "\n"
-  if colour.on(dump) then text = colour.show(text) end
+  if colour.on(dump) then text = colour.show(text, select(2, P.root(p))) end
   return out(text, dump)
 end
 
@@ -211,7 +211,7 @@ function M.hexdump(s, dump, p)
     for i = 1, n do
       starts[i], names[i] = #s - #p[i], descs[P.proto(p[i])].name
     end
-    text = colour.hexdump(text, starts, names)
+    text = colour.hexdump(text, starts, names, select(2, P.root(p)))
   end
   return out(text, dump)
 end

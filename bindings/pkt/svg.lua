@@ -23,7 +23,9 @@ end
 
 local function write(path, w, h, body)
   local f, why = io.open(path, "w")
-  if not f then error(("cannot write the SVG file: %s"):format(why), 4) end
+  if not f then
+    error(("cannot write the SVG file: %s; give svg= a path in a directory you can write"):format(why), 4)
+  end
   f:write(('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
     .. 'width="%d" height="%d" viewBox="0 0 %d %d">\n'):format(w, h, w, h))
   f:write(('<rect x="0" y="0" width="%d" height="%d" fill="#ffffff"/>\n'):format(w, h))
