@@ -119,7 +119,7 @@ static void field_of(lua_State *L, struct decl *d, struct pk_field *fd)
     const char *s;
     fd->name = str_of(L, d, t, "name");
     fd->type = (uint8_t)opt_of(L, t, "type", NULL, type_opts);
-    fd->bits = (uint8_t)int_of(L, t, "bits", 0);
+    fd->bits = (uint16_t)int_of(L, t, "bits", 0);
     fd->role = (uint8_t)opt_of(L, t, "role", "none", role_opts);
     fd->flags = (bool_of(L, t, "auto") ? PK_FF_AUTO : 0) | (bool_of(L, t, "hex") ? PK_FF_HEX : 0) |
                 (bool_of(L, t, "counts") ? PK_FF_COUNT | PK_FF_AUTO : 0);
