@@ -111,6 +111,15 @@ local cases = {
   { "dot3_llc", function()
     return pkt.Dot3{ src = "02:00:00:00:00:01", dst = "02:00:00:00:00:02" } / pkt.LLC{} / "data"
   end, "Dot3" },
+  { "dns_query", function()
+    return ip() / UDP{ sport = 33000 } / pkt.DNS{ id = 0x1234, rd = 1, qd = { { qname = "www.example.com" } } }
+  end, "IP" },
+  { "dns_answer_tcp", function()
+    return ip() / TCP{ sport = 53, dport = 33000, flags = "PA" } / pkt.DNS{ id = 0x1234, qr = 1, rd = 1, ra = 1,
+      qd = { { qname = "www.example.com" } },
+      an = { { rrname = "www.example.com", rdata = "203.0.113.5", ttl = 300 },
+        { rrname = "www.example.com", rdata = "203.0.113.6", ttl = 300 } } }
+  end, "IP" },
   { "long_payload", function() return ip() / UDP{ sport = 7, dport = 9 } / ("abcdefgh"):rep(40) end, "IP" },
   { "luadecl", function()
     return ip() / UDP{ sport = 1234, dport = 7399 }

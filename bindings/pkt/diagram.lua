@@ -76,14 +76,22 @@ local function boxes(l, d, nbytes)
   local entries = present_fields(l, d)
   local fixed, unknown = choose(l, entries, nbytes * 8)
   local rest = nbytes * 8 - fixed
+  -- where the core read each field on the wire: a variable part's length
+  -- is the distance to the next field (or the header's end)
+  local start = entries[1] and P.fieldpos(l, entries[1].fd.name)
+  local function wire_len(k)
+    local a, nxt = P.fieldpos(l, entries[k].fd.name), entries[k + 1]
+    local b = nxt and P.fieldpos(l, nxt.fd.name) or (not nxt and start and start + nbytes)
+    if a and b and b >= a then return b - a end
+  end
   local out = {}
-  for _, e in ipairs(entries) do
+  for k, e in ipairs(entries) do
     local fd, b = e.fd, { name = e.fd.name }
     if fd.bits > 0 then
       b.bits, b.value = fd.bits, fmt.value(l, fd)
     else
       b.bits = 0
-      b.bytes = known_len(l, fd)
+      b.bytes = wire_len(k) or known_len(l, fd)
       if not b.bytes and unknown == 1 and rest >= 0 then b.bytes = rest // 8 end
       local v = P.value(l, fd.name)
       b.value = v ~= nil and fmt.value(l, fd) or ""
