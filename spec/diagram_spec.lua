@@ -459,15 +459,12 @@ describe("colour by layer", function()
     assert.truthy(out:find("\27[1;33m###[ IP ]### \27[0m", 1, true))
   end)
 
-  it("leaves the terminal plain when NO_COLOR is set, and pipes always", function()
+  it("leaves the terminal plain ASCII when NO_COLOR is set, as pipes always are", function()
     local out = on_pty("NO_COLOR=1 COLUMNS=200 LINES=50")
     assert.falsy(out:find("\27", 1, true))
     local piped = sh(("env -u NO_COLOR %s -e %q"):format(os.getenv("PKTLUA"), SCRIPT))
     assert.falsy(piped:find("\27", 1, true))
-    -- the same text as in a pipe, the pictures drawn with boxes
-    for _, c in ipairs({ "┌", "┐", "└", "┘", "├", "┤", "┬", "┴", "┼", "─", "│" }) do out = out:gsub(c, "|") end
-    out = out:gsub("▶", ">"):gsub("◀", "<")
-    assert.equal((piped:gsub("[%+%-|]", "")), (out:gsub("[%+%-|]", "")))
+    assert.equal(piped, out)
     local p = pkt.Ether(pkt.Ether{}:bytes())
     assert.falsy(p:show(true):find("\27", 1, true))
     assert.falsy(p:hexdump(true):find("\27", 1, true))

@@ -25,13 +25,9 @@ function M.on(dump, force)
   return io.output() == io.stdout and stdout_tty()
 end
 
--- Whether box-drawing characters may be used: the same rule as colour,
--- but NO_COLOR asks only for no colour.
-function M.boxes(dump, force)
-  if force ~= nil then return force and true or false end
-  if dump then return false end
-  return io.output() == io.stdout and stdout_tty()
-end
+-- Whether box-drawing characters are used: where colour is, so that
+-- NO_COLOR gives the plain ASCII a pipe gets.
+M.boxes = M.on
 
 -- The terminal's width and height (COLUMNS and LINES first, then stty on
 -- the controlling terminal); nil when output is not a terminal.
