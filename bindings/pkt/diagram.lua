@@ -431,7 +431,8 @@ function M.flow_model(l)
   -- column, also for the frames that show only its MAC
   local packets, ip_of = flatten(l), {}
   for _, x in ipairs(packets) do
-    x.e, x.link = ends(x.p)
+    x.b = x.p:built()      -- addresses as sent: an unset source is filled in
+    x.e, x.link = ends(x.b)
     if x.link and x.e ~= x.link and not ip_of[x.link[1]] then ip_of[x.link[1]] = x.e[1] end
   end
   for _, x in ipairs(packets) do
@@ -446,7 +447,7 @@ function M.flow_model(l)
     end
     if link and e ~= link and not a.mac and ip_of[link[1]] == e[1] then a.mac = link[1] end
     t0 = t0 or x.t
-    arrows[#arrows + 1] = { t = x.t and t0 and x.t - t0, from = a.n, to = b.n, label = label(x.p, e) }
+    arrows[#arrows + 1] = { t = x.t and t0 and x.t - t0, from = a.n, to = b.n, label = label(x.b, e) }
   end
   return { hosts = hosts, arrows = arrows }
 end
@@ -538,7 +539,7 @@ function M.flow(l, opts)
     if room and (utf8.len(right) or #right) > room then
       right = right:sub(1, utf8.offset(right, room + 1) - 1)
     end
-    local s = ("%" .. tcol .. "s"):format(left) .. mid .. (right ~= "" and "  " .. right or "")
+    local s = (" "):rep(tcol - #left) .. left .. mid .. (right ~= "" and "  " .. right or "")
     t[#t + 1] = (s:gsub("%s+$", ""))
   end
   local names, macs = {}, {}
