@@ -262,6 +262,14 @@ describe("p:diagram()", function()
     assert.truthy(s:find("|%s+0x" .. want .. "%s+|"), s)
   end)
 
+  it("writes bytes that are not text in a value as escapes, on one line", function()
+    local s = (ip() / UDP{ sport = 1, dport = 2 } / "a\nb\255\0"):diagram{ dump = true }
+    assert.truthy(s:find("|%s+'a\\nb\\xff\\x00'%s+|"), s)
+    for _, l in ipairs(read_diagram(s)) do assert.equal(l.bytes * 8, l.bits) end
+    local l = pkt.PacketList({ ip() / UDP{ sport = 1, dport = 2 } / "\255" })
+    assert.truthy(utf8.len(l:flow{ dump = true }))
+  end)
+
   it("says in the heading when a header was cut short", function()
     local b = (E / ip() / TCP{}):bytes()
     local s = Ether(b:sub(1, 30)):diagram{ dump = true }

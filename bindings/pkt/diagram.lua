@@ -68,6 +68,15 @@ local function choose(l, entries, nbits)
   return total()
 end
 
+-- A value as one line of text: control bytes, and bytes that are not
+-- UTF-8 (a name off the wire may hold any), as \xNN.
+local function printable(v)
+  local function hex(c) return ("\\x%02x"):format(c:byte()) end
+  v = v:gsub("[%z\1-\31\127]", hex)
+  if not utf8.len(v) then v = v:gsub("[\128-\255]", hex) end
+  return v
+end
+
 -- boxes(l, d, nbytes) -> list of {name, value, bits, bytes}: the
 -- fields of layer l (descriptor d, nbytes of header) in wire order.
 -- bits is the field's width; a variable part has bits 0 and its length
@@ -98,6 +107,7 @@ local function boxes(l, d, nbytes)
       -- records as <Item a=1>: Scapy's "|>" would read as a box's edge
       if fd.type == "records" then b.value = b.value:gsub("%s*|>", ">"):gsub("  +", " ") end
     end
+    b.value = printable(b.value)
     if b.bits > 0 or b.bytes ~= 0 then out[#out + 1] = b end
   end
   return out
@@ -447,7 +457,7 @@ function M.flow_model(l)
     end
     if link and e ~= link and not a.mac and ip_of[link[1]] == e[1] then a.mac = link[1] end
     t0 = t0 or x.t
-    arrows[#arrows + 1] = { t = x.t and t0 and x.t - t0, from = a.n, to = b.n, label = label(x.b, e) }
+    arrows[#arrows + 1] = { t = x.t and t0 and x.t - t0, from = a.n, to = b.n, label = printable(label(x.b, e)) }
   end
   return { hosts = hosts, arrows = arrows }
 end
