@@ -60,7 +60,28 @@ local LDiag = pkt.layer{ name = "LDiag", longname = "Lab diagram", fields = {
   { "items", "records", of = LDiagItem, count = "n" },
 }, bind = { UDP = { dport = 7399 } } }
 
+-- One with the newer kinds: a fixed-size string, a name, a length of one
+-- field in the middle, character-strings (several variable parts).
+local LDiagName = pkt.layer{ name = "LDiagName", fields = {
+  { "tag", "fixed", 6, default = "PKT" },
+  { "owner", "dname", default = "lab.example" },
+  { "tlen", "int", 8, role = "len", measures = "text" },
+  { "text", "bytes" },
+  { "notes", "strings" },
+}, bind = { UDP = { dport = 7398 } } }
+
 local SCAPY_LDIAG = [[
+from scapy.layers.dns import DNSStrField, DNSTextField
+class RestText(DNSTextField):
+    # character-strings to the end of the layer (DNSTextField reads none
+    # without a length_from)
+    def getfield(self, pkt, s):
+        return b"", self.m2i(pkt, s)
+class LDiagName(Packet):
+    fields_desc = [StrFixedLenField("tag", b"PKT", 6), DNSStrField("owner", "lab.example"),
+                   FieldLenField("tlen", None, length_of="text", fmt="B"),
+                   StrLenField("text", "", length_from=lambda p: p.tlen), RestText("notes", [])]
+bind_layers(UDP, LDiagName, dport=7398)
 class LDiagItem(Packet):
     fields_desc = [ByteField("kind", 0), ShortField("value", 0)]
     def extract_padding(self, s):
@@ -121,6 +142,10 @@ local cases = {
         { rrname = "www.example.com", rdata = "203.0.113.6", ttl = 300 } } }
   end, "IP" },
   { "long_payload", function() return ip() / UDP{ sport = 7, dport = 9 } / ("abcdefgh"):rep(40) end, "IP" },
+  { "luadecl_names", function()
+    return ip() / UDP{ sport = 1234, dport = 7398 }
+      / LDiagName{ owner = "www.example.com", text = "hello", notes = { "one", "two" } }
+  end, "IP" },
   { "luadecl", function()
     return ip() / UDP{ sport = 1234, dport = 7399 }
       / LDiag{ flags = 5, src = "198.51.100.9", mac = "02:00:00:00:00:09",
