@@ -3,6 +3,7 @@
 -- dissect) and the Scapy-style helpers around them.
 local core = require "pkt.core"
 local fmt = require "pkt.format"
+local diagram = require "pkt.diagram"
 
 local M = { version = core.version }
 -- What pkt.lua shares with its other modules (pkt/net.lua, pkt/list.lua).
@@ -155,7 +156,8 @@ function Packet.summary(p)
   if b:summary_names() ~= p:summary_names() then b = p end
   return fmt.summary(layers_of(b))
 end
-function Packet.hexdump(p, dump) return fmt.hexdump(p:bytes(), dump) end
+function Packet.hexdump(p, dump) return fmt.hexdump(p:bytes(), dump, p) end
+function Packet.diagram(p, opts) return diagram.packet(p, opts) end
 
 -- A method called with a dot (p.show()) gets no packet: say so at the
 -- script's line rather than fail inside the library.  (The wrapper
@@ -270,6 +272,7 @@ function M.complete_names(v)
 end
 
 fmt.init(P, descs)
+diagram.init(P, descs)
 I.core, I.descs, I.suggest, I.pin, I.P = core, descs, suggest, pin, P
 I.ClassMT, I.PacketMT, I.helpers = ClassMT, PacketMT, helpers
 function I.dissect_as(d, bytes) return P.dissect(d.id, bytes) end

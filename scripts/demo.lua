@@ -12,7 +12,7 @@ if not ok then
   os.exit(1)
 end
 
-local step, nsteps, failures = 0, 10, 0
+local step, nsteps, failures = 0, 11, 0
 local bold, plain = "", ""
 if os.execute("test -t 1") then bold, plain = "\27[1m", "\27[0m" end
 
@@ -100,12 +100,30 @@ local function demo(lab)
   say("phantom_host.lua: 198.51.100.66 does not exist, yet it answers ARP and ping")
   local ph = lab:spawn("attacker", pl("phantom_host.lua", "-t 10"))
   ph:expect("is up", 5)
+  -- the victim records the exchange, for the pictures of the next step
+  local pcap = lab:_dir() .. "/phantom.pcap"
+  local rec = lab:spawn("victim", ("%s -e %q"):format(pktlua, ("io.write('recording\\n') io.stdout:flush() "
+    .. "local l = sniff{filter='host 198.51.100.66', count=8, timeout=6} wrpcap(%q, l)"):format(pcap)))
+  rec:expect("recording", 5)
+  os.execute("sleep 0.3")
   out = lab:run("victim", "ping -c 3 -i 0.3 -W 1 198.51.100.66; ip neigh show 198.51.100.66")
   show("victim", out)
   ph:kill()
   show("attacker", ph:output())
   expect(out:find("3 received", 1, true) and out:find("02:de:ad:be:ef:66", 1, true),
     "replies, and the made-up MAC in the victim's ARP table")
+
+  say("diagram and flow: the phantom's forged ARP reply as its RFC header diagram, and the exchange as a ladder")
+  local recout = rec:wait(8)
+  local f = io.popen(("%s -e %q 2>&1"):format(pktlua, ("local l = rdpcap(%q) "
+    .. "for _, p in ipairs(l) do if p[ARP] and p[ARP].op == 2 then p[ARP]:diagram() break end end "
+    .. "print() l:flow()"):format(pcap)))
+  out = f:read("a")
+  f:close()
+  -- what the recorder said besides its start line is worth seeing (an error)
+  show("victim", (recout or ""):gsub("^recording\n", "") .. out)
+  expect(out:find("02:de:ad:be:ef:66", 1, true) and out:find("198.51.100.66", 1, true)
+    and out:find("ICMP echo-reply", 1, true), "the forged MAC in the diagram and the replies in the ladder")
 
   say("traceroute.lua: the victim traces the route to 203.0.113.20")
   out = lab:run("victim", pl("traceroute.lua", "-m 5 203.0.113.20"))

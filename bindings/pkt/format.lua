@@ -2,6 +2,7 @@
 -- one-line summary, tcpdump -X style hexdumps and ls() listings, all
 -- driven by the protocol descriptors.
 local services = require "pkt.services"
+local colour = require "pkt.colour"
 
 local M = {}
 local P, descs     -- the packet accessors (bindings/lpacket.c), descriptors
@@ -173,7 +174,9 @@ function M.show(p, dump)
     end
   end
   t[#t + 1] = ""
-  return out(table.concat(t, "\n") .. "\n", dump)
+  local text = table.concat(t, "\n") .. "\n"
+  if colour.on(dump) then text = colour.show(text, select(2, P.root(p))) end
+  return out(text, dump)
 end
 
 -- Expands %name% (this layer), %<name% (nearest layer below) and
@@ -243,7 +246,7 @@ function M.summary(layers)
 end
 
 -- tcpdump -X: offset, 16 bytes in groups of two, then ASCII.
-function M.hexdump(s, dump)
+function M.hexdump(s, dump, p)
   local t = {}
   for off = 0, #s - 1, 16 do
     local chunk = s:sub(off + 1, off + 16)
@@ -253,7 +256,16 @@ function M.hexdump(s, dump)
     local ascii = chunk:gsub("[^\32-\126]", ".")
     t[#t + 1] = ("0x%04x:  %-40s %s"):format(off, hex, ascii)
   end
-  return out(table.concat(t, "\n") .. (#t > 0 and "\n" or ""), dump)
+  local text = table.concat(t, "\n") .. (#t > 0 and "\n" or "")
+  -- on a terminal, each layer of packet p in its colour (pkt/colour.lua)
+  if p and #t > 0 and colour.on(dump) then
+    local n, starts, names = P.nlayers(p), {}, {}
+    for i = 1, n do
+      starts[i], names[i] = #s - #p[i], descs[P.proto(p[i])].name
+    end
+    text = colour.hexdump(text, starts, names, select(2, P.root(p)))
+  end
+  return out(text, dump)
 end
 
 local function type_desc(fd)

@@ -155,6 +155,9 @@ return function(M, I)
     io.write(s)
   end
 
+  -- The exchange as a ladder diagram (pkt/diagram.lua).
+  function List.flow(l, opts) return require("pkt.diagram").flow(l, opts) end
+
   -- <Sniffed: TCP:3 UDP:1 ICMP:0 Other:2>, as Scapy prints a list.
   ListMT.__tostring = function(l)
     local c = { TCP = 0, UDP = 0, ICMP = 0, Other = 0 }

@@ -121,6 +121,8 @@ local ops = {
   { "show", function(p, v) local s = p:show(v) return s end },
   { "show2", function(p) local s = p:show2(true) return s end },
   { "hexdump", function(p) local s = p:hexdump(true) return s end },
+  { "diagram", function(p) local s = p:diagram{dump=true} return s end },
+  { "flow", function(p, q) local s = pkt.PacketList({ p, q }):flow{dump=true} return s end },
   { "bytes", function(p) local b = p:bytes() return b end },
   { "len", function(p) local n = #p return n end },
   { "tostring", function(p) local s = tostring(p) return s end },
