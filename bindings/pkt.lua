@@ -89,7 +89,10 @@ end
 
 function helpers.nofield(p, k, as_layer)
   local name = tostring(k)
-  if as_layer or P.nlayers(p) == 0 then
+  if P.nlayers(p) == 0 then
+    return ("this packet has no layers, so no field '%s'; build one first, as IP{...}"):format(name)
+  end
+  if as_layer then
     local d = desc_of(p)
     return ("%s has no field '%s'%s; its fields are: %s"):format(d.name, name,
       suggest(name, d.fnames), table.concat(d.fnames, ", "))

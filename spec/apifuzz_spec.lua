@@ -5,7 +5,7 @@
 local fuzz = require "apifuzz"
 
 local CALLS = 5000
-local seeds = { tonumber(os.getenv("PKTLUA_SEED")) or 20261126, 1, 2 }
+local seeds = { tonumber(os.getenv("PKTLUA_SEED")) or 20261126, 1, 2, 104 }
 
 -- where: "none" (no position at all) or a pattern of the library file
 -- and line the error names; error: a pattern of its message.
