@@ -778,11 +778,23 @@ return function(M, I)
     local retries = o.retry or 0
     -- conf.checkIPaddr = false: a reply from another address than the
     -- one asked may answer (a broadcast ping), as in Scapy: the reply is
-    -- matched as if it came from each destination asked.
-    local dsts
-    if start == family_of("IP").id and M.conf and M.conf.checkIPaddr == false then
-      dsts = {}
-      for _, r in ipairs(reqs) do dsts[r.bytes:sub(17, 20)] = true end
+    -- matched as if it came from each destination asked.  Where the
+    -- addresses are, the network layer's descriptor says (its src and
+    -- dst roles).
+    local dsts, srcat, width
+    local roles = descs[start].roles
+    if M.conf and M.conf.checkIPaddr == false and roles.src and roles.dst
+      and roles.src.bits % 8 == 0 and roles.src.bits == roles.dst.bits then
+      dsts, width = {}, roles.src.bits // 8
+      for _, r in ipairs(reqs) do
+        local q = dissect_as(descs[start], r.bytes)
+        local at, from = P.fieldpos(q, roles.dst.name), P.fieldpos(q, roles.src.name)
+        if at and from then
+          dsts[r.bytes:sub(at + 1, at + width)] = true
+          srcat = from
+        end
+      end
+      if not srcat then dsts = nil end
     end
     local function poll_until(deadline)
       while core.now() < deadline do
@@ -793,7 +805,7 @@ return function(M, I)
           local seen = data
           if dsts and at then
             for d in pairs(dsts) do
-              local v = data:sub(1, at + 12) .. d .. data:sub(at + 17)
+              local v = data:sub(1, at + srcat) .. d .. data:sub(at + srcat + width + 1)
               if index[core.match_key(linkpid, v, start)] then seen = v; break end
             end
             key = core.match_key(linkpid, seen, start)
