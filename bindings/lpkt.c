@@ -294,7 +294,8 @@ static int tlv_item_value(lua_State *L, struct pk_layer *l, int f, const struct 
                           const struct pk_tlvitem *it, int idx, struct pk_val *v,
                           struct pk_scratch *s)
 {
-    const char *str = lua_tostring(L, idx);
+    /* lua_tostring would turn a number on the stack into a string */
+    const char *str = lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
     memset(v, 0, sizeof *v);
     switch (it->type) {
     case PK_TLVT_UINT:

@@ -54,6 +54,35 @@ local function list_repr(v)
   return "[" .. table.concat(t, ", ") .. "]"
 end
 
+-- An option list as Scapy prints DHCP's: [message-type=discover
+-- router=198.51.100.1,198.51.100.2 param_req_list=[1, 3] end]; a kind
+-- without a description shows its number and bytes.
+local function tlv_repr(fd, v)
+  local kinds, t = {}, {}
+  for k, n in pairs(fd.optnames) do kinds[n] = k end
+  for i, o in ipairs(v) do
+    if type(o) ~= "table" then
+      t[i] = tostring(o)
+    else
+      local info, vs = fd.optvalues[kinds[o[1]]] or {}, {}
+      for j = 2, #o do
+        local x = o[j]
+        if type(x) == "table" then
+          local xs = {}
+          for q, e in ipairs(x) do xs[q] = tostring(e) end
+          x = "[" .. table.concat(xs, ", ") .. "]"
+        elseif info.names and info.names[x] then x = info.names[x]
+        elseif type(x) == "string" and not info.type then x = "b" .. M.pyrepr(x)
+        elseif info.type == "bytes" or info.type == "string" then x = M.pyrepr(x)
+        end
+        vs[#vs + 1] = tostring(x)
+      end
+      t[i] = ("%s=%s"):format(o[1], table.concat(vs, ","))
+    end
+  end
+  return "[" .. table.concat(t, " ") .. "]"
+end
+
 -- A value v of field fd as it prints, outside any packet: names for
 -- enumerations, letters for flags, Python's repr for bytes.
 -- names, when given (false: none), stands for the field's own (ICMP's
@@ -68,6 +97,12 @@ local function plain(fd, v, names)
   elseif ty == "bytes" then return M.pyrepr(v)
   elseif ty == "list" then return list_repr(v)
   elseif ty == "records" then return M.records_repr(fd, v)
+  elseif ty == "tlv" then return tlv_repr(fd, v)
+  elseif ty == "fixed" then
+    -- the zero fill is shown as a count, as Scapy shows chaddr's
+    local body = v:gsub("%z+$", "")
+    local pad = #v - #body
+    return M.pyrepr(body) .. ((pad > 0 and #body > 0) and (" (+ %d nul pad)"):format(pad) or "")
   end
   return tostring(v)
 end
@@ -156,9 +191,35 @@ function M.show(p, dump)
   return out(table.concat(t, "\n") .. "\n", dump)
 end
 
--- Expands %name% (this layer) and %<name% (nearest layer below).
+-- The first value of the first option called oname in option list
+-- field fd of l, by its name when it has one; nil when there is none.
+local function option_value(l, fd, oname)
+  if fd.type ~= "tlv" then return nil end
+  for _, o in ipairs(P.value(l, fd.name) or {}) do
+    if type(o) == "table" and o[1] == oname and o[2] ~= nil then
+      for k, n in pairs(fd.optnames) do
+        local info = n == oname and fd.optvalues[k]
+        if info and info.names and info.names[o[2]] then return info.names[o[2]] end
+      end
+      return tostring(o[2])
+    end
+  end
+end
+
+-- Expands %name% (this layer) and %<name% (nearest layer below);
+-- %field.option% is an option's value in this layer's option list, and
+-- %^...% capitalises it as Python's str.capitalize.  An option that is
+-- not there makes the whole format not apply (nil).
 local function expand(layers, i, f)
-  return (f:gsub("%%(<?)([%w_]+)%%", function(down, name)
+  local missing = false
+  local s = f:gsub("%%(%^?)([%w_]+)%.([%w_%-]+)%%", function(cap, name, oname)
+    local fd = descs[P.proto(layers[i])].fmap[name]
+    local v = fd and option_value(layers[i], fd, oname)
+    if not v then missing = true; return "" end
+    return cap == "" and v or v:sub(1, 1):upper() .. v:sub(2):lower()
+  end)
+  if missing then return nil end
+  return (s:gsub("%%(<?)([%w_]+)%%", function(down, name)
     local from, to = i, i
     if down == "<" then from, to = i - 1, 1 end
     for j = from, to, -1 do
@@ -173,7 +234,8 @@ end
 local function layer_summary(layers, i)
   local l = layers[i]
   for _, s in ipairs(descs[P.proto(l)].summary) do
-    if not s.field or P.value(l, s.field) == s.value then return expand(layers, i, s.fmt) end
+    local e = (not s.field or P.value(l, s.field) == s.value) and expand(layers, i, s.fmt)
+    if e then return e end
   end
 end
 
