@@ -12,7 +12,7 @@ if not ok then
   os.exit(1)
 end
 
-local step, nsteps, failures = 0, 10, 0
+local step, nsteps, failures = 0, 12, 0
 local bold, plain = "", ""
 if os.execute("test -t 1") then bold, plain = "\27[1m", "\27[0m" end
 
@@ -126,6 +126,22 @@ local function demo(lab)
   srv:kill()
   expect(out:find("8080/tcp open", 1, true) and out:find("22/tcp   closed", 1, true),
     "8080 open, the others closed")
+
+  say("dhcp_rogue.lua: the server runs dnsmasq (DNS, DHCP); the attacker's rogue DHCP server "
+    .. "answers the victim's client (udhcpc) first")
+  lab:dnsmasq()
+  local rogue = lab:spawn("attacker", pl("dhcp_rogue.lua", "-c 1 -t 15"))
+  rogue:expect("rogue DHCP server", 5)
+  out = lab:run("victim", "udhcpc -i eth0 -n -q -t 3 -s scripts/udhcpc-hook.sh 2>&1; ip route show default")
+  show("victim", out)
+  show("attacker", rogue:wait(5) or "")
+  expect(out:find("default via 198.51.100.11 ", 1, true), "the attacker as the victim's router")
+  lab:run("victim", "ip addr del 198.51.100.200/24 dev eth0; ip route replace default via 198.51.100.1")
+
+  say("dhcp_client.lua: the victim asks the real server for a lease: discover, offer, request, ack")
+  out = lab:run("victim", pl("dhcp_client.lua"))
+  show("victim", out)
+  expect(out:find("lease: 198%.51%.100%.1%d%d for 600 s from 198%.51%.100%.12"), "a lease from the server's pool")
 end
 
 local t0 = os.time()

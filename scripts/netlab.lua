@@ -319,15 +319,16 @@ M.POOL = { first = "198.51.100.100", last = "198.51.100.150", lease = 600 }
 -- The dnsmasq command line for host h: DNS for M.ZONE and DHCP from
 -- M.POOL (router .1, itself as name server), on h's eth0 only
 -- (--bind-interfaces: it listens on no other interface, and a namespace
--- shows it no other), no system files read, leases and pid under dir.
-function M.dnsmasq_args(h, dir)
+-- shows it no other), no system files read, leases and pid under dir;
+-- its log to stderr, or to the file log.
+function M.dnsmasq_args(h, dir, log)
   local a = { "dnsmasq", "--conf-file=/dev/null", "--no-hosts", "--no-resolv",
     "--bind-interfaces", "--interface=eth0", "--except-interface=lo", "--user=root",
     "--listen-address=" .. h.ip, "--pid-file=" .. dir .. "/dnsmasq.pid",
     "--dhcp-leasefile=" .. dir .. "/dnsmasq.leases", "--domain=example.com",
     ("--dhcp-range=%s,%s,255.255.255.0,%d"):format(M.POOL.first, M.POOL.last, M.POOL.lease),
     "--dhcp-option=option:router,198.51.100.1", "--dhcp-option=option:dns-server," .. h.ip,
-    "--dhcp-authoritative", "--log-facility=-" }
+    "--dhcp-authoritative", "--log-facility=" .. (log or "-") }
   for _, r in ipairs(M.ZONE) do
     local name, ty, v = table.unpack(r)
     if ty == "A" or ty == "AAAA" then a[#a + 1] = ("--host-record=%s,%s"):format(name, v)
