@@ -11,7 +11,7 @@
 
 static const char *const type_names[] = {
     "int", "flags", "mac", "ipv4", "ipv6", "bytes", "list", "records", "fixed", "dname",
-    "tlv"
+    "tlv", "strings"
 };
 
 static const char *const role_names[] = {
@@ -36,7 +36,8 @@ static void push_role(lua_State *L, const struct pk_proto *p, const struct pk_fi
     lua_pushstring(L, role_names[fd->role]);
     lua_setfield(L, -2, "role");
     if (fd->role == PK_ROLE_LEN || fd->role == PK_ROLE_CHKSUM) {
-        lua_pushstring(L, (fd->cover & PK_COVER_FIELD) ? "field" : cover_name(fd->cover));
+        lua_pushstring(L, (fd->cover & PK_COVER_FIELD) ? "field"
+                          : (fd->cover & PK_COVER_AFTER) ? "rest of header" : cover_name(fd->cover));
         lua_setfield(L, -2, "covers");
     }
     if (fd->role == PK_ROLE_LEN) {

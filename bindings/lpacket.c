@@ -198,6 +198,7 @@ static struct pk_layer *to_layer(struct pk_layer *l, const struct packet *r, int
     l->off = x->off;
     l->hlen = x->hlen;
     l->status = x->status;
+    l->below = i ? r->ls[i - 1].proto : NULL;
     memcpy(l->v, r->vals + x->vi, (size_t)nf(x) * sizeof(struct pk_val));
     return l;
 }

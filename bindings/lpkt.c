@@ -213,8 +213,10 @@ static const char *record_packet(lua_State *L, int i, const struct pk_proto *rec
     if (t != LUA_TNIL)
         lua_pop(L, 1);
     if (packet) {
+        const struct pk_proto *q;
         call_method(L, "name");
-        if (strcmp(lua_tostring(L, -1), rec->name) == 0) {
+        q = pk_proto_find(lua_tostring(L, -1));
+        if (q == rec || (q && q->variant_of == rec)) {
             lua_pop(L, 1);
             call_method(L, "bytes");
             return lua_tolstring(L, -1, n);
@@ -224,6 +226,25 @@ static const char *record_packet(lua_State *L, int i, const struct pk_proto *rec
     lua_pushfstring(L, "record %d is a %s, not a table of %s's fields nor a packet %s{...}",
                     i, what, rec->name, rec->name);
     return NULL;
+}
+
+/* The variant of record protocol r->proto that the table on top
+ * describes (an MX record among DNS answers, by its type): r is filled
+ * with the fields the table gives that r->proto has, and asked. */
+static const struct pk_proto *record_variant(lua_State *L, struct pk_layer *r,
+                                             struct pk_scratch *s)
+{
+    const struct pk_proto *p = r->proto, *v;
+    int top = lua_gettop(L);
+    for (int f = 0; f < p->nfields; f++) {
+        /* a value that does not convert is the real fill's to report */
+        if (lua_getfield(L, top, p->fields[f].name) != LUA_TNIL)
+            (void)pk_lua_tofield(L, r, f, -1, s);
+        lua_settop(L, top);
+    }
+    s->used = 0;
+    v = p->dispatch(r);
+    return v ? v : p;
 }
 
 /* A list of records: each a table of the record protocol's fields,
@@ -246,7 +267,9 @@ static int records_value(lua_State *L, struct pk_layer *l, int f, int idx,
         int rc;
         is.used = 0;
         pk_layer_init(&r, rec);
-        if (lua_rawgeti(L, idx, i) != LUA_TTABLE) {
+        if (lua_rawgeti(L, idx, i) == LUA_TTABLE && rec->dispatch)
+            pk_layer_init(&r, record_variant(L, &r, &is));
+        if (lua_type(L, -1) != LUA_TTABLE) {
             const char *b = record_packet(L, i, rec, &w);
             if (!b)
                 return bad(L, l, f, "%s", lua_tostring(L, -1));
@@ -260,7 +283,7 @@ static int records_value(lua_State *L, struct pk_layer *l, int f, int idx,
         rc = pk_lua_filllayer(L, &r, -1, &is);
         if (rc == PK_LUA_NOFIELD)
             return bad(L, l, f, "%s", lua_pushfstring(L, "record %d: %s has no field '%s'", i,
-                                                     rec->name, luaL_tolstring(L, -1, NULL)));
+                                                     r.proto->name, luaL_tolstring(L, -1, NULL)));
         if (rc < 0)
             return bad(L, l, f, "%s", lua_pushfstring(L, "record %d: %s", i, lua_tostring(L, -1)));
         if (pk_build(&r, 1, out + len, sizeof s->buf - s->used - len, &w) < 0)
@@ -469,6 +492,49 @@ static int tlv_value(lua_State *L, struct pk_layer *l, int f, int idx, struct pk
     return 0;
 }
 
+/* ---- character-strings (PK_STRS) -----------------------------------
+ * A list of strings, or one string; a string of more than 255 bytes
+ * goes out as several of 255 and the rest, as Scapy sends it. */
+static int strs_add(struct pk_scratch *s, const char *str, size_t len)
+{
+    do {
+        size_t k = len > 255 ? 255 : len;
+        uint8_t *out = scratch_get(s, k + 1);
+        if (!out)
+            return -1;
+        out[0] = (uint8_t)k;
+        memcpy(out + 1, str, k);
+        str += k;
+        len -= k;
+    } while (len > 0);
+    return 0;
+}
+
+static int strs_value(lua_State *L, struct pk_layer *l, int f, int idx, struct pk_scratch *s)
+{
+    size_t start = s->used, len;
+    int n = lua_type(L, idx) == LUA_TTABLE ? (int)lua_rawlen(L, idx) : 1;
+    if (lua_type(L, idx) != LUA_TTABLE && lua_type(L, idx) != LUA_TSTRING)
+        return bad(L, l, f, "expected a string or a list of strings, got %s",
+                   luaL_typename(L, idx));
+    for (int i = 1; i <= n; i++) {
+        const char *str;
+        if (lua_type(L, idx) == LUA_TTABLE)
+            lua_rawgeti(L, idx, i);
+        else
+            lua_pushvalue(L, idx);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "item %d is a %s, not a string", i,
+                       luaL_typename(L, -1)));
+        str = lua_tolstring(L, -1, &len);
+        if ((len > 0 || lua_type(L, idx) == LUA_TTABLE) && strs_add(s, str, len) < 0)
+            return bad(L, l, f, "%s", "strings too long to encode (at most 8 kB)");
+        lua_pop(L, 1);
+    }
+    pk_layer_setp(l, f, s->buf + start, (uint32_t)(s->used - start));
+    return 0;
+}
+
 /* Converts the Lua value at idx into field f of l.  Returns 0, or -1
  * with an error message pushed. */
 int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx,
@@ -583,6 +649,8 @@ int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx,
     }
     case PK_TLV:
         return tlv_value(L, l, f, idx, s);
+    case PK_STRS:
+        return strs_value(L, l, f, idx, s);
     }
     return bad(L, l, f, "%s", "unsupported field type");
 }
@@ -627,6 +695,44 @@ static void push_opts(lua_State *L, const struct pk_field *fd,
         lua_pushboolean(L, 1), lua_setfield(L, -2, "truncated");
 }
 
+/* A list of records reads a field of its first record by name, as
+ * Scapy 2.5 scripts write pkt[DNS].qd.qname; lists index from 1. */
+#define RECORDS_MT "pkt.records"
+
+static int records_index(lua_State *L)
+{
+    if (lua_type(L, 2) != LUA_TSTRING || lua_rawgeti(L, 1, 1) != LUA_TTABLE)
+        return 0;
+    lua_pushvalue(L, 2);
+    lua_gettable(L, -2);
+    return 1;
+}
+
+/* A record's metatable says its class (a variant, such as DNS's MX
+ * record, has fields its list's class has not) and which fields it has
+ * (DNS's rdata is an address or a name by type): {__name, class = id,
+ * present = bits}; one per class and set of fields. */
+static void push_record_mt(lua_State *L, const struct pk_layer *r)
+{
+    lua_Integer key = (lua_Integer)pk_proto_id(r->proto) << 32 | r->present;
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, "pkt.recordmt");
+    if (lua_rawgeti(L, -1, key) == LUA_TTABLE) {
+        lua_remove(L, -2);
+        return;
+    }
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, r->proto->name);
+    lua_setfield(L, -2, "__name");
+    lua_pushinteger(L, pk_proto_id(r->proto));
+    lua_setfield(L, -2, "class");
+    lua_pushinteger(L, r->present);
+    lua_setfield(L, -2, "present");
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, key);
+    lua_remove(L, -2);
+}
+
 /* The records of field fd as a list of tables, one per whole record;
  * the bytes after the last whole one are left out. */
 static void push_records(lua_State *L, const struct pk_field *fd, const struct pk_val *v)
@@ -638,23 +744,42 @@ static void push_records(lua_State *L, const struct pk_field *fd, const struct p
     int n = 0;
     char buf[128];
     lua_newtable(L);
+    luaL_setmetatable(L, RECORDS_MT);
     while (len > 0 && (k = pk_record_read(fd->rec, p, len, &msg, &r)) > 0) {
-        lua_createtable(L, 0, fd->rec->nfields);
-        for (int i = 0; i < fd->rec->nfields; i++) {
+        const struct pk_proto *rp = r.proto;   /* rec, or a variant of it */
+        lua_createtable(L, 0, rp->nfields);
+        for (int i = 0; i < rp->nfields; i++) {
             if (!(r.present >> i & 1))
                 continue;
-            if (fd->rec->fields[i].type == PK_FLAGS) {
-                if (pk_flags_format(&fd->rec->fields[i], r.v[i].u, buf, sizeof buf) < 0)
+            if (rp->fields[i].type == PK_FLAGS) {
+                if (pk_flags_format(&rp->fields[i], r.v[i].u, buf, sizeof buf) < 0)
                     buf[0] = '\0';
                 lua_pushstring(L, buf);
             } else {
                 pk_lua_pushfield(L, &r, i);
             }
-            lua_setfield(L, -2, fd->rec->fields[i].name);
+            lua_setfield(L, -2, rp->fields[i].name);
         }
+        push_record_mt(L, &r);
+        lua_setmetatable(L, -2);
         lua_rawseti(L, -2, ++n);
         p += k;
         len -= k;
+    }
+}
+
+/* Character-strings as a list; a last one cut short keeps what is
+ * there. */
+static void push_strs(lua_State *L, const uint8_t *p, size_t len)
+{
+    int n = 0;
+    lua_newtable(L);
+    while (len > 0) {
+        size_t k = p[0] < len - 1 ? p[0] : len - 1;
+        lua_pushlstring(L, (const char *)p + 1, k);
+        lua_rawseti(L, -2, ++n);
+        p += k + 1;
+        len -= k + 1;
     }
 }
 
@@ -790,6 +915,9 @@ void pk_lua_pushfield(lua_State *L, const struct pk_layer *l, int f)
     case PK_TLV:
         push_tlv(L, fd->fam, v->p, v->len);
         break;
+    case PK_STRS:
+        push_strs(L, v->p, v->len);
+        break;
     default:
         lua_pushinteger(L, (lua_Integer)v->u);
         break;
@@ -869,6 +997,11 @@ static const luaL_Reg funcs[] = {
 PKMOD_API int luaopen_pkt_core(lua_State *L)
 {
     luaL_newlib(L, funcs);
+    if (luaL_newmetatable(L, RECORDS_MT)) {
+        lua_pushcfunction(L, records_index);
+        lua_setfield(L, -2, "__index");
+    }
+    lua_pop(L, 1);
     pk_open_net(L);
     lua_pushstring(L, PK_VERSION);
     lua_setfield(L, -2, "version");

@@ -39,11 +39,10 @@ static uint64_t value_of(const struct pk_layer *l, int f)
         return pk_layer_u(l, f);
     for (int r = f + 1; r < p->nfields; r++)
         if (p->fields[r].type == PK_RECORDS && p->fields[r].count == f + 1) {
-            struct pk_msg msg = pk_val_msg(&l->v[r]);
-            return (l->set >> r & 1)
-                   ? (uint64_t)pk_records_walk(p->fields[r].rec, l->v[r].p, l->v[r].len,
-                                               UINT64_MAX, &msg, &used)
-                   : 0;
+            struct pk_val v = pk_layer_p(l, r);
+            struct pk_msg msg = pk_val_msg(&v);
+            return (uint64_t)pk_records_walk(p->fields[r].rec, v.p, v.len, UINT64_MAX,
+                                             &msg, &used);
         }
     return pk_layer_u(l, f);
 }
@@ -140,7 +139,9 @@ static void fill_roles(struct pk_layer *ls, int i, uint8_t *buf, size_t end)
             if (fd->cover & PK_COVER_PAYLOAD)
                 v += (int64_t)(end - l->off - l->hlen);
             if (fd->cover & PK_COVER_FIELD)
-                v = (int64_t)(pk_field_width(l, fd->of - 1) / 8);
+                v = (int64_t)(pk_field_width(l, pk_field_variant(l, fd->of - 1)) / 8);
+            if (fd->cover & PK_COVER_AFTER)
+                v = (int64_t)l->hlen - (int64_t)(pk_field_end(l, f) / 8);
             v = v / (fd->unit ? fd->unit : 1) + fd->adj;
             if (v < 0)
                 v = 0;
@@ -170,6 +171,10 @@ int pk_build(struct pk_layer *ls, int n, uint8_t *buf, size_t cap, size_t *len)
     if (cap > PK_MAXFRAME)
         cap = PK_MAXFRAME;
     pk_registry_init();
+    /* the first layer's is the caller's: a layer built on its own from a
+     * packet (p[DNS]:bytes()) has the header its place there gives it */
+    for (int i = 1; i < n; i++)
+        ls[i].below = ls[i - 1].proto;
     for (int i = 0; i < n; i++)
         if (ls[i].proto->prepare)
             ls[i].proto->prepare(ls, i, n);

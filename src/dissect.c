@@ -48,22 +48,28 @@ static long var_len(struct pk_layer *l, int f, const uint8_t *data, size_t at,
     return (long)walk_records(l, f, data + at, end - at, msg);
 }
 
-/* Reads the fields of l->proto from data[pos, end) in order; a variable
- * last field no length field measures is left to the caller.  Returns
- * the bytes they take, or -1 when they do not fit.  A header quoted in
+/* Reads the fields of l->proto from data[pos, end) in order, up to a
+ * variable field that nothing delimits, which is left to the caller.  Returns
+ * the bytes they take, or -1 when they do not fit; *tail is the
+ * variable field that takes the rest of the header, or -1.  A header quoted in
  * an ICMP error is often cut after 8 bytes by design: it keeps the
  * fields that fit (*partial). */
 static long read_fields(struct pk_layer *l, const uint8_t *data, size_t pos,
-                        size_t end, int *partial, struct pk_msg *msg)
+                        size_t end, int *partial, struct pk_msg *msg, int *tail)
 {
     const struct pk_proto *p = l->proto;
     size_t bit = pos * 8, limit = end * 8;
 
+    *tail = -1;
     for (int f = 0; f < p->nfields; f++) {
         const struct pk_field *fd = &p->fields[f];
         long n = 0;
-        if (f == p->tail - 1 || (fd->present && !fd->present(l)))
+        if (fd->present && !fd->present(l))
             continue;
+        if (fd->bits == 0 && !pk_field_delimited(p, f)) {
+            *tail = f;                  /* what the header leaves: the caller's */
+            break;
+        }
         if (f == p->message - 1 && bit % 8 == 0) {
             msg->p = data + bit / 8;
             msg->len = end - bit / 8;
@@ -182,7 +188,7 @@ int pk_dissect_msg(const struct pk_proto *first, const uint8_t *data, size_t len
         const struct pk_proto *other = NULL;
         const char *why = NULL;
         long fixed, hlen;
-        int tail, decided = 0, partial = 0, keep = 0;
+        int tail, rest, decided = 0, partial = 0, keep = 0;
         struct pk_msg msg = { data, len };
 
         if (outer)
@@ -190,7 +196,8 @@ int pk_dissect_msg(const struct pk_proto *first, const uint8_t *data, size_t len
     again:
         pk_layer_init(l, p);
         l->off = pos;
-        fixed = read_fields(l, data, pos, end, &partial, &msg);
+        l->below = n ? ls[n - 1].proto : NULL;
+        fixed = read_fields(l, data, pos, end, &partial, &msg, &rest);
         if (fixed >= 0 && !partial && p->dispatch && !other &&
             (other = p->dispatch(l)) != NULL && other != p) {
             p = other;                  /* the header is another's */
@@ -217,13 +224,17 @@ int pk_dissect_msg(const struct pk_proto *first, const uint8_t *data, size_t len
         }
         /* a quote cut inside its fixed fields ends there, with an empty
          * tail: the bytes after the last whole field stay raw */
-        tail = why ? -1 : p->tail - 1;
+        tail = why ? -1 : rest;
+        if (partial && tail < 0 && p->tail && pk_field_present(l, p->tail - 1))
+            tail = p->tail - 1;
         if (partial || why)
             hlen = fixed;
         else if (p->hdr_len)
             hlen = p->hdr_len(l);
         else if (p->hdrlen && (l->present >> (p->hdrlen - 1) & 1))
-            hlen = (long)length_of(l, p->hdrlen - 1);
+            hlen = (long)length_of(l, p->hdrlen - 1) +
+                   ((p->fields[p->hdrlen - 1].cover & PK_COVER_AFTER)
+                    ? (long)(pk_field_end(l, p->hdrlen - 1) / 8) : 0);
         else if (tail >= 0 && p->fields[tail].type == PK_RECORDS)
             hlen = fixed + (long)walk_records(l, tail, data + pos + fixed,
                                               end - pos - (size_t)fixed, &msg);

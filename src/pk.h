@@ -43,7 +43,9 @@ enum pk_type {
                    sname, file): shorter values are zero-filled */
     PK_DNAME,   /* a domain name (RFC 1035 3.1), compressed or not on the
                    wire; text with the trailing dot in Lua (codec.h) */
-    PK_TLV      /* an option list of the TLV family `fam` (codec.h) */
+    PK_TLV,     /* an option list of the TLV family `fam` (codec.h) */
+    PK_STRS     /* character-strings (RFC 1035 3.3), each after its length
+                   byte: a list of strings in Lua (DNS TXT) */
 };
 
 /* How long a variable field (bits 0) is, in the order dissection asks:
@@ -78,6 +80,8 @@ enum pk_role {
 #define PK_COVER_PAYLOAD 0x02   /* everything above it */
 #define PK_COVER_PSEUDO  0x04   /* the pseudo-header of the layer below */
 #define PK_COVER_FIELD   0x08   /* one variable field of this header: `of` */
+#define PK_COVER_AFTER   0x10   /* the rest of this header after the length
+                                   (a DNS record's rdlen): a header length */
 
 struct pk_layer;
 struct pk_tlvfam;
@@ -218,6 +222,10 @@ struct pk_proto {
      * header and its records point into (DNS: id); 0: the first byte of
      * what is dissected. */
     int message;
+    /* A record variant: dissection chose it over `variant_of` by its
+     * dispatch hook (DNS's MX record is a DNSRR by its type), so a list
+     * of variant_of's records holds it too. */
+    const struct pk_proto *variant_of;
 
     /* Hooks, all optional: only where a protocol is irregular. */
     /* Dissection: the protocol this header really is, given its fixed
@@ -328,6 +336,8 @@ struct pk_layer {
     const struct pk_proto *cut;   /* Raw layer: the protocol that was cut
                                      short, or that the bytes are not */
     const char *why;        /* PK_LAYER_INVALID by a check: the reason */
+    const struct pk_proto *below;   /* the layer under it, or NULL: a field's
+                                       presence may depend on it (DNS over TCP) */
     struct pk_val v[PK_MAXFIELDS];
 };
 
@@ -431,10 +441,17 @@ static inline uint64_t pk_field_max(const struct pk_field *f)
 /* The bits field f takes in l's header as built or read: its width, or
  * a variable field's bytes with their fill. */
 size_t pk_field_width(const struct pk_layer *l, int f);
+/* The bits from the start of l's header to the end of field f. */
+size_t pk_field_end(const struct pk_layer *l, int f);
+/* Whether variable field f ends where a length field, its own form or a
+ * count says, rather than where the header does. */
+int pk_field_delimited(const struct pk_proto *p, int f);
 /* The field whose length field f (PK_COVER_FIELD) gives, or -1; and the
  * length field of variable field f, or -1. */
 int pk_field_measures(const struct pk_proto *p, int f);
 int pk_field_measured_by(const struct pk_proto *p, int f);
+/* The field of f's name that l's header has (f, or a later variant). */
+int pk_field_variant(const struct pk_layer *l, int f);
 
 const char *pk_field_valname(const struct pk_layer *l, int f, uint64_t v);
 int pk_field_namedval(const struct pk_layer *l, int f, const char *name,

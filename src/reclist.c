@@ -14,7 +14,8 @@ size_t pk_record_read(const struct pk_proto *rec, const uint8_t *p, size_t len,
     /* pk_dissect wants room for a layer and what may follow it */
     struct pk_layer ls[3];
     int n = pk_dissect_msg(rec, p, len, ls, 3, msg);
-    if (n < 1 || ls[0].proto != rec || ls[0].status != PK_LAYER_OK ||
+    if (n < 1 || (ls[0].proto != rec && ls[0].proto->variant_of != rec) ||
+        ls[0].status != PK_LAYER_OK ||
         ls[0].hlen == 0 || ls[0].hlen > len)
         return 0;
     if (l)

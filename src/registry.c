@@ -180,13 +180,13 @@ static const char *check_field(const struct pk_field *fd)
 {
     if (!fd->name || !fd->name[0])
         return "a field has no name";
-    if (fd->type > PK_TLV)
+    if (fd->type > PK_STRS)
         return "a field has an unknown type";
     if (fd->type == PK_IPV6 ? fd->bits != 128
         : fd->type == PK_FIXED ? fd->bits == 0 || fd->bits % 8 != 0 || fd->bits > 8 * 1024
         : fd->bits > 64 || (fd->bits == 0) != (fd->type == PK_BYTES || fd->type == PK_LIST ||
                                                fd->type == PK_RECORDS || fd->type == PK_DNAME ||
-                                               fd->type == PK_TLV))
+                                               fd->type == PK_TLV || fd->type == PK_STRS))
         return "a field's width does not fit its type";
     if ((fd->type == PK_RECORDS) != (fd->rec != NULL) || (fd->rec && !fd->rec->id))
         return "a list of records names a registered protocol, and only it does";
@@ -202,8 +202,9 @@ static const char *check_field(const struct pk_field *fd)
     case PK_ROLE_LEN:
         if (fd->type != PK_INT || fd->bits == 0)
             return "a length is an integer field";
-        if ((fd->cover & PK_COVER_FIELD)
-            ? fd->cover != PK_COVER_FIELD || fd->of == 0
+        if ((fd->cover & (PK_COVER_FIELD | PK_COVER_AFTER))
+            ? (fd->cover != PK_COVER_FIELD && fd->cover != PK_COVER_AFTER) ||
+              ((fd->cover & PK_COVER_FIELD) && fd->of == 0) || fd->bits % 8
             : !(fd->cover & (PK_COVER_HDR | PK_COVER_PAYLOAD)) || (fd->cover & PK_COVER_PSEUDO))
             return "a length covers the header, the payload, both, or one field";
         return NULL;
@@ -222,6 +223,16 @@ static const char *check_field(const struct pk_field *fd)
     }
 }
 
+/* Whether undelimited variable field f may stand before the last: it
+ * and the fields after it are variants of which a header has one. */
+static int after_tail(const struct pk_proto *p, int f)
+{
+    for (int g = f; g < p->nfields; g++)
+        if (!p->fields[g].present && g != p->nfields - 1)
+            return 0;
+    return f == p->nfields - 1 || p->fields[f].present != NULL;
+}
+
 static const char *check_proto(const struct pk_proto *p)
 {
     const char *why;
@@ -238,15 +249,15 @@ static const char *check_proto(const struct pk_proto *p)
         const struct pk_field *fd = &p->fields[f];
         if ((why = check_field(fd)) != NULL)
             return why;
-        if (fd->bits == 0 && f != p->nfields - 1 && fd->type != PK_DNAME &&
-            pk_field_measured_by(p, f) < 0 && !(fd->type == PK_RECORDS && fd->count))
-            return "a variable field before the last needs a length field, a count, or to be a name";
+        if (fd->bits == 0 && !pk_field_delimited(p, f) && !after_tail(p, f))
+            return "a variable field that takes the rest of its header comes last, "
+                   "or it and every field after it are conditional";
         if (pk_field_measures(p, f) >= 0 &&
             (fd->of - 1 <= f || fd->of > p->nfields || p->fields[fd->of - 1].bits != 0 ||
              pk_field_measured_by(p, fd->of - 1) != f))
             return "a length of one field measures one variable field after it";
         if (fd->role == PK_ROLE_LEN && !(fd->cover & PK_COVER_FIELD) &&
-            (fd->cover == PK_COVER_HDR ? ++hdr : ++tot) > 1)
+            (fd->cover == PK_COVER_HDR || fd->cover == PK_COVER_AFTER ? ++hdr : ++tot) > 1)
             return "a protocol has at most one header length and one total length";
         if (f == p->message - 1 && fd->bits % 8)
             return "a message starts on a byte";
@@ -298,11 +309,10 @@ static struct pk_rolefield *make_roles(struct pk_proto *p, int *n)
     struct pk_rolefield *r = calloc((size_t)p->nfields, sizeof *r);
     *n = 0;
     p->hdrlen = p->totlen = p->tail = 0;
-    /* the tail: a variable last field that nothing else delimits */
-    int last = p->nfields - 1;
-    if (p->fields[last].bits == 0 && p->fields[last].type != PK_DNAME &&
-        pk_field_measured_by(p, last) < 0)
-        p->tail = last + 1;
+    /* the tail: a variable field that nothing else delimits */
+    for (int f = 0; f < p->nfields && !p->tail; f++)
+        if (p->fields[f].bits == 0 && !pk_field_delimited(p, f))
+            p->tail = f + 1;
     if (!r)
         return NULL;
     for (int pass = 0; pass < 2; pass++) {
@@ -312,7 +322,8 @@ static struct pk_rolefield *make_roles(struct pk_proto *p, int *n)
             if (fd->role == (pass ? PK_ROLE_CHKSUM : PK_ROLE_LEN)) {
                 r[*n].field = f;
                 r[(*n)++].bitoff = bit;
-                if (fd->role == PK_ROLE_LEN && fd->cover == PK_COVER_HDR)
+                if (fd->role == PK_ROLE_LEN &&
+                    (fd->cover == PK_COVER_HDR || fd->cover == PK_COVER_AFTER))
                     p->hdrlen = f + 1;
                 else if (fd->role == PK_ROLE_LEN && !(fd->cover & PK_COVER_FIELD))
                     p->totlen = f + 1;

@@ -95,14 +95,18 @@ local function plain(fd, v, names)
     return fd.hex and ("0x%x"):format(v) or tostring(v)
   elseif ty == "flags" then return type(v) == "string" and v or M.flags(fd, v)
   elseif ty == "bytes" then return M.pyrepr(v)
-  elseif ty == "list" then return list_repr(v)
-  elseif ty == "records" then return M.records_repr(fd, v)
-  elseif ty == "tlv" then return tlv_repr(fd, v)
   elseif ty == "fixed" then
     -- the zero fill is shown as a count, as Scapy shows chaddr's
     local body = v:gsub("%z+$", "")
     local pad = #v - #body
     return M.pyrepr(body) .. ((pad > 0 and #body > 0) and (" (+ %d nul pad)"):format(pad) or "")
+  elseif ty == "list" then return list_repr(v)
+  elseif ty == "tlv" then return tlv_repr(fd, v)
+  elseif ty == "records" then return M.records_repr(fd, v)
+  elseif ty == "strings" then
+    local t = {}
+    for i, s in ipairs(v) do t[i] = "b" .. M.pyrepr(s) end
+    return "[" .. table.concat(t, ", ") .. "]"
   end
   return tostring(v)
 end
@@ -111,14 +115,27 @@ local function desc_named(name)
   for _, d in ipairs(descs) do if d.name == name then return d end end
 end
 
+-- The class of record r of a list of fd.of records (its own when it is
+-- a variant, DNS's MX record among DNSRRs), and the fields it has, in
+-- order: of two of a name (DNS's rdata, an address or a name) the one
+-- it holds.
+local function record_fields(fd, r)
+  local mt = getmetatable(r)
+  local d = mt and descs[mt.class] or desc_named(fd.of)
+  local t = {}
+  for i, rf in ipairs(d.fields) do
+    if r[rf.name] ~= nil and (not mt or mt.present >> (i - 1) & 1 == 1) then t[#t + 1] = rf end
+  end
+  return d, t
+end
+
 -- Records as Scapy's repr of a packet list: [<Item  a=1 b=2 |>, ...]
 function M.records_repr(fd, v)
-  local d, t = desc_named(fd.of), {}
+  local t = {}
   for i, r in ipairs(v) do
+    local d, rfs = record_fields(fd, r)
     local f = {}
-    for _, rf in ipairs(d.fields) do
-      if r[rf.name] ~= nil then f[#f + 1] = ("%s=%s"):format(rf.name, plain(rf, r[rf.name])) end
-    end
+    for _, rf in ipairs(rfs) do f[#f + 1] = ("%s=%s"):format(rf.name, plain(rf, r[rf.name])) end
     t[i] = ("<%s  %s |>"):format(d.name, table.concat(f, " "))
   end
   return "[" .. table.concat(t, ", ") .. "]"
@@ -126,14 +143,12 @@ end
 
 -- Records as show() lists them, each under the field's name, as Scapy does.
 local function show_records(t, ind, fd, v)
-  local d = desc_named(fd.of)
   t[#t + 1] = ("%s\\%-10s\\"):format(ind, fd.name)
   for _, r in ipairs(v) do
+    local d, rfs = record_fields(fd, r)
     t[#t + 1] = ("%s |###[ %s ]### "):format(ind, d.longname)
-    for _, rf in ipairs(d.fields) do
-      if r[rf.name] ~= nil then
-        t[#t + 1] = ("%s |  %-10s= %s"):format(ind, rf.name, plain(rf, r[rf.name]))
-      end
+    for _, rf in ipairs(rfs) do
+      t[#t + 1] = ("%s |  %-10s= %s"):format(ind, rf.name, plain(rf, r[rf.name]))
     end
   end
 end
@@ -194,7 +209,6 @@ end
 -- The first value of the first option called oname in option list
 -- field fd of l, by its name when it has one; nil when there is none.
 local function option_value(l, fd, oname)
-  if fd.type ~= "tlv" then return nil end
   for _, o in ipairs(P.value(l, fd.name) or {}) do
     if type(o) == "table" and o[1] == oname and o[2] ~= nil then
       for k, n in pairs(fd.optnames) do
@@ -206,28 +220,57 @@ local function option_value(l, fd, oname)
   end
 end
 
--- Expands %name% (this layer) and %<name% (nearest layer below);
--- %field.option% is an option's value in this layer's option list, and
--- %^...% capitalises it as Python's str.capitalize.  An option that is
--- not there makes the whole format not apply (nil).
-local function expand(layers, i, f)
+-- %options.name% of an option list field: the option's value, %^...%
+-- capitalised as Python's str.capitalize (DHCP's "Discover"); nil when
+-- the option is not there, and then the format does not apply.
+local function expand_options(l, f)
   local missing = false
-  local s = f:gsub("%%(%^?)([%w_]+)%.([%w_%-]+)%%", function(cap, name, oname)
-    local fd = descs[P.proto(layers[i])].fmap[name]
-    local v = fd and option_value(layers[i], fd, oname)
+  local s = f:gsub("%%(%^?)(([%w_]+)%.([%w_%-]+))%%", function(cap, whole, name, oname)
+    local fd = descs[P.proto(l)].fmap[name]
+    if not fd or fd.type ~= "tlv" then return "%" .. cap .. whole .. "%" end
+    local v = option_value(l, fd, oname)
     if not v then missing = true; return "" end
     return cap == "" and v or v:sub(1, 1):upper() .. v:sub(2):lower()
   end)
-  if missing then return nil end
-  return (s:gsub("%%(<?)([%w_]+)%%", function(down, name)
+  if not missing then return s end
+end
+
+-- Expands %name% (this layer), %<name% (nearest layer below),
+-- %list.name% (that field of the first record of a list, DNS's
+-- qd.qname) and options (expand_options).  A part in braces is left out
+-- when a name in it has no value (a DNS answer without records).
+local function expand(layers, i, f)
+  local missing
+  f = expand_options(layers[i], f)
+  if not f then return nil end
+  local function field(down, name)
     local from, to = i, i
+    local list, sub = name:match("^([%w_]+)%.([%w_]+)$")
     if down == "<" then from, to = i - 1, 1 end
     for j = from, to, -1 do
       local l = layers[j]
-      local fd = descs[P.proto(l)].fmap[name]
-      if fd and P.isset(l, name) then return M.value(l, fd) end
+      local fd = descs[P.proto(l)].fmap[list or name]
+      if fd and list then
+        local first = (P.value(l, list) or {})[1]
+        local v = type(first) == "table" and first[sub] or nil
+        if type(v) == "table" then      -- TXT strings
+          local t = {}
+          for k, s in ipairs(v) do t[k] = "b" .. M.pyrepr(tostring(s)) end
+          v = "[" .. table.concat(t, ", ") .. "]"
+        end
+        if v ~= nil then return tostring(v) end
+      elseif fd and P.isset(l, name) then
+        return M.value(l, fd)
+      end
     end
+    missing = true
     return "??"
+  end
+  local function fields(s) return (s:gsub("%%(<?)([%w_%.]+)%%", field)) end
+  return fields(f:gsub("(%b{})", function(part)
+    missing = false
+    local s = fields(part:sub(2, -2))
+    return missing and "" or s
   end))
 end
 
