@@ -315,9 +315,13 @@ M.ZONE = {
   { "example.com", "TXT", "v=spf1 mx -all" }, { "web.example.com", "CNAME", "www.example.com." },
 }
 M.POOL = { first = "198.51.100.100", last = "198.51.100.150", lease = 600 }
+-- Names under example.net the server forwards to the remote site, where
+-- scripts/far_dns.lua may answer them (late, as across the Internet).
+M.UPSTREAM = { domain = "example.net", server = "203.0.113.20" }
 
--- The dnsmasq command line for host h: DNS for M.ZONE and DHCP from
--- M.POOL (router .1, itself as name server), on h's eth0 only
+-- The dnsmasq command line for host h: DNS for M.ZONE (and M.UPSTREAM's
+-- names, forwarded) and DHCP from M.POOL (router .1, itself as name
+-- server), on h's eth0 only
 -- (--bind-interfaces: it listens on no other interface, and a namespace
 -- shows it no other), no system files read, leases and pid under dir;
 -- its log to stderr, or to the file log.
@@ -328,7 +332,10 @@ function M.dnsmasq_args(h, dir, log)
     "--dhcp-leasefile=" .. dir .. "/dnsmasq.leases", "--domain=example.com",
     ("--dhcp-range=%s,%s,255.255.255.0,%d"):format(M.POOL.first, M.POOL.last, M.POOL.lease),
     "--dhcp-option=option:router,198.51.100.1", "--dhcp-option=option:dns-server," .. h.ip,
-    "--dhcp-authoritative", "--log-facility=" .. (log or "-") }
+    "--dhcp-authoritative", "--log-facility=" .. (log or "-"),
+    ("--server=/%s/%s"):format(M.UPSTREAM.domain, M.UPSTREAM.server),
+    -- no cache: every forwarded question goes upstream again
+    "--cache-size=0" }
   for _, r in ipairs(M.ZONE) do
     local name, ty, v = table.unpack(r)
     if ty == "A" or ty == "AAAA" then a[#a + 1] = ("--host-record=%s,%s"):format(name, v)

@@ -287,10 +287,10 @@ describe("the lecture demos", function()
     options("syn_scan")
   end)
 
-  -- The server's dnsmasq for the DHCP demos, stopped after them.  The
-  -- rogue goes first: to a client it has not seen, dnsmasq offers only
-  -- after it pinged the address (to a known one at once).
-  describe("with the server's DHCP", function()
+  -- The server's dnsmasq for the DNS and DHCP demos, stopped after them.
+  -- The rogue goes first: to a client it has not seen, dnsmasq offers
+  -- only after it pinged the address (to a known one at once).
+  describe("with the server's dnsmasq", function()
     local server
     setup(function() server = lab:dnsmasq() end)
     teardown(function() if server then server:kill() end end)
@@ -342,6 +342,54 @@ describe("the lecture demos", function()
       end)
 
       options("dhcp_client")
+    end)
+
+    describe("dns_query.lua", function()
+      it("prints the records dig prints, for each type the server holds", function()
+        for _, q in ipairs{ { "A", "www.example.com" }, { "AAAA", "www.example.com" },
+                            { "MX", "example.com" }, { "TXT", "example.com" },
+                            { "A", "web.example.com" } } do
+          local want = lab:run("victim", "dig +short -t " .. q[1] .. " @198.51.100.12 " .. q[2])
+          assert.is_truthy(want:find("%S"), "dig has no answer for " .. q[2])
+          local out, status = lab:run("victim", demo("dns_query", "-s 198.51.100.12 -t " .. q[1] .. " " .. q[2]))
+          assert.equal(0, status, out)
+          local l = lines(out)
+          assert.matches("^;; DNS Ans.* from 198%.51%.100%.12: id %d+, rcode ok, %d answer%(s%)$", l[1])
+          local got = {}
+          for i = 2, #l do got[#got + 1] = l[i]:match("^%S+%s+%d+%s+IN %S+%s+(.-)$") end
+          assert.equal(want, table.concat(got, "\n") .. "\n")
+        end
+      end)
+
+      options("dns_query")
+    end)
+
+    describe("dns_spoof.lua", function()
+      it("answers the victim's dig first; the real answer, 200 ms away, comes too late", function()
+        local far = lab:spawn("remote", demo("far_dns", "-d 0.2"))
+        assert.is_truthy(far:expect("answering", 5), far:output())
+        local dig = "dig +short +tries=1 @198.51.100.12 www.example.net"
+        assert.equal("203.0.113.80\n", (lab:run("victim", dig)))
+        local spoof = lab:spawn("attacker", demo("dns_spoof", "-v 198.51.100.10 -c 1 -t 10"))
+        assert.is_truthy(spoof:expect("waiting for DNS queries", 5), spoof:output())
+        local cap = lab:spawn("victim", "tcpdump --immediate-mode -U -n -i eth0 -w "
+          .. lab:_dir() .. "/dns.pcap udp src port 53")
+        assert.is_truthy(cap:expect("listening on", 5), cap:output())
+        local out = lab:run("victim", dig)
+        os.execute("sleep 0.4")
+        cap:kill()
+        far:kill()
+        local said = spoof:wait(5) or ""
+        assert.equal("198.51.100.66\n", out)
+        assert.matches("spoofed www%.example%.net%. A 198%.51%.100%.66 for 198%.51%.100%.10", said)
+        -- both answers reached the victim, the forged one first (the
+        -- resolver may pass on the real one more than once)
+        local seen = H.run("tshark -n -r " .. lab:_dir() .. "/dns.pcap -T fields -e dns.a 2>/dev/null")
+        assert.matches("^198%.51%.100%.66\n203%.0%.113%.80\n", seen)
+      end)
+
+      options("dns_spoof")
+      options("far_dns")
     end)
   end)
 end)
