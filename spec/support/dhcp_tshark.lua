@@ -39,7 +39,9 @@ function M.expect(p)
   local w = {
     ["dhcp.type"] = { b.op }, ["dhcp.hw.type"] = { ("0x%02x"):format(b.htype) }, ["dhcp.hw.len"] = { b.hlen },
     ["dhcp.hops"] = { b.hops }, ["dhcp.id"] = { ("0x%08x"):format(b.xid) },
-    ["dhcp.secs"] = { b.secs }, ["dhcp.flags"] = { ("0x%04x"):format(b:getfieldval("flags")) },
+    -- a secs whose low byte is 0 tshark takes for little-endian (a
+    -- client bug it works around) and shows swapped
+    ["dhcp.secs"] = { (b.secs > 0xff and b.secs & 0xff == 0) and b.secs >> 8 or b.secs }, ["dhcp.flags"] = { ("0x%04x"):format(b:getfieldval("flags")) },
     ["dhcp.ip.client"] = { b.ciaddr }, ["dhcp.ip.your"] = { b.yiaddr },
     ["dhcp.ip.server"] = { b.siaddr }, ["dhcp.ip.relay"] = { b.giaddr },
     ["dhcp.cookie"] = { "99.130.83.99" }, ["dhcp.option.type"] = {}, ["dhcp.option.end"] = {},
@@ -58,9 +60,10 @@ function M.expect(p)
     end
     prev = name
     if name == "end" then w["dhcp.option.end"] = { 255 }; break end
-    -- a client id of an Ethernet type and address shows that type again
-    if name == "client_id" and #o[2] == 7 and o[2]:byte() == 1 then
-      table.insert(w["dhcp.hw.type"], "0x01")
+    -- a client id of 7 bytes whose first is a hardware type tshark knows
+    -- (1 to 47) it reads as that type and an address
+    if name == "client_id" and #o[2] == 7 and o[2]:byte() >= 1 and o[2]:byte() <= 47 then
+      table.insert(w["dhcp.hw.type"], ("0x%02x"):format(o[2]:byte()))
     end
     local f = type(o) == "table" and OPTFIELD[name]
     for j = 2, f and #o or 1 do

@@ -53,10 +53,11 @@ static const struct pk_field bootp_fields[] = {
       .names = magics, .role = PK_ROLE_NEXT, .cls = "bootp.options" },
 };
 
-/* UDP{}/BOOTP{} goes from the client port to the server port, as
- * Scapy's bind_layers(UDP, BOOTP, sport=68, dport=67) builds it: the
- * bind fills the destination port, this the source port of the layer
- * below when it is a port the binds select by and left unset. */
+/* UDP{}/BOOTP{} goes from port 67 to port 68, as Scapy builds it (of
+ * its two bind_layers(UDP, BOOTP, ...) the later, sport=67 dport=68,
+ * fills the ports): the bind fills the destination port, this the
+ * source port of the layer below when it is a port the binds select by
+ * and left unset. */
 static void prepare(struct pk_layer *ls, int i, int n)
 {
     struct pk_layer *u = i > 0 ? &ls[i - 1] : NULL;
@@ -65,7 +66,7 @@ static void prepare(struct pk_layer *ls, int i, int n)
         const struct pk_field *fd = &u->proto->fields[f];
         if (fd->role == PK_ROLE_NEXT && (fd->flags & PK_FF_ALT) && fd->cls &&
             strcmp(fd->cls, "udp.port") == 0 && !(u->set >> f & 1))
-            pk_layer_setu(u, f, PORT_CLIENT);
+            pk_layer_setu(u, f, PORT_SERVER);
     }
 }
 
@@ -87,8 +88,8 @@ static int answers(const struct pk_layer *req, int i, int nreq,
 }
 
 static const struct pk_bind bootp_binds[] = {
+    { "udp.port", PORT_CLIENT, 0 },     /* the first fills an unset dport */
     { "udp.port", PORT_SERVER, 0 },
-    { "udp.port", PORT_CLIENT, 0 },
 };
 
 struct pk_proto pk_proto_bootp = {
