@@ -38,7 +38,8 @@ PK_LDFLAGS := $(SANFLAGS)
 CORE_SRC := $(wildcard src/*.c src/proto/*.c)
 HOST_SRC := $(wildcard src/host/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
-BIND_SRC := bindings/lpkt.c bindings/lpacket.c bindings/lnet.c bindings/ldesc.c bindings/ldecl.c
+BIND_SRC := bindings/lpkt.c bindings/lpacket.c bindings/lnet.c bindings/ldesc.c bindings/ldecl.c \
+            bindings/lproc.c bindings/lfuzz.c
 BIND_OBJ := $(BIND_SRC:%.c=$(B)/%.o)
 LUA_MODS := bindings/pkt.lua $(wildcard bindings/pkt/*.lua)
 

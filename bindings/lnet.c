@@ -282,6 +282,13 @@ static int l_cap_stats(lua_State *L)
     return 3;
 }
 
+/* cap:fd() -> the descriptor to poll, or -1 (a file) */
+static int l_cap_fd(lua_State *L)
+{
+    lua_pushinteger(L, pk_capture_fd(check_cap(L)->c));
+    return 1;
+}
+
 static int l_cap_close(lua_State *L)
 {
     struct lcap *h = luaL_checkudata(L, 1, CAPTURE);
@@ -750,6 +757,7 @@ static const luaL_Reg cap_methods[] = {
     { "info", l_cap_info },
     { "fileinfo", l_cap_fileinfo },
     { "stats", l_cap_stats },
+    { "fd", l_cap_fd },
     { "close", l_cap_close },
     { NULL, NULL },
 };

@@ -30,6 +30,8 @@ struct rec {
     uint32_t vi;
     uint16_t cut;               /* the protocol's id */
     uint8_t status, wire;
+    uint32_t fuzz;              /* fields drawn at random at each build
+                                   while unset (fuzz(), lfuzz.c) */
 };
 
 /* A packet (root == itself) or a view of one from layer `from`.  A view
@@ -50,6 +52,8 @@ struct packet {
                                    may be as large as a captured frame */
     unsigned wired : 1;         /* some record has wire set */
     unsigned has_time : 1, has_sent : 1, has_wirelen : 1;
+    unsigned fuzzy : 1;         /* some record has fuzz set: built anew
+                                   each time its bytes are asked for */
     double time, sent_time;
     lua_Integer wirelen, oi;
     lua_Integer a1;             /* the key of UV_ANCH when it is one string */
@@ -216,6 +220,7 @@ static void add_layer(struct packet *r, const struct pk_layer *l, int wire)
     x->hlen = (uint32_t)l->hlen;
     x->status = (uint8_t)l->status;
     x->wire = (uint8_t)wire;
+    x->fuzz = 0;
     x->vi = r->nv;
     memcpy(r->vals + x->vi, l->v, (size_t)nf(x) * sizeof(struct pk_val));
     r->nv += (uint32_t)nf(x);
@@ -232,6 +237,7 @@ static void add_rec(struct packet *r, const struct packet *s, int i)
     r->nv += (uint32_t)nf(y);
     r->wired |= y->wire;
     r->captured |= s->captured;
+    r->fuzzy |= y->fuzz != 0;
 }
 
 /* Values layers [from, from + n) of r have. */
@@ -613,6 +619,26 @@ static void kept(lua_State *L, int ridx, struct packet *r)
 }
 
 /* Sets field f of layer i of root ridx to the value at vidx (nil: unset). */
+/* The core refused the value at vidx for field f of p, its message on
+ * top: when it is a name for a value the field takes (a port by its
+ * service name), that value replaces the message on top, and 1. */
+static int named(lua_State *L, const struct pk_proto *p, int f, int vidx)
+{
+    if (lua_type(L, vidx) != LUA_TSTRING)
+        return 0;
+    lua_getfield(L, HELP, "named");
+    lua_pushstring(L, p->name);
+    lua_pushstring(L, p->fields[f].name);
+    lua_pushvalue(L, vidx);
+    lua_call(L, 3, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    lua_remove(L, -2);
+    return 1;
+}
+
 static void set_field(lua_State *L, int ridx, struct packet *r, int i, int f, int vidx)
 {
     struct pk_layer tmp;
@@ -625,6 +651,12 @@ static void set_field(lua_State *L, int ridx, struct packet *r, int i, int f, in
         return;
     }
     to_layer(&tmp, r, i);   /* converted apart, so a bad value changes nothing */
+    if (pk_lua_tofield(L, &tmp, f, vidx, &s) < 0) {
+        if (!named(L, r->ls[i].proto, f, vidx))
+            raise_here(L);
+        vidx = lua_gettop(L);   /* a name for a value it takes: that value */
+        s.used = 0;
+    }
     if (pk_lua_tofield(L, &tmp, f, vidx, &s) < 0)
         raise_here(L);
     touch(L, ridx, r);
@@ -646,8 +678,12 @@ static void build(lua_State *L, const struct packet *r, int from, int n)
     if (n > PK_MAXLAYERS)
         raise_fmt(L, "a packet has at most %d layers, this one has %d", PK_MAXLAYERS, n);
     for (;;) {
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
             to_layer(&b[i], r, from + i);
+            if (r->ls[from + i].fuzz)
+                pk_lua_fuzz(L, &b[i], r->ls[from + i].fuzz,
+                            from + i + 1 < r->n ? r->ls[from + i + 1].proto : NULL);
+        }
         rc = pk_build(b, n, buf, cap, &len);
         if (rc != PK_ENOSPC || buf != small)
             break;
@@ -670,7 +706,8 @@ static void push_bytes(lua_State *L, int idx)
     struct packet *p = checkpacket(L, idx), *r = p->root;
     int top = lua_gettop(L), ridx;
     idx = lua_absindex(L, idx);
-    if (p->cgen == r->gen && lua_getiuservalue(L, idx, UV_BYTES) == LUA_TSTRING)
+    if (p->cgen == r->gen && !r->fuzzy &&
+        lua_getiuservalue(L, idx, UV_BYTES) == LUA_TSTRING)
         return;
     lua_settop(L, top);
     ridx = push_root(L, idx, p);
@@ -818,6 +855,26 @@ static int l_div(lua_State *L)
     return 1;
 }
 
+/* A value the core refused may stand for several values (a range, a
+ * network): helpers.several(cls, fields) makes a packet set of them
+ * (pkt/sets.lua), or returns nil and the error stands. */
+static int several(lua_State *L)
+{
+    lua_getfield(L, HELP, "several");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    lua_call(L, 2, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    return 1;
+}
+
 /* Class __call(cls, arg): IP(), IP(bytes) to dissect, IP{fields}.  The
  * table is read, never kept: the packet has its own copy of the values. */
 static int l_construct(lua_State *L)
@@ -867,9 +924,9 @@ static int l_construct(lua_State *L)
         lua_insert(L, -2);
         lua_pushboolean(L, 1);
         help(L, "nofield", 3);
-        /* fall through */
-    default:
         return raise_here(L);
+    default:
+        return several(L) ? 1 : raise_here(L);
     }
     /* what the values point into, now that they are all converted */
     for (int f = 0; f < p->nfields; f++)
@@ -1367,6 +1424,28 @@ static int l_fieldpos(lua_State *L)
     return 1;
 }
 
+/* fuzz(p, i, mask): the fields in mask of p's ith layer (from 1) take
+ * random values at each build while unset; fuzzy(p) -> whether any do */
+static int l_fuzz(lua_State *L)
+{
+    struct packet *p = checkpacket(L, 1), *r = p->root;
+    lua_Integer i = luaL_checkinteger(L, 2);
+    uint32_t mask = (uint32_t)luaL_checkinteger(L, 3);
+    int ridx = push_root(L, 1, p);
+    if (i < 1 || i > span(L, p, ridx))
+        return luaL_argerror(L, 2, "no such layer");
+    touch(L, ridx, r);
+    r->ls[p->from + i - 1].fuzz = mask;
+    r->fuzzy |= mask != 0;
+    return 0;
+}
+
+static int l_fuzzy(lua_State *L)
+{
+    lua_pushboolean(L, checkpacket(L, 1)->root->fuzzy);
+    return 1;
+}
+
 /* setowner(p, list, i): p was made from slot i of a captured list, which
  * keeps it once it changes (pkt/list.lua); owner(p) -> list, i */
 static int l_setowner(lua_State *L)
@@ -1456,6 +1535,8 @@ static const luaL_Reg accessors[] = {
     { "present", l_present },
     { "fields", l_fields },
     { "fieldpos", l_fieldpos },
+    { "fuzz", l_fuzz },
+    { "fuzzy", l_fuzzy },
     { "setowner", l_setowner },
     { "owner", l_owner },
     { "isview", l_isview },

@@ -1003,6 +1003,7 @@ PKMOD_API int luaopen_pkt_core(lua_State *L)
     }
     lua_pop(L, 1);
     pk_open_net(L);
+    pk_open_proc(L);
     lua_pushstring(L, PK_VERSION);
     lua_setfield(L, -2, "version");
     return 1;

@@ -26,9 +26,12 @@ int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx, struct pk_s
 void pk_lua_pushfield(lua_State *L, const struct pk_layer *l, int f);
 int pk_lua_filllayer(lua_State *L, struct pk_layer *l, int idx, struct pk_scratch *s);
 void pk_open_net(lua_State *L);
+void pk_open_proc(lua_State *L);
 int pk_lua_protos(lua_State *L);   /* protos() -> descriptors */
 int pk_lua_proto(lua_State *L);    /* proto(id) -> one descriptor */
 int pk_lua_register(lua_State *L); /* register(decl) -> id | nil, why */
 int pk_lua_packets(lua_State *L);  /* packets(...) -> the packet object */
+/* lfuzz.c: random values for the unset fields in mask of l, under above */
+void pk_lua_fuzz(lua_State *L, struct pk_layer *l, uint32_t mask, const struct pk_proto *above);
 
 #endif

@@ -60,6 +60,11 @@ local Packet = {}
 -- libsrc: where the pkt modules' own frames come from, skipped when an
 -- error names the script's line ("@bindings/pkt.lua" -> "@bindings/pkt")
 local helpers = { libsrc = debug.getinfo(1, "S").source:gsub("%.lua$", "") }
+-- A value the core refused that names one it takes (a port by its
+-- service name): the number, or nil.
+function helpers.named(layer, field, v)
+  return type(v) == "string" and require("pkt.services").number(layer, field, v) or nil
+end
 local PacketMT, P = core.packets(Packet, ClassMT, helpers)
 local is_packet = P.is_packet
 M.is_packet, M.is_class = is_packet, is_class
@@ -143,20 +148,29 @@ end
 
 function Packet.show(p, dump) return fmt.show(p, dump) end
 function Packet.show2(p, dump) return fmt.show(p:built(), dump) end
-function Packet.summary(p) return fmt.summary(layers_of(p:built())) end
+-- Summarized as built (lengths and addresses filled in), unless the
+-- bytes dissect as other layers (TCP()/IP()): then as its own layers.
+function Packet.summary(p)
+  local b = p:built()
+  if b:summary_names() ~= p:summary_names() then b = p end
+  return fmt.summary(layers_of(b))
+end
 function Packet.hexdump(p, dump) return fmt.hexdump(p:bytes(), dump) end
 
 -- A method called with a dot (p.show()) gets no packet: say so at the
 -- script's line rather than fail inside the library.  (The wrapper
 -- tail-calls, so the methods' own error levels still name the script.)
-for name, f in pairs(Packet) do
-  if debug.getinfo(f, "S").what == "Lua" then
-    Packet[name] = function(p, ...)
-      if not is_packet(p) then
-        error(("%s() is a packet method: call it with a colon, p:%s(...), got %s")
-          :format(name, name, type(p)), 2)
+-- Done once every module has added its methods (the end of this file).
+local function colon_methods()
+  for name, f in pairs(Packet) do
+    if debug.getinfo(f, "S").what == "Lua" then
+      Packet[name] = function(p, ...)
+        if not is_packet(p) then
+          error(("%s() is a packet method: call it with a colon, p:%s(...), got %s")
+            :format(name, name, type(p)), 2)
+        end
+        return f(p, ...)
       end
-      return f(p, ...)
     end
   end
 end
@@ -257,8 +271,14 @@ end
 
 fmt.init(P, descs)
 I.core, I.descs, I.suggest, I.pin, I.P = core, descs, suggest, pin, P
+I.ClassMT, I.PacketMT, I.helpers = ClassMT, PacketMT, helpers
 function I.dissect_as(d, bytes) return P.dissect(d.id, bytes) end
 function I.captured(d, bytes, time, iface, wirelen) return P.captured(d.id, bytes, time, iface, wirelen) end
+I.Packet = Packet
 require("pkt.net")(M, I)
 require("pkt.scapy")(M, I)
+require("pkt.sets")(M, I)
+require("pkt.async")(M, I)
+require("pkt.tools")(M, I)
+colon_methods()
 return M

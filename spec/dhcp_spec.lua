@@ -48,7 +48,7 @@ describe("BOOTP and DHCP", function()
     local function sum(opts) return (IP() / UDP() / BOOTP() / DHCP{options=opts}):summary() end
     assert.equal("IP / UDP / BOOTP / DHCP Force_renew", sum{{"message-type", "force_renew"}})
     assert.equal("IP / UDP / BOOTP / DHCP 99", sum{{"message-type", 99}})
-    assert.equal("IP / UDP 127.0.0.1:67 > 127.0.0.1:68 / BOOTP / DHCP", sum{"end"})
+    assert.equal("IP / UDP 127.0.0.1:bootps > 127.0.0.1:bootpc / BOOTP / DHCP", sum{"end"})
   end)
 
   it("name the option and the value a script got wrong", function()

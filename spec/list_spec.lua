@@ -125,7 +125,7 @@ describe("a captured packet list", function()
   end)
 
   it("offers its methods to the REPL's completion, as a plain list does", function()
-    local want = "filter,name,nsummary,sessions,show,summary"
+    local want = "conversations,filter,name,nsummary,sessions,show,summary"
     assert.equal(want, table.concat(pkt.complete_names(captured(1)), ","))
     assert.equal(want, table.concat(pkt.complete_names(pkt.PacketList({IP{}})), ","))
   end)

@@ -33,7 +33,7 @@ describe("pcap files", function()
       assert.equal(t[i]:bytes(), r[i]:bytes())
       assert.near(t[i].time, r[i].time, 1e-6)
     end
-    assert.equal("Ether / IP / TCP 198.51.100.1:40000 > 198.51.100.2:80 S", r[1]:summary())
+    assert.equal("Ether / IP / TCP 198.51.100.1:40000 > 198.51.100.2:http S", r[1]:summary())
   end)
 
   it("open in tshark with the same fields", function()

@@ -49,6 +49,13 @@ static void track(pcap_t *p, int add)
     }
 }
 
+/* Set by pk_capture_drain: a background sniffer told to stop reads
+ * its ring to the end first, so packets already caught are kept. */
+static volatile sig_atomic_t draining;
+
+void pk_capture_drain(void) { draining = 1; }
+int pk_capture_draining(void) { return draining; }
+
 void pk_capture_interrupt(void)
 {
     interrupted = 1;
@@ -410,16 +417,18 @@ int pk_capture_next(struct pk_capture *c, struct pk_frame *f)
         return PK_EBREAK;
     }
     rc = pcap_next_ex(c->p, &h, &data);
-    if (rc == 0 && c->fd >= 0) {
+    if (rc == 0 && c->fd >= 0 && !draining) {
         struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
         int pr = poll(&pfd, 1, c->timeout_ms);
         if (pr < 0 && errno == EINTR && interrupted) {
             interrupted = 0;
             return PK_EBREAK;
         }
-        if (pr > 0)
+        if (pr > 0 || draining)
             rc = pcap_next_ex(c->p, &h, &data);
     }
+    if (rc == 0 && draining)
+        return PK_EOF;          /* the ring is read to its end */
     if (rc == 1) {
         frame_of(f, h, data, 0);
         return 1;

@@ -54,6 +54,38 @@ static long var_len(struct pk_layer *l, int f, const uint8_t *data, size_t at,
  * variable field that takes the rest of the header, or -1.  A header quoted in
  * an ICMP error is often cut after 8 bytes by design: it keeps the
  * fields that fit (*partial). */
+/* Variable field f at bit `*bit` of data[pos, end): read, and *bit
+ * moved past it; 1 when it is the undelimited tail, left to the
+ * caller; -1 when it does not fit.  Apart from read_fields, whose loop
+ * over fixed fields stays small. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int read_var(struct pk_layer *l, int f, const uint8_t *data, size_t pos, size_t end,
+                    size_t *bit, struct pk_msg *msg)
+{
+    const struct pk_proto *p = l->proto;
+    const uint8_t *at = data + *bit / 8;
+    long n;
+    if (!(p->delimited >> f & 1))
+        return 1;
+    if (p->message && p->message <= f) {
+        /* names point into the message from its first field on */
+        size_t from = pos + (p->message > 1 ? pk_field_end(l, p->message - 2) / 8 : 0);
+        msg->p = data + from;
+        msg->len = end - from;
+    }
+    if (*bit % 8 != 0 || (n = var_len(l, f, data, *bit / 8, end, msg)) < 0 ||
+        (size_t)n > end - *bit / 8)
+        return -1;                      /* cut short, or no length fits */
+    l->present |= 1u << f;
+    pk_layer_setp(l, f, at, (uint32_t)n);
+    if (p->fields[f].type == PK_DNAME || p->fields[f].type == PK_RECORDS)
+        l->v[f].u = pk_msg_ref(msg, at);
+    *bit += (size_t)n * 8;
+    return 0;
+}
+
 static long read_fields(struct pk_layer *l, const uint8_t *data, size_t pos,
                         size_t end, int *partial, struct pk_msg *msg, int *tail)
 {
@@ -63,39 +95,34 @@ static long read_fields(struct pk_layer *l, const uint8_t *data, size_t pos,
     *tail = -1;
     for (int f = 0; f < p->nfields; f++) {
         const struct pk_field *fd = &p->fields[f];
-        long n = 0;
         if (fd->present && !fd->present(l))
             continue;
-        if (fd->bits == 0 && !pk_field_delimited(p, f)) {
-            *tail = f;                  /* what the header leaves: the caller's */
-            break;
-        }
-        if (f == p->message - 1 && bit % 8 == 0) {
-            msg->p = data + bit / 8;
-            msg->len = end - bit / 8;
-        }
-        if (fd->bits == 0 && (bit % 8 != 0 ||
-            (n = var_len(l, f, data, bit / 8, end, msg)) < 0 || (size_t)n > end - bit / 8))
-            fd = NULL;                  /* cut short, or no length fits */
-        if (!fd || limit - bit < fd->bits) {
-            /* the header ends after the last byte a field touched */
-            *partial = 1;
-            return l->proto->quoted ? (long)((bit + 7) / 8 - pos) : -1;
-        }
-        l->present |= 1u << f;
-        if (fd->bits == 0 || pk_field_isptr(fd)) {
-            size_t len = fd->bits ? fd->bits / 8u : (size_t)n;
-            pk_layer_setp(l, f, data + bit / 8, (uint32_t)len);
-            if (fd->type == PK_DNAME || fd->type == PK_RECORDS)
-                l->v[f].u = pk_msg_ref(msg, data + bit / 8);
-            bit += len * 8;
+        if (fd->bits == 0) {
+            int r = read_var(l, f, data, pos, end, &bit, msg);
+            if (r > 0) {
+                *tail = f;              /* what the header leaves: the caller's */
+                break;
+            }
+            if (r < 0)
+                goto cut;
             continue;
         }
-        l->v[f].u = get_bits(data, bit, fd->bits);
-        l->set |= 1u << f;
+        if (limit - bit < fd->bits)
+            goto cut;
+        l->present |= 1u << f;
+        if (pk_field_isptr(fd)) {
+            pk_layer_setp(l, f, data + bit / 8, fd->bits / 8u);
+        } else {
+            l->v[f].u = get_bits(data, bit, fd->bits);
+            l->set |= 1u << f;
+        }
         bit += fd->bits;
     }
     return (long)((bit + 7) / 8 - pos);
+cut:
+    /* the header ends after the last byte a field touched */
+    *partial = 1;
+    return l->proto->quoted ? (long)((bit + 7) / 8 - pos) : -1;
 }
 
 static void raw_layer(struct pk_layer *l, const struct pk_proto *p,

@@ -282,6 +282,8 @@ struct pk_proto {
     int hdrlen;             /* 1 + the field giving this header's length */
     int totlen;             /* 1 + the field giving the length of what it
                                covers with what lies above; 0: none */
+    uint32_t delimited;     /* bit f: variable field f ends where a length
+                               field, its own form or a count says */
 };
 
 int pk_answers_from(const struct pk_layer *req, int i, int nreq,
@@ -412,8 +414,9 @@ static inline void pk_layer_setp(struct pk_layer *l, int f, const uint8_t *p, ui
 /* Whether a field's value is bytes (p/len) rather than an integer. */
 static inline int pk_field_isptr(const struct pk_field *fd)
 {
-    return fd->type == PK_IPV6 || fd->type == PK_BYTES || fd->type == PK_LIST ||
-           fd->type == PK_RECORDS || fd->type >= PK_FIXED;
+    /* one test: building and dissecting ask it of every field */
+    return (1u << fd->type) & (1u << PK_IPV6 | 1u << PK_BYTES | 1u << PK_LIST | 1u << PK_RECORDS |
+                               1u << PK_FIXED | 1u << PK_DNAME | 1u << PK_TLV | 1u << PK_STRS);
 }
 
 /* The bytes field f is built from: its value, else its default. */

@@ -74,6 +74,10 @@ const char *pk_capture_error(const struct pk_capture *c);
 void pk_capture_close(struct pk_capture *c);
 /* Async-signal-safe: ends the waits of every open capture. */
 void pk_capture_interrupt(void);
+/* Signal-safe: live captures deliver what their rings hold, then end
+ * (PK_EOF) instead of waiting for more; pk_capture_draining() says so. */
+void pk_capture_drain(void);
+int pk_capture_draining(void);
 
 /* What a capture file is: the fields the writer needs to go on with it. */
 enum pk_fileformat { PK_FMT_PCAP = 1, PK_FMT_PCAPNG = 2 };

@@ -310,9 +310,13 @@ static struct pk_rolefield *make_roles(struct pk_proto *p, int *n)
     *n = 0;
     p->hdrlen = p->totlen = p->tail = 0;
     /* the tail: a variable field that nothing else delimits */
-    for (int f = 0; f < p->nfields && !p->tail; f++)
-        if (p->fields[f].bits == 0 && !pk_field_delimited(p, f))
+    p->delimited = 0;
+    for (int f = 0; f < p->nfields; f++) {
+        if (p->fields[f].bits == 0 && pk_field_delimited(p, f))
+            p->delimited |= UINT32_C(1) << f;
+        else if (p->fields[f].bits == 0 && !p->tail)
             p->tail = f + 1;
+    }
     if (!r)
         return NULL;
     for (int pass = 0; pass < 2; pass++) {
@@ -434,6 +438,7 @@ int pk_proto_register(struct pk_proto *p, const char **why)
         quoted->hdrlen = p->hdrlen;
         quoted->totlen = p->totlen;
         quoted->tail = p->tail;
+        quoted->delimited = p->delimited;
         enter(quoted);
         p->as_quote = quoted;
     }

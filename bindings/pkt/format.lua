@@ -1,6 +1,8 @@
 -- pkt/format.lua - how packets print: show() in Scapy's layout, the
 -- one-line summary, tcpdump -X style hexdumps and ls() listings, all
 -- driven by the protocol descriptors.
+local services = require "pkt.services"
+
 local M = {}
 local P, descs     -- the packet accessors (bindings/lpacket.c), descriptors
 
@@ -159,6 +161,9 @@ end
 function M.value(l, fd)
   local v = P.value(l, fd.name)
   if v == nil then return "None" end
+  -- a port prints as its service name where Scapy's does (dport = domain)
+  local svc = math.type(v) == "integer" and services.field(descs[P.proto(l)].name, fd.name, v)
+  if svc then return svc end
   return plain(fd, v, fd.depnames and (fd.depnames[P.value(l, fd.dep)] or false))
 end
 
@@ -238,11 +243,13 @@ end
 -- Expands %name% (this layer), %<name% (nearest layer below),
 -- %list.name% (that field of the first record of a list, DNS's
 -- qd.qname) and options (expand_options).  A part in braces is left out
--- when a name in it has no value (a DNS answer without records).
+-- when a name in it has no value (a DNS answer without records).  The
+-- second result is false when a %<name% found no layer below with it;
+-- nil when an option named is not there.
 local function expand(layers, i, f)
-  local missing
+  local missing, found = nil, true
   f = expand_options(layers[i], f)
-  if not f then return nil end
+  if not f then return nil, false end
   local function field(down, name)
     local from, to = i, i
     local list, sub = name:match("^([%w_]+)%.([%w_]+)$")
@@ -259,27 +266,35 @@ local function expand(layers, i, f)
           v = "[" .. table.concat(t, ", ") .. "]"
         end
         if v ~= nil then return tostring(v) end
-      elseif fd and P.isset(l, name) then
+      elseif fd and (P.isset(l, name) or P.present(l)[name]) then
         return M.value(l, fd)
       end
     end
     missing = true
+    if down == "<" then found = false end
     return "??"
   end
   local function fields(s) return (s:gsub("%%(<?)([%w_%.]+)%%", field)) end
-  return fields(f:gsub("(%b{})", function(part)
+  local s = fields(f:gsub("(%b{})", function(part)
     missing = false
     local s = fields(part:sub(2, -2))
     return missing and "" or s
   end))
+  return s, found
 end
 
+-- The first of the layer's formats that applies and whose fields from
+-- below are there (TCP with no IP under it takes its plainer form).
 local function layer_summary(layers, i)
-  local l = layers[i]
+  local l, first = layers[i], nil
   for _, s in ipairs(descs[P.proto(l)].summary) do
-    local e = (not s.field or P.value(l, s.field) == s.value) and expand(layers, i, s.fmt)
-    if e then return e end
+    if not s.field or P.value(l, s.field) == s.value then
+      local text, found = expand(layers, i, s.fmt)
+      if found then return text end
+      first = first or text
+    end
   end
+  return first
 end
 
 -- Scapy's rule: the topmost layer with a summary prints it; layers

@@ -23,6 +23,15 @@ return function(M, I)
     string = function(v) if type(v) == "string" then return v end end,
     name = function(v) if type(v) == "string" or math.type(v) == "integer" then return v end end,
     table = function(v) if type(v) == "table" then return v end end,
+    -- an interface, or a list of them (sniff on several)
+    ifaces = function(v)
+      if type(v) == "string" then return v end
+      if type(v) ~= "table" or getmetatable(v) or #v == 0 or #v > 64 then return nil end
+      for _, x in ipairs(v) do if type(x) ~= "string" then return nil end end
+      return v
+    end,
+    -- sniff's session: a name pkt/async.lua knows ("ip")
+    session = function(v) if I.sessions and I.sessions[v] then return v end end,
     ["function"] = function(v)
       local mt = getmetatable(v)
       if type(v) == "function" or (mt and mt.__call) then return v end
@@ -30,7 +39,8 @@ return function(M, I)
   }
   local kind_words = { flag = "true or false (or a number, 0 for off)", number = "a number",
     count = "a whole number, 0 or more", string = "a string", table = "a table",
-    name = "a name or a number",
+    name = "a name or a number", ifaces = "an interface name or a list of them",
+    session = "\"ip\" (fragments put back together)",
     ["function"] = "a function" }
 
   -- Options a function takes; a misspelt one is an error, not ignored.
@@ -98,6 +108,7 @@ return function(M, I)
 
   local function as_list(x, fname)
     if M.is_packet(x) then return { x } end
+    if I.is_set(x) then return x:expand() end      -- pkt/sets.lua
     if I.is_list(x) and rawget(x, "_b") then return x end   -- captured: all packets
     if type(x) == "table" and not getmetatable(x) or I.is_list(x) then
       for i, p in ipairs(x) do
@@ -127,19 +138,23 @@ return function(M, I)
 
   ------------------------------------------------------------- sniff
 
-  local sniff_opts = { iface = "string", filter = "string", count = "count",
+  local sniff_opts = { iface = "ifaces", filter = "string", count = "count",
     timeout = "number", prn = "function", lfilter = "function", stop_filter = "function",
     store = "flag", promisc = "flag", offline = "string", immediate = "flag",
-    snaplen = "count", buffer_kb = "count", started_callback = "function" }
+    snaplen = "count", buffer_kb = "count", started_callback = "function",
+    session = "session" }
+  I.sniff_opts = sniff_opts
 
   local function class_of(pid)
     return descs[pid] or descs[M.Raw._desc.id]
   end
 
-  -- Reads packets from an open capture until count, timeout, a stop
-  -- filter, the end of a file or Ctrl-C; returns the list and stats.
-  local function capture_loop(fname, cap, o, deadline)
-    if o.store == false and not (o.prn or o.lfilter or o.stop_filter) then
+  -- Reads packets from open captures (one, or one per interface of a
+  -- list) until count, timeout, a stop filter, the end of a file or
+  -- Ctrl-C; returns the list and stats.
+  local function capture_loop(fname, caps, o, deadline)
+    local cap = caps[1]
+    if #caps == 1 and o.store == false and not (o.prn or o.lfilter or o.stop_filter or o.session) then
       -- nothing looks at the packets: count them in C, at capture speed
       local out, msg = {}
       local ok, err = pcall(function()
@@ -155,87 +170,137 @@ return function(M, I)
       local stats = { received = rcv, dropped = drop, ifdropped = ifdrop, captured = n }
       return new_list({}, "Sniffed"), stats
     end
-    local _, pid, iface = cap:info()
-    local first = class_of(pid)
-    local store, n = o.store ~= false, 0
     local live = o.offline == nil
-    local list = captured_list(first, live and iface or nil, "Sniffed")
+    local firsts, ifaces, fds = {}, {}, {}
+    for i, c in ipairs(caps) do
+      local _, pid, iface = c:info()
+      firsts[i], ifaces[i], fds[i] = class_of(pid), live and iface or nil, c:fd()
+    end
+    local first, iface = firsts[1], ifaces[1]
+    local store, n = o.store ~= false, 0
+    -- one capture's list keeps bytes; several interfaces' keep packets,
+    -- each knowing its interface (p.iface)
+    local list = #caps == 1 and captured_list(first, iface, "Sniffed") or new_list({}, "Sniffed")
     -- A reply waits for everything between a frame's arrival and the
     -- callback: the options and functions are looked up once, here.
     -- count=0 is no limit, as in Scapy
     local prn, lfilter, stop_filter, count = o.prn, o.lfilter, o.stop_filter, o.count
+    local session = o.session and I.sessions[o.session]()
     if count == 0 then count = nil end
     local now, next_frame = core.now, cap.next
+    local multi, ready, ri, ended, nended = #caps > 1, {}, 1, {}, 0
     local ok, err = pcall(function()
       while not (deadline and now() >= deadline) do
-        local data, sec, usec, wirelen = next_frame(cap)
+        local ci = 1
+        if multi then     -- the next capture with something to read
+          if ri > #ready then ready, ri = core.pollfds(fds, 0.05), 1 end
+          ci, ri = ready[ri], ri + 1
+          if ci then cap, first, iface = caps[ci], firsts[ci], ifaces[ci] end
+        end
+        local data, sec, usec, wirelen
+        if ci and not ended[ci] then data, sec, usec, wirelen = next_frame(cap) end
         if data then
           local time, p = sec + usec / 1e6, nil
-          if lfilter or prn or stop_filter then
-            p = captured(first, data, time, live and iface or nil,
-              wirelen ~= #data and wirelen or nil)
+          if lfilter or prn or stop_filter or session or multi then
+            p = captured(first, data, time, iface, wirelen ~= #data and wirelen or nil)
           end
-          if not lfilter or lfilter(p) then
-            n = n + 1
-            if store then list_add(list, data, time, wirelen, p) end  -- as bytes
-            if prn then
-              local r = prn(p)
-              if r ~= nil then print(r) end
-            end
-            if (stop_filter and stop_filter(p)) or (count and n >= count) then
-              break
+          if session then      -- a fragment waits for its datagram
+            p = session(p)
+            if p then data = p:bytes(); wirelen = #data end
+          end
+          if p ~= nil or not session then
+            if not lfilter or lfilter(p) then
+              n = n + 1
+              if store and multi then list[#list + 1] = p
+              elseif store then list_add(list, data, time, wirelen, p) end  -- as bytes
+              if prn then
+                local r = prn(p)
+                if r ~= nil then print(r) end
+              end
+              if (stop_filter and stop_filter(p)) or (count and n >= count) then
+                break
+              end
             end
           end
-        elseif data == nil then     -- sec, usec are the message and its kind
+        elseif data == nil and ci and not ended[ci] then  -- sec, usec: the message and its kind
           if usec == "truncated" then   -- a cut file: the packets before it stand
             io.stderr:write(("%s: warning: %s\n"):format(fname, tostring(sec)))
           end
-          if usec == "eof" or usec == "interrupted" or usec == "truncated" then break end
-          error(("%s: capture failed: %s"):format(fname, tostring(sec)), 0)
+          if usec == "eof" and multi then     -- one interface drained
+            ended[ci], nended = true, nended + 1
+            if nended == #caps then break end
+          elseif usec == "eof" or usec == "interrupted" or usec == "truncated" then
+            break
+          else
+            error(("%s: capture failed: %s"):format(fname, tostring(sec)), 0)
+          end
         end
       end
     end)
-    local rcv, drop, ifdrop = cap:stats()
-    cap:close()
+    local stats = { received = 0, dropped = 0, ifdropped = 0, captured = n }
+    for _, c in ipairs(caps) do
+      local rcv, drop, ifdrop = c:stats()
+      stats.received = stats.received + (rcv or 0)
+      stats.dropped = stats.dropped + (drop or 0)
+      stats.ifdropped = stats.ifdropped + (ifdrop or 0)
+      c:close()
+    end
     if not ok and not is_interrupt(err) then error(err, 0) end
-    local stats = { received = rcv, dropped = drop, ifdropped = ifdrop, captured = n }
     return list, stats
   end
 
+  -- A live capture on iface as sniff's options ask.
+  local function open_live(o, iface)
+    -- A callback usually reacts (sniff-then-spoof): deliver each packet
+    -- at once, with a snap length that fits the link so the immediate
+    -- mode ring stays deep (PERF-NOTES). Bulk capture keeps TPACKET_V3.
+    local immediate = o.immediate
+    if immediate == nil then immediate = o.prn ~= nil end
+    local snaplen = o.snaplen
+    if not snaplen and immediate then
+      snaplen = 65535
+      local i = iface_info(iface)
+      if i then snaplen = math.max(i.mtu, 1500) + 64 end
+    end
+    return core.capture_open{ iface = iface, filter = o.filter,
+      promisc = o.promisc ~= false, immediate = immediate, snaplen = snaplen,
+      buffer_kb = o.buffer_kb, timeout_ms = 50 }
+  end
+
   -- sniff{iface=, filter=, count=, timeout=, prn=, lfilter=, stop_filter=,
-  --       store=, promisc=, offline=} -> packets, stats
+  --       store=, promisc=, offline=, session=} -> packets, stats
+  -- (iface: a name, or a list of names to capture on all of them)
   function M.sniff(o)
     o = check_opts("sniff", o, sniff_opts)
     if o.iface == nil and not o.offline and conf_iface() then
       o = setmetatable({ iface = conf_iface() }, { __index = o })
     end
-    local cap, msg, kind
-    if o.offline then
-      cap, msg, kind = core.capture_file(o.offline, o.filter)
-    else
-      -- A callback usually reacts (sniff-then-spoof): deliver each packet
-      -- at once, with a snap length that fits the link so the immediate
-      -- mode ring stays deep (PERF-NOTES). Bulk capture keeps TPACKET_V3.
-      local immediate = o.immediate
-      if immediate == nil then immediate = o.prn ~= nil end
-      local snaplen = o.snaplen
-      if not snaplen and immediate then
-        snaplen = 65535
-        local i = iface_info(o.iface)
-        if i then snaplen = math.max(i.mtu, 1500) + 64 end
-      end
-      cap, msg, kind = core.capture_open{ iface = o.iface, filter = o.filter,
-        promisc = o.promisc ~= false, immediate = immediate, snaplen = snaplen,
-        buffer_kb = o.buffer_kb, timeout_ms = 50 }
+    local caps = {}
+    local function give_up(msg)
+      for _, c in ipairs(caps) do c:close() end
+      raise("sniff", msg)
     end
-    if not cap then raise("sniff", msg) end
+    if o.offline then
+      local cap, msg = core.capture_file(o.offline, o.filter)
+      if not cap then give_up(msg) end
+      caps[1] = cap
+    else
+      for _, name in ipairs(type(o.iface) == "table" and o.iface or { o.iface or false }) do
+        local cap, msg = open_live(o, name or nil)
+        if not cap then give_up(msg) end
+        caps[#caps + 1] = cap
+      end
+    end
     -- listening (filter set) from here: a script may now make traffic
     if o.started_callback then
       local ok, err = pcall(o.started_callback)
-      if not ok then cap:close(); error(err, 0) end
+      if not ok then
+        for _, c in ipairs(caps) do c:close() end
+        error(err, 0)
+      end
     end
     local deadline = o.timeout and core.now() + o.timeout
-    return capture_loop("sniff", cap, o, deadline)
+    return capture_loop("sniff", caps, o, deadline)
   end
 
   ------------------------------------------------------------ sending
@@ -523,8 +588,36 @@ return function(M, I)
     return n ~= 0 and n or 1
   end
 
+  -- Repeats of fuzzed packets (fuzz()), each built again, as Scapy
+  -- builds every packet it sends: send1(p) sends one, once.
+  local function send_fuzzed(pkts, o, send1)
+    local count, loop = o.count or 1, o.loop and o.count == nil
+    local gap, sent, round = o.inter or (o.pps and 1 / o.pps) or 0, 0, 0
+    local ok, err = pcall(function()
+      repeat
+        round = round + 1
+        for _, p in ipairs(pkts) do
+          if round > count and not loop then break end
+          sent = sent + send1(p)
+          if gap > 0 then core.sleep(gap) end
+        end
+      until round >= count and not loop
+    end)
+    if not ok and not is_interrupt(err) then error(err, 0) end
+    if verbose(o) then print(("Sent %d packets."):format(sent)) end
+    return sent
+  end
+
   local function do_send(fname, x, o, l2)
     o = check_opts(fname, o, send_opts)
+    if (o.count or o.loop or o.inter or o.pps) and not o.vary then
+      local pkts, fuzzed = as_list(x, fname), false
+      for _, p in ipairs(pkts) do fuzzed = fuzzed or P.fuzzy(p) end
+      if fuzzed then
+        return send_fuzzed(pkts, o, function(p) return do_send(fname, p, { iface = o.iface,
+          verbose = false }, l2) end)
+      end
+    end
     if M.is_packet(x) and o.count == nil and o.inter == nil and o.loop == nil
         and o.pps == nil and o.vary == nil then
       -- One packet once, as a callback answering a sniffed one sends:

@@ -186,10 +186,14 @@ return function(M, I)
       "defragment(packets) -> a list with each datagram whole" },
     fragment = { "Cut an IPv4 packet into fragments of at most size bytes of payload",
       "fragment(p [, size=1480]) -> a list of fragments" },
+    fuzz = { "A copy of a packet whose unset fields take random values at each build",
+      "fuzz(p) -> a packet; each p:bytes(), and each copy sent, differs" },
     get_if_addr = { "The IPv4 address of an interface" },
     get_if_hwaddr = { "The MAC address of an interface" },
     help = { "Help on a layer, a command or a packet",
       "help(x): x a layer class, a command, a packet or nothing" },
+    hexdiff = { "Two packets' or strings' bytes side by side, where they differ",
+      "hexdiff(a, b [, dump]) -> nil, or the text when dump is true" },
     hexdump = { "Bytes as offset, hex and ASCII, like tcpdump -X" },
     ifaces = { "The network interfaces, with their addresses" },
     ls = { "The layers, or a layer's fields with their types and defaults" },
@@ -203,8 +207,8 @@ return function(M, I)
     sendp = { "Send frames at layer 2",
       "sendp(frame [, {iface=, count=, inter=, loop=, pps=, vary=, seed=, verbose=}]) -> sent" },
     sniff = { "Capture packets and return them as a list",
-      "sniff{iface=, filter=, count=, timeout=, prn=, lfilter=, stop_filter=, store=, "
-        .. "promisc=, offline=, started_callback=} -> packets, stats" },
+      "sniff{iface= (one or a list), filter=, count=, timeout=, prn=, lfilter=, stop_filter=, "
+        .. "store=, promisc=, session=\"ip\", offline=, started_callback=} -> packets, stats" },
     sr = { "Send packets at layer 3 and match their replies",
       "sr(pkts [, {timeout=2, retry=0, inter=, multi=, iface=, filter=, "
         .. "verbose=}]) -> answered, unanswered" },
@@ -224,6 +228,8 @@ return function(M, I)
     wrpcap = { "Write a packet list to a pcap file" },
     wrpcapng = { "Write a packet list to a pcapng file" },
   }
+
+  I.docs = docs     -- other modules add their commands
 
   function M.lsc(dump)
     local names = {}

@@ -67,4 +67,11 @@ function M.field(layer, field, value)
   if proto and port_fields[field] then return M.name(proto, value) end
 end
 
+-- number("UDP", "dport", "domain") -> 53 | nil: a port a script gives
+-- by its service name, as Scapy takes UDP(dport="domain").
+function M.number(layer, field, name)
+  local proto = ports[layer]
+  if proto and port_fields[field] then return M.port(proto, name) end
+end
+
 return M

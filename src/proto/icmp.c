@@ -131,6 +131,7 @@ static int quoted_answers(const struct pk_layer *req, int i, int nreq,
 
 static const struct pk_sumfmt summary[] = {
     { -1, 0, "ICMP %<src% > %<dst% %type% %code%" },
+    { -1, 0, "ICMP %type% %code%" },         /* with no IP under it, as Scapy */
     { -1, 0, NULL },
 };
 

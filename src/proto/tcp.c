@@ -96,6 +96,7 @@ static int quoted_answers(const struct pk_layer *req, int i, int nreq,
 
 static const struct pk_sumfmt summary[] = {
     { -1, 0, "TCP %<src%:%sport% > %<dst%:%dport% %flags%" },
+    { -1, 0, "TCP %sport% > %dport% %flags%" },     /* with no IP under it, as Scapy */
     { -1, 0, NULL },
 };
 

@@ -50,6 +50,7 @@ static int quoted_answers(const struct pk_layer *req, int i, int nreq,
 
 static const struct pk_sumfmt summary[] = {
     { -1, 0, "UDP %<src%:%sport% > %<dst%:%dport%" },
+    { -1, 0, "UDP %sport% > %dport%" },     /* with no IP under it, as Scapy */
     { -1, 0, NULL },
 };
 
