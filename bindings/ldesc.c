@@ -135,6 +135,23 @@ static void push_fielddesc(lua_State *L, const struct pk_proto *p, int f)
             lua_rawseti(L, -2, k->kind);
         }
         lua_setfield(L, -2, "optnames");
+        /* what a kind's value holds: {type = "ipv4", names = {...}} of
+         * its first item, for printing */
+        lua_newtable(L);
+        for (const struct pk_tlvkind *k = fd->fam->kinds; k->name; k++)
+            if (k->nitems) {
+                static const char *const tlvt[] = { "uint", "ipv4", "ipv6", "mac",
+                                                    "bytes", "string" };
+                lua_createtable(L, 0, 2);
+                lua_pushstring(L, tlvt[k->items[0].type]);
+                lua_setfield(L, -2, "type");
+                if (k->items[0].names) {
+                    push_names_table(L, k->items[0].names);
+                    lua_setfield(L, -2, "names");
+                }
+                lua_rawseti(L, -2, k->kind);
+            }
+        lua_setfield(L, -2, "optvalues");
         lua_pushstring(L, fd->fam->name);
         lua_setfield(L, -2, "family");
     }

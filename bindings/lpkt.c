@@ -317,7 +317,8 @@ static int tlv_item_value(lua_State *L, struct pk_layer *l, int f, const struct 
                           const struct pk_tlvitem *it, int idx, struct pk_val *v,
                           struct pk_scratch *s)
 {
-    const char *str = lua_tostring(L, idx);
+    /* lua_tostring would turn a number on the stack into a string */
+    const char *str = lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
     memset(v, 0, sizeof *v);
     switch (it->type) {
     case PK_TLVT_UINT:
@@ -892,8 +893,11 @@ void pk_lua_pushfield(lua_State *L, const struct pk_layer *l, int f)
         pk_ipv4_format((uint32_t)v->u, buf);
         lua_pushstring(L, buf);
         break;
-    case PK_IPV6:
-        pk_ipv6_format(v->p, buf);
+    case PK_IPV6:               /* unset with no default: all zeros */
+        if (v->p && v->len == 16)
+            pk_ipv6_format(v->p, buf);
+        else
+            strcpy(buf, "::");
         lua_pushstring(L, buf);
         break;
     case PK_BYTES:

@@ -12,7 +12,7 @@ if not ok then
   os.exit(1)
 end
 
-local step, nsteps, failures = 0, 11, 0
+local step, nsteps, failures = 0, 15, 0
 local bold, plain = "", ""
 if os.execute("test -t 1") then bold, plain = "\27[1m", "\27[0m" end
 
@@ -36,6 +36,20 @@ end
 
 local function pl(script, args)
   return ("%s scripts/%s %s"):format(pktlua, script, args or "")
+end
+
+-- The victim's command alone, then again while the attacker's spoofer
+-- (which prints "waiting" when it listens) runs; -> both outputs.
+local function spoofed(lab, cmd, who, spoofer)
+  local before = lab:run("victim", cmd)
+  show("victim", before)
+  io.write("    ... and again with " .. who .. ":\n")
+  local sp = lab:spawn("attacker", spoofer)
+  sp:expect("waiting", 5)
+  local out = lab:run("victim", cmd)
+  show("victim", out)
+  show("attacker", sp:wait(5) or "")
+  return before, out
 end
 
 local function demo(lab)
@@ -85,15 +99,10 @@ local function demo(lab)
 
   say("sniff_spoof_icmp.lua: the victim pings 203.0.113.20, which is down: no replies ...")
   lab:link("remote", "down")
-  out = lab:run("victim", "ping -c 3 -i 0.3 -W 1 203.0.113.20")
-  show("victim", out)
-  expect(out:find(" 0 received", 1, true), "no replies while remote is down")
-  io.write("    ... and again with the attacker answering for it:\n")
-  local sp = lab:spawn("attacker", pl("sniff_spoof_icmp.lua", "-v 198.51.100.10 -c 3 -t 10"))
-  sp:expect("waiting", 5)
-  out = lab:run("victim", "ping -c 3 -i 0.3 -W 1 203.0.113.20")
-  show("victim", out)
-  show("attacker", sp:wait(5) or "")
+  local before
+  before, out = spoofed(lab, "ping -c 3 -i 0.3 -W 1 203.0.113.20", "the attacker answering for it",
+    pl("sniff_spoof_icmp.lua", "-v 198.51.100.10 -c 3 -t 10"))
+  expect(before:find(" 0 received", 1, true), "no replies while remote is down")
   expect(out:find(" 3 received", 1, true), "3 forged replies")
   lab:link("remote", "up")
 
@@ -144,6 +153,39 @@ local function demo(lab)
   srv:kill()
   expect(out:find("8080/tcp open", 1, true) and out:find("22/tcp   closed", 1, true),
     "8080 open, the others closed")
+
+  say("dhcp_rogue.lua: the server runs dnsmasq (DNS, DHCP); the attacker's rogue DHCP server "
+    .. "answers the victim's client (udhcpc) first")
+  lab:dnsmasq()
+  local rogue = lab:spawn("attacker", pl("dhcp_rogue.lua", "-c 1 -t 15"))
+  rogue:expect("rogue DHCP server", 5)
+  out = lab:run("victim", "udhcpc -i eth0 -n -q -t 3 -s scripts/udhcpc-hook.sh 2>&1; ip route show default")
+  show("victim", out)
+  show("attacker", rogue:wait(5) or "")
+  expect(out:find("default via 198.51.100.11 ", 1, true), "the attacker as the victim's router")
+  lab:run("victim", "ip addr del 198.51.100.200/24 dev eth0; ip route replace default via 198.51.100.1")
+
+  say("dhcp_client.lua: the victim asks the real server for a lease: discover, offer, request, ack")
+  out = lab:run("victim", pl("dhcp_client.lua"))
+  show("victim", out)
+  expect(out:find("lease: 198%.51%.100%.1%d%d for 600 s from 198%.51%.100%.12"), "a lease from the server's pool")
+
+  say("dns_query.lua: the victim asks the server's DNS (dnsmasq) about example.com, as dig does")
+  out = lab:run("victim", pl("dns_query.lua", "-s 198.51.100.12 -t MX example.com") .. "; "
+    .. pl("dns_query.lua", "-s 198.51.100.12 web.example.com"))
+  show("victim", out)
+  expect(out:find("10 mail.example.com.", 1, true) and out:find("198.51.100.80", 1, true),
+    "the MX record, and the A record behind the CNAME")
+
+  say("dns_spoof.lua: www.example.net lives at the remote site, 200 ms away; the attacker "
+    .. "answers the victim's dig first")
+  local far = lab:spawn("remote", pl("far_dns.lua", "-d 0.2"))
+  far:expect("answering", 5)
+  before, out = spoofed(lab, "dig +tries=1 @198.51.100.12 www.example.net | grep -E 'IN|time'",
+    "the attacker spoofing", pl("dns_spoof.lua", "-v 198.51.100.10 -c 1 -t 10"))
+  far:kill()
+  expect(before:find("203.0.113.80", 1, true), "the real address first")
+  expect(out:find("198.51.100.66", 1, true), "the forged address in dig's answer")
 end
 
 local t0 = os.time()

@@ -307,6 +307,62 @@ function Job:expect(text, timeout)
   return poll(timeout or 5, function() return self:output():find(text, 1, true) ~= nil end)
 end
 
+-- The server's zone and pool: what dnsmasq answers for names under
+-- example.com, and the addresses it leases on the LAN.
+M.ZONE = {
+  { "www.example.com", "A", "198.51.100.80" }, { "www.example.com", "AAAA", "2001:db8::80" },
+  { "mail.example.com", "A", "198.51.100.25" }, { "example.com", "MX", "10 mail.example.com." },
+  { "example.com", "TXT", "v=spf1 mx -all" }, { "web.example.com", "CNAME", "www.example.com." },
+}
+M.POOL = { first = "198.51.100.100", last = "198.51.100.150", lease = 600 }
+-- Names under example.net the server forwards to the remote site, where
+-- scripts/far_dns.lua may answer them (late, as across the Internet).
+M.UPSTREAM = { domain = "example.net", server = "203.0.113.20" }
+
+-- The dnsmasq command line for host h: DNS for M.ZONE (and M.UPSTREAM's
+-- names, forwarded) and DHCP from M.POOL (router .1, itself as name
+-- server), on h's eth0 only
+-- (--bind-interfaces: it listens on no other interface, and a namespace
+-- shows it no other), no system files read, leases and pid under dir;
+-- its log to stderr, or to the file log.
+function M.dnsmasq_args(h, dir, log)
+  local a = { "dnsmasq", "--conf-file=/dev/null", "--no-hosts", "--no-resolv",
+    "--bind-interfaces", "--interface=eth0", "--except-interface=lo", "--user=root",
+    "--listen-address=" .. h.ip, "--pid-file=" .. dir .. "/dnsmasq.pid",
+    "--dhcp-leasefile=" .. dir .. "/dnsmasq.leases", "--domain=example.com",
+    ("--dhcp-range=%s,%s,255.255.255.0,%d"):format(M.POOL.first, M.POOL.last, M.POOL.lease),
+    "--dhcp-option=option:router,198.51.100.1", "--dhcp-option=option:dns-server," .. h.ip,
+    "--dhcp-authoritative", "--log-facility=" .. (log or "-"),
+    ("--server=/%s/%s"):format(M.UPSTREAM.domain, M.UPSTREAM.server),
+    -- no cache: every forwarded question goes upstream again
+    "--cache-size=0" }
+  for _, r in ipairs(M.ZONE) do
+    local name, ty, v = table.unpack(r)
+    if ty == "A" or ty == "AAAA" then a[#a + 1] = ("--host-record=%s,%s"):format(name, v)
+    elseif ty == "MX" then
+      local pref, target = v:match("^(%d+) (.-)%.$")
+      a[#a + 1] = ("--mx-host=%s,%s,%s"):format(name, target, pref)
+    elseif ty == "TXT" then a[#a + 1] = ("--txt-record=%s,%s"):format(name, v)
+    elseif ty == "CNAME" then a[#a + 1] = ("--cname=%s,%s"):format(name, v:gsub("%.$", ""))
+    end
+  end
+  for i, x in ipairs(a) do a[i] = sh(x) end
+  return table.concat(a, " ")
+end
+
+-- lab:dnsmasq([host="server"]) -> job: dnsmasq serving DNS and DHCP on
+-- the LAN from host, in the foreground so the job's kill stops it.
+-- Raises when it does not start listening.
+function Lab:dnsmasq(host)
+  local h = self:_host_of(host or "server")
+  local job = self:spawn(h, M.dnsmasq_args(h, self:_dir()) .. " --keep-in-foreground")
+  if not self:wait_for(h, "ss -lun | grep -q '" .. h.ip .. ":53 '", 5) then
+    job:kill()
+    error("netlab: dnsmasq did not start: " .. job:output(), 2)
+  end
+  return job
+end
+
 -- lab:link(host, "up" | "down"): plugs or unplugs a host's cable. On a lan
 -- that is its switch port, so the host keeps its addresses and routes.
 function Lab:link(host, state)

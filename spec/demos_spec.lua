@@ -286,4 +286,110 @@ describe("the lecture demos", function()
 
     options("syn_scan")
   end)
+
+  -- The server's dnsmasq for the DNS and DHCP demos, stopped after them.
+  -- The rogue goes first: to a client it has not seen, dnsmasq offers
+  -- only after it pinged the address (to a known one at once).
+  describe("with the server's dnsmasq", function()
+    local server
+    setup(function() server = lab:dnsmasq() end)
+    teardown(function() if server then server:kill() end end)
+
+    describe("dhcp_rogue.lua", function()
+      it("answers the victim's udhcpc first: its address and default route are the attacker's", function()
+        local rogue = lab:spawn("attacker", demo("dhcp_rogue", "-c 1 -t 15"))
+        assert.is_truthy(rogue:expect("rogue DHCP server on eth0", 5), rogue:output())
+        local out = lab:run("victim", "udhcpc -i eth0 -n -q -t 3 -s " .. SCRIPTS
+          .. "/udhcpc-hook.sh 2>&1; ip -4 -br addr show eth0; ip route show default")
+        local said = rogue:wait(5) or ""
+        -- put the victim back as it was for whatever runs next
+        lab:run("victim", "ip addr del 198.51.100.200/24 dev eth0; ip route replace default via 198.51.100.1")
+        assert.matches("lease of 198%.51%.100%.200 obtained from 198%.51%.100%.11", out)
+        assert.matches("198%.51%.100%.10/24 198%.51%.100%.200/24", out)
+        assert.matches("default via 198%.51%.100%.11 dev eth0", out)
+        assert.matches("offer 198%.51%.100%.200 for 02:00:00:00:00:0a: .- DHCP Discover", said)
+        assert.matches("\nleases given: 1\n$", said)
+      end)
+
+      options("dhcp_rogue")
+    end)
+
+    describe("dhcp_client.lua", function()
+      it("leases the address the server records, in an exchange tshark reads the same", function()
+        local cap = lab:spawn("attacker", "tcpdump --immediate-mode -U -n -i eth0 -w "
+          .. lab:_dir() .. "/dhcp.pcap udp port 67")
+        assert.is_truthy(cap:expect("listening on", 5), cap:output())
+        local out, status = lab:run("victim", demo("dhcp_client"))
+        os.execute("sleep 0.2")
+        cap:kill()
+        assert.equal(0, status, out)
+        local addr = out:match("\nlease: (198%.51%.100%.%d+) for 600 s from 198%.51%.100%.12\n")
+        assert.is_truthy(addr, out)
+        assert.matches("subnet mask 255.255.255.0, router 198.51.100.1, name server 198.51.100.12, "
+          .. "domain example.com\n$", out)
+        -- the server's own record of the lease: the victim's MAC has it
+        local leases = lab:run("server", "cat " .. lab:_dir() .. "/dnsmasq.leases")
+        assert.matches(" 02:00:00:00:00:0a " .. addr:gsub("%.", "%%.") .. " ", leases)
+        -- tshark, on what the hub showed the attacker: discover, offer,
+        -- request, ack under the xid printed (the server may still answer
+        -- the rogue's victim, under another)
+        local xid = out:match("xid (0x%x+)")
+        local ts = H.run("tshark -n -r " .. lab:_dir() .. "/dhcp.pcap -Y 'dhcp.id == " .. tostring(xid)
+          .. "' -T fields -e dhcp.id "
+          .. "-e dhcp.option.dhcp -e dhcp.ip.your 2>/dev/null")
+        assert.equal(("%s\t1\t0.0.0.0\n%s\t2\t%s\n%s\t3\t0.0.0.0\n%s\t5\t%s\n")
+          :format(xid, xid, addr, xid, xid, addr), ts)
+      end)
+
+      options("dhcp_client")
+    end)
+
+    describe("dns_query.lua", function()
+      it("prints the records dig prints, for each type the server holds", function()
+        for _, q in ipairs{ { "A", "www.example.com" }, { "AAAA", "www.example.com" },
+                            { "MX", "example.com" }, { "TXT", "example.com" },
+                            { "A", "web.example.com" } } do
+          local want = lab:run("victim", "dig +short -t " .. q[1] .. " @198.51.100.12 " .. q[2])
+          assert.is_truthy(want:find("%S"), "dig has no answer for " .. q[2])
+          local out, status = lab:run("victim", demo("dns_query", "-s 198.51.100.12 -t " .. q[1] .. " " .. q[2]))
+          assert.equal(0, status, out)
+          local l = lines(out)
+          assert.matches("^;; DNS Ans.* from 198%.51%.100%.12: id %d+, rcode ok, %d answer%(s%)$", l[1])
+          local got = {}
+          for i = 2, #l do got[#got + 1] = l[i]:match("^%S+%s+%d+%s+IN %S+%s+(.-)$") end
+          assert.equal(want, table.concat(got, "\n") .. "\n")
+        end
+      end)
+
+      options("dns_query")
+    end)
+
+    describe("dns_spoof.lua", function()
+      it("answers the victim's dig first; the real answer, 200 ms away, comes too late", function()
+        local far = lab:spawn("remote", demo("far_dns", "-d 0.2"))
+        assert.is_truthy(far:expect("answering", 5), far:output())
+        local dig = "dig +short +tries=1 @198.51.100.12 www.example.net"
+        assert.equal("203.0.113.80\n", (lab:run("victim", dig)))
+        local spoof = lab:spawn("attacker", demo("dns_spoof", "-v 198.51.100.10 -c 1 -t 10"))
+        assert.is_truthy(spoof:expect("waiting for DNS queries", 5), spoof:output())
+        local cap = lab:spawn("victim", "tcpdump --immediate-mode -U -n -i eth0 -w "
+          .. lab:_dir() .. "/dns.pcap udp src port 53")
+        assert.is_truthy(cap:expect("listening on", 5), cap:output())
+        local out = lab:run("victim", dig)
+        os.execute("sleep 0.4")
+        cap:kill()
+        far:kill()
+        local said = spoof:wait(5) or ""
+        assert.equal("198.51.100.66\n", out)
+        assert.matches("spoofed www%.example%.net%. A 198%.51%.100%.66 for 198%.51%.100%.10", said)
+        -- both answers reached the victim, the forged one first (the
+        -- resolver may pass on the real one more than once)
+        local seen = H.run("tshark -n -r " .. lab:_dir() .. "/dns.pcap -T fields -e dns.a 2>/dev/null")
+        assert.matches("^198%.51%.100%.66\n203%.0%.113%.80\n", seen)
+      end)
+
+      options("dns_spoof")
+      options("far_dns")
+    end)
+  end)
 end)

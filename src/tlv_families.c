@@ -1,8 +1,8 @@
 /*
  * tlv_families.c - the option families the TLV engine (tlv.c) is shown
  * to describe: TCP (RFC 9293 3.2, RFC 7323, RFC 2018), IPv4 (RFC 791
- * 3.1, RFC 2113), DHCP (RFC 2132) and IPv6 Neighbor Discovery (RFC 4861
- * 4.6, RFC 8106 5.1).  Names are Scapy's.
+ * 3.1, RFC 2113) and IPv6 Neighbor Discovery (RFC 4861 4.6, RFC 8106
+ * 5.1).  Names are Scapy's.  DHCP's lives with its protocol (proto/dhcp.c).
  */
 #include "codec.h"
 
@@ -10,17 +10,11 @@
 
 static const struct pk_tlvitem u8[] = { { NULL, PK_TLVT_UINT, 1, 0, NULL } };
 static const struct pk_tlvitem u16[] = { { NULL, PK_TLVT_UINT, 2, 0, NULL } };
-static const struct pk_tlvitem u32[] = { { NULL, PK_TLVT_UINT, 4, 0, NULL } };
-static const struct pk_tlvitem u8s[] = { { NULL, PK_TLVT_UINT, 1, 1, NULL } };
 static const struct pk_tlvitem u32s[] = { { NULL, PK_TLVT_UINT, 4, 1, NULL } };
 static const struct pk_tlvitem u32x2[] = {
     { NULL, PK_TLVT_UINT, 4, 0, NULL }, { NULL, PK_TLVT_UINT, 4, 0, NULL },
 };
-static const struct pk_tlvitem ipv4[] = { { NULL, PK_TLVT_IPV4, 0, 0, NULL } };
-static const struct pk_tlvitem ipv4s[] = { { NULL, PK_TLVT_IPV4, 0, 1, NULL } };
 static const struct pk_tlvitem mac[] = { { "lladdr", PK_TLVT_MAC, 0, 0, NULL } };
-static const struct pk_tlvitem bytes[] = { { NULL, PK_TLVT_BYTES, 0, 0, NULL } };
-static const struct pk_tlvitem text[] = { { NULL, PK_TLVT_STRING, 0, 0, NULL } };
 
 /* TCP: the length counts kind and length; zeros after EOL align the
  * header to 32 bits; at most 40 bytes (data offset 15). */
@@ -66,41 +60,6 @@ const struct pk_tlvfam pk_tlv_ipv4 = {
     .name = "IPv4 options", .type_bytes = 1, .len_bytes = 1, .unit = 1,
     .len_hdr = 1, .end_kind = 0, .fill = PK_TLV_FILL_ALIGN4, .max_bytes = 40,
     .kinds = ipv4_kinds,
-};
-
-/* DHCP: the length counts the value only; pad (0) and end (255) are
- * single bytes; what follows end is read on, as Scapy does. */
-static const struct pk_name dhcp_types[] = {
-    { 1, "discover" }, { 2, "offer" }, { 3, "request" }, { 4, "decline" },
-    { 5, "ack" }, { 6, "nak" }, { 7, "release" }, { 8, "inform" },
-    { 9, "force_renew" }, { 10, "lease_query" }, { 11, "lease_unassigned" },
-    { 12, "lease_unknown" }, { 13, "lease_active" }, { 0, NULL },
-};
-static const struct pk_tlvitem msgtype[] = { { NULL, PK_TLVT_UINT, 1, 0, dhcp_types } };
-
-static const struct pk_tlvkind dhcp_kinds[] = {
-    { 0, PK_TLVK_SINGLE, "pad", NULL, 0, 0, 0 },
-    { 1, 0, "subnet_mask", ITEMS(ipv4), 0, 0 },
-    { 3, 0, "router", ITEMS(ipv4s), 4, 0 },
-    { 6, 0, "name_server", ITEMS(ipv4s), 4, 0 },
-    { 12, 0, "hostname", ITEMS(text), 1, 0 },
-    { 15, 0, "domain", ITEMS(text), 1, 0 },
-    { 50, 0, "requested_addr", ITEMS(ipv4), 0, 0 },
-    { 51, 0, "lease_time", ITEMS(u32), 0, 0 },
-    { 53, 0, "message-type", ITEMS(msgtype), 0, 0 },
-    { 54, 0, "server_id", ITEMS(ipv4), 0, 0 },
-    { 55, 0, "param_req_list", ITEMS(u8s), 1, 0 },
-    { 58, 0, "renewal_time", ITEMS(u32), 0, 0 },
-    { 59, 0, "rebinding_time", ITEMS(u32), 0, 0 },
-    { 61, 0, "client_id", ITEMS(bytes), 2, 0 },
-    { 255, PK_TLVK_SINGLE, "end", NULL, 0, 0, 0 },
-    { 0, 0, NULL, NULL, 0, 0, 0 },
-};
-
-const struct pk_tlvfam pk_tlv_dhcp = {
-    .name = "DHCP options", .type_bytes = 1, .len_bytes = 1, .unit = 1,
-    .len_hdr = 0, .end_kind = 255, .fill = PK_TLV_FILL_NONE,
-    .kinds = dhcp_kinds,
 };
 
 /* ND: the length counts the whole option in 8-octet units; 0 is

@@ -57,6 +57,35 @@ local function list_repr(v)
   return "[" .. table.concat(t, ", ") .. "]"
 end
 
+-- An option list as Scapy prints DHCP's: [message-type=discover
+-- router=198.51.100.1,198.51.100.2 param_req_list=[1, 3] end]; a kind
+-- without a description shows its number and bytes.
+local function tlv_repr(fd, v)
+  local kinds, t = {}, {}
+  for k, n in pairs(fd.optnames) do kinds[n] = k end
+  for i, o in ipairs(v) do
+    if type(o) ~= "table" then
+      t[i] = tostring(o)
+    else
+      local info, vs = fd.optvalues[kinds[o[1]]] or {}, {}
+      for j = 2, #o do
+        local x = o[j]
+        if type(x) == "table" then
+          local xs = {}
+          for q, e in ipairs(x) do xs[q] = tostring(e) end
+          x = "[" .. table.concat(xs, ", ") .. "]"
+        elseif info.names and info.names[x] then x = info.names[x]
+        elseif type(x) == "string" and not info.type then x = "b" .. M.pyrepr(x)
+        elseif info.type == "bytes" or info.type == "string" then x = M.pyrepr(x)
+        end
+        vs[#vs + 1] = tostring(x)
+      end
+      t[i] = ("%s=%s"):format(o[1], table.concat(vs, ","))
+    end
+  end
+  return "[" .. table.concat(t, " ") .. "]"
+end
+
 -- A value v of field fd as it prints, outside any packet: names for
 -- enumerations, letters for flags, Python's repr for bytes.
 -- names, when given (false: none), stands for the field's own (ICMP's
@@ -68,8 +97,14 @@ local function plain(fd, v, names)
     if names and names[v] then return names[v] end
     return fd.hex and ("0x%x"):format(v) or tostring(v)
   elseif ty == "flags" then return type(v) == "string" and v or M.flags(fd, v)
-  elseif ty == "bytes" or ty == "fixed" then return M.pyrepr(v)
-  elseif ty == "list" or ty == "tlv" then return list_repr(v)
+  elseif ty == "bytes" then return M.pyrepr(v)
+  elseif ty == "fixed" then
+    -- the zero fill is shown as a count, as Scapy shows chaddr's
+    local body = v:gsub("%z+$", "")
+    local pad = #v - #body
+    return M.pyrepr(body) .. ((pad > 0 and #body > 0) and (" (+ %d nul pad)"):format(pad) or "")
+  elseif ty == "list" then return list_repr(v)
+  elseif ty == "tlv" then return tlv_repr(fd, v)
   elseif ty == "records" then return M.records_repr(fd, v)
   elseif ty == "strings" then
     local t = {}
@@ -179,13 +214,45 @@ function M.show(p, dump)
   return out(text, dump)
 end
 
--- Expands %name% (this layer), %<name% (nearest layer below) and
+-- The first value of the first option called oname in option list
+-- field fd of l, by its name when it has one; nil when there is none.
+local function option_value(l, fd, oname)
+  for _, o in ipairs(P.value(l, fd.name) or {}) do
+    if type(o) == "table" and o[1] == oname and o[2] ~= nil then
+      for k, n in pairs(fd.optnames) do
+        local info = n == oname and fd.optvalues[k]
+        if info and info.names and info.names[o[2]] then return info.names[o[2]] end
+      end
+      return tostring(o[2])
+    end
+  end
+end
+
+-- %options.name% of an option list field: the option's value, %^...%
+-- capitalised as Python's str.capitalize (DHCP's "Discover"); nil when
+-- the option is not there, and then the format does not apply.
+local function expand_options(l, f)
+  local missing = false
+  local s = f:gsub("%%(%^?)(([%w_]+)%.([%w_%-]+))%%", function(cap, whole, name, oname)
+    local fd = descs[P.proto(l)].fmap[name]
+    if not fd or fd.type ~= "tlv" then return "%" .. cap .. whole .. "%" end
+    local v = option_value(l, fd, oname)
+    if not v then missing = true; return "" end
+    return cap == "" and v or v:sub(1, 1):upper() .. v:sub(2):lower()
+  end)
+  if not missing then return s end
+end
+
+-- Expands %name% (this layer), %<name% (nearest layer below),
 -- %list.name% (that field of the first record of a list, DNS's
--- qd.qname).  A part in braces is left out when a name in it has no
--- value (a DNS answer without records).  The second result is false
--- when a %<name% found no layer below with it.
+-- qd.qname) and options (expand_options).  A part in braces is left out
+-- when a name in it has no value (a DNS answer without records).  The
+-- second result is false when a %<name% found no layer below with it;
+-- nil when an option named is not there.
 local function expand(layers, i, f)
   local missing, found = nil, true
+  f = expand_options(layers[i], f)
+  if not f then return nil, false end
   local function field(down, name)
     local from, to = i, i
     local list, sub = name:match("^([%w_]+)%.([%w_]+)$")

@@ -8,10 +8,6 @@
 
 enum { HWTYPE, PTYPE, HWLEN, PLEN, OP, HWSRC, PSRC, HWDST, PDST };
 
-static const struct pk_name hwtypes[] = {
-    { 1, "Ethernet (10Mb)" }, { 6, "IEEE 802" }, { 0, NULL },
-};
-
 static const struct pk_name ops[] = {
     { 1, "who-has" }, { 2, "is-at" }, { 3, "RARP-req" }, { 4, "RARP-rep" },
     { 8, "InARP-req" }, { 9, "InARP-rep" }, { 0, NULL },
@@ -19,7 +15,7 @@ static const struct pk_name ops[] = {
 
 static const struct pk_field fields[] = {
     { .name = "hwtype", .type = PK_INT, .bits = 16, .def = 1,
-      .flags = PK_FF_HEX, .names = hwtypes },
+      .flags = PK_FF_HEX, .names = pk_hwtypes },
     { .name = "ptype", .type = PK_INT, .bits = 16, .def = 0x0800,
       .flags = PK_FF_HEX, .names = pk_ethertypes },
     { .name = "hwlen", .type = PK_INT, .bits = 8, .def = 6 },

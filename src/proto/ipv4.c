@@ -82,16 +82,19 @@ static int is_icmp_error(const struct pk_layer *ls, int i, int n)
 }
 
 /* An ICMP error is keyed by the datagram it quotes, so it meets the
- * request that caused it: the outer header adds nothing. */
+ * request that caused it: the outer header adds nothing.  The addresses
+ * are left to answers(): a request to everyone (a DHCP discover from
+ * 0.0.0.0 to 255.255.255.255) is answered from an address it never
+ * named, as Scapy's key is without conf.checkIPsrc. */
 static size_t hashret(const struct pk_layer *ls, int i, int n, uint8_t *key,
                       size_t cap)
 {
-    const struct pk_layer *l = &ls[i];
-    if (is_icmp_error(ls, i, n) || cap < 5)
+    if (is_icmp_error(ls, i, n))
         return 0;
-    pk_key_put(key, 4, l->v[SRC].u ^ l->v[DST].u, 4);
-    return 4 + pk_key_put(key + 4, 1, l->v[PROTO].u, 1);
+    return pk_key_put(key, cap, ls[i].v[PROTO].u, 1);
 }
+
+#define BROADCAST 0xffffffffu
 
 static int answers(const struct pk_layer *req, int i, int nreq,
                    const struct pk_layer *rep, int j, int nrep)
@@ -106,7 +109,8 @@ static int answers(const struct pk_layer *req, int i, int nreq,
             return 0;
         return pk_answers_from(req, i + 1, nreq, rep, j + 3, nrep);
     }
-    if (r->v[SRC].u != q->v[DST].u || r->v[PROTO].u != q->v[PROTO].u)
+    if ((r->v[SRC].u != q->v[DST].u && q->v[DST].u != BROADCAST) ||
+        r->v[PROTO].u != q->v[PROTO].u)
         return 0;
     return pk_answers_from(req, i + 1, nreq, rep, j + 1, nrep);
 }

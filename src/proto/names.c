@@ -1,6 +1,6 @@
 /*
- * names.c - names of EtherTypes and IP protocol numbers, spelled as
- * Scapy prints them so that show() output reads the same.
+ * names.c - names of EtherTypes, IP protocol numbers and hardware types,
+ * spelled as Scapy prints them so that show() output reads the same.
  */
 #include "names.h"
 
@@ -17,4 +17,8 @@ const struct pk_name pk_ipprotos[] = {
     { 50, "esp" }, { 51, "ah" }, { 58, "ipv6_icmp" }, { 89, "ospf" },
     { 103, "pim" }, { 112, "vrrp" }, { 132, "sctp" },
     { 0, NULL },
+};
+
+const struct pk_name pk_hwtypes[] = {
+    { 1, "Ethernet (10Mb)" }, { 6, "IEEE 802" }, { 0, NULL },
 };

@@ -8,5 +8,6 @@
 
 extern const struct pk_name pk_ethertypes[];    /* IEEE EtherType registry */
 extern const struct pk_name pk_ipprotos[];      /* IANA protocol numbers */
+extern const struct pk_name pk_hwtypes[];       /* ARP hardware types (ARP, BOOTP) */
 
 #endif
