@@ -261,4 +261,5 @@ function I.dissect_as(d, bytes) return P.dissect(d.id, bytes) end
 function I.captured(d, bytes, time, iface, wirelen) return P.captured(d.id, bytes, time, iface, wirelen) end
 require("pkt.net")(M, I)
 require("pkt.scapy")(M, I)
+require("pkt.ipv6")(M, I)
 return M
