@@ -17,7 +17,7 @@ M.FIELDS = {
   "icmp.type", "icmp.code", "icmp.checksum", "icmp.unused", "icmp.ident", "icmp.seq",
   "icmp.data_time",
   "ipv6.version", "ipv6.plen", "ipv6.nxt", "ipv6.hlim", "ipv6.src", "ipv6.dst",
-  "ipv6.fraghdr.offset", "ipv6.fraghdr.ident", "icmpv6.type", "icmpv6.code", "icmpv6.checksum",
+  "ipv6.fraghdr.offset", "ipv6.fraghdr.ident", "icmpv6.type", "icmpv6.code", "icmpv6.checksum", "icmpv6.opt.type",
   "udp.srcport", "udp.dstport", "udp.length", "udp.checksum",
   "tcp.srcport", "tcp.dstport", "tcp.seq", "tcp.seq_raw", "tcp.ack", "tcp.ack_raw", "tcp.hdr_len",
   "tcp.flags", "tcp.window_size_value", "tcp.checksum", "tcp.urgent_pointer",
@@ -29,7 +29,7 @@ M.FIELDS = {
 -- No IP reassembly (a later fragment stays data), raw TCP sequence numbers,
 -- and every port's payload as plain data, not guessed at by an
 -- application dissector.
-local OPTIONS = "-o ip.defragment:FALSE -o tcp.relative_sequence_numbers:FALSE"
+local OPTIONS = "-o ip.defragment:FALSE -o ipv6.defragment:FALSE -o tcp.relative_sequence_numbers:FALSE"
   .. " -o tcp.analyze_sequence_numbers:FALSE -o tcp.desegment_tcp_streams:FALSE"
   .. " -d udp.port==1-65535,data -d tcp.port==1-65535,data"
 
@@ -62,7 +62,8 @@ end
 -- Padding.  A protocol pktlua has no layer for (an IPv6 hop-by-hop
 -- header) and all after it are one Raw, and opaque is true.  An ICMPv6
 -- message is named by its type (tshark's icmpv6.type, in order), and the
--- data of an echo is its field, not a layer.
+-- data of an echo is its field, not a layer; the options after a
+-- neighbour discovery message, which tshark shows inside it, are Raw.
 local NAME = { eth = "Ether", arp = "ARP", ip = "IP", icmp = "ICMP", udp = "UDP", tcp = "TCP",
   data = "Raw", ipv6 = "IPv6", ["ipv6.fraghdr"] = "IPv6ExtHdrFragment" }
 local QUOTED = { ip = "IPerror", icmp = "ICMPerror", udp = "UDPerror", tcp = "TCPerror",
@@ -81,6 +82,9 @@ function M.layers(frame)
       t[#t + 1] = (ICMPV6[ty] or "ICMPv6Unknown") .. (quoted and "error" or "")
       skip_data = not ICMPV6[ty] or ty == 128 or ty == 129
       if ty and ty < 128 then quoted = true end
+      if ty and ty >= 133 and ty <= 137 and #(frame["icmpv6.opt.type"] or {}) > 0 then
+        t[#t + 1] = "Raw"
+      end
     elseif proto == "data" and skip_data then
       skip_data = false
     elseif proto ~= "ethertype" then
@@ -251,6 +255,14 @@ function M.expect(p, frame)
         elseif kind == "Timestamp" then
           add("tcp.options.timestamp.tsval", v[1]); add("tcp.options.timestamp.tsecr", v[2])
         end
+      end
+    elseif name == "Raw" and i > 1 and p[i - 1]:name():match("^ICMPv6ND_") then
+      -- neighbour discovery options (RFC 4861 4.6): type, length in 8 bytes
+      local o, at = l.load, 1
+      while at < #o do
+        add("icmpv6.opt.type", o:byte(at))
+        if (o:byte(at + 1) or 0) == 0 then break end
+        at = at + o:byte(at + 1) * 8
       end
     elseif name == "Raw" and cut then
       for _, tf in ipairs(M.FIELDS) do
