@@ -162,3 +162,8 @@ int pk_icmpv6_is_nd(const struct pk_proto *p)
     return p == &pk_proto_icmpv6nd_rs || p == &pk_proto_icmpv6nd_ra ||
            p == &pk_proto_icmpv6nd_ns || p == &pk_proto_icmpv6nd_na;
 }
+
+int pk_icmpv6_sets_dst(const struct pk_proto *p)
+{
+    return pk_icmpv6_is_nd(p) || p == &pk_proto_icmpv6nd_redirect;
+}

@@ -62,7 +62,8 @@ static void prepare(struct pk_layer *ls, int i, int n)
     if (l->proto->quoted && !(l->set >> NH & 1) && i + 1 < n && ls[i + 1].proto->as_quote &&
         pk_bind_fill(l->proto, NH, ls[i + 1].proto->as_quote, &v))
         pk_layer_setu(l, NH, v);
-    if (!(l->set >> DST & 1))
+    /* a neighbour discovery message above names its own group */
+    if (!(l->set >> DST & 1) && !(i + 1 < n && pk_icmpv6_sets_dst(ls[i + 1].proto)))
         pk_layer_setp(l, DST, loopback, 16);
     if (!(l->set >> SRC & 1))
         pk_layer_setp(l, SRC, memcmp(addr(l, DST), loopback, 16) ? unspecified : loopback, 16);

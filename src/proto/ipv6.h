@@ -19,7 +19,10 @@ extern struct pk_proto pk_proto_ipv6;
 uint32_t pk_ipv6_pseudo(const struct pk_layer *l, const uint8_t *pkt,
                         size_t seglen, uint8_t nh);
 
-/* Whether p is a neighbour discovery message (RFC 4861 4). */
+/* Whether p is a neighbour discovery message keyed apart in sr (RFC
+ * 4861 4: router and neighbour solicitations and advertisements), and
+ * whether p gives the IPv6 header below it its destination (all five). */
 int pk_icmpv6_is_nd(const struct pk_proto *p);
+int pk_icmpv6_sets_dst(const struct pk_proto *p);
 
 #endif
