@@ -84,7 +84,7 @@ lint:
 DEB_BUILD := gcc make pkg-config libpcap-dev liblua5.4-dev lua5.4 libreadline-dev
 DEB_TEST  := valgrind lua-busted lua-dkjson tcpdump tshark python3-scapy iproute2 iputils-ping \
              netcat-openbsd libcap2-bin lua-socket clang libclang-rt-14-dev \
-             netsniff-ng python3-dpkt
+             netsniff-ng python3-dpkt python3-dnspython
 
 # Installs the Debian packages that are missing; nothing when all are there.
 deps:

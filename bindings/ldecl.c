@@ -12,9 +12,11 @@
 #include <lauxlib.h>
 
 #include "lpkt.h"
+#include "../src/codec.h"
 
 static const char *const type_opts[] = {
-    "int", "flags", "mac", "ipv4", "ipv6", "bytes", "list", "records", NULL
+    "int", "flags", "mac", "ipv4", "ipv6", "bytes", "list", "records", "fixed", "dname", "tlv",
+    "strings", NULL
 };
 static const char *const role_opts[] = {
     "none", "len", "chksum", "next", "src", "dst", NULL
@@ -22,6 +24,9 @@ static const char *const role_opts[] = {
 static const char *const cover_opts[] = {
     "header", "payload", "header+payload", NULL
 };
+/* the other covers, as the core spells them */
+static const uint8_t cover_bits[] = { PK_COVER_HDR, PK_COVER_PAYLOAD,
+                                      PK_COVER_HDR | PK_COVER_PAYLOAD };
 
 /* Memory for one declaration, freed when registering fails. */
 struct decl {
@@ -119,7 +124,7 @@ static void field_of(lua_State *L, struct decl *d, struct pk_field *fd)
     const char *s;
     fd->name = str_of(L, d, t, "name");
     fd->type = (uint8_t)opt_of(L, t, "type", NULL, type_opts);
-    fd->bits = (uint8_t)int_of(L, t, "bits", 0);
+    fd->bits = (uint16_t)int_of(L, t, "bits", 0);
     fd->role = (uint8_t)opt_of(L, t, "role", "none", role_opts);
     fd->flags = (bool_of(L, t, "auto") ? PK_FF_AUTO : 0) | (bool_of(L, t, "hex") ? PK_FF_HEX : 0) |
                 (bool_of(L, t, "counts") ? PK_FF_COUNT | PK_FF_AUTO : 0);
@@ -129,13 +134,22 @@ static void field_of(lua_State *L, struct decl *d, struct pk_field *fd)
     fd->count = (int)int_of(L, t, "count", 0);
     if (fd->role == PK_ROLE_LEN || fd->role == PK_ROLE_CHKSUM) {
         fd->flags |= PK_FF_AUTO;
-        cover = opt_of(L, t, "covers", "header+payload", cover_opts) + 1;
+        if (lua_getfield(L, t, "covers") == LUA_TSTRING && strcmp(lua_tostring(L, -1), "rest") == 0)
+            cover = PK_COVER_AFTER;
+        else if (lua_getfield(L, t, "measures") != LUA_TNIL)
+            cover = PK_COVER_FIELD;
+        else
+            cover = cover_bits[opt_of(L, t, "covers", "header+payload", cover_opts)];
+        lua_settop(L, t);
         fd->cover = (uint8_t)(cover | (bool_of(L, t, "pseudo_header") ? PK_COVER_PSEUDO : 0));
+        fd->adj = (int8_t)int_of(L, t, "adj", 0);
     }
     if (fd->role == PK_ROLE_NEXT)
         fd->flags |= PK_FF_AUTO;
-    if (lua_getfield(L, t, "of") == LUA_TNUMBER)
+    if (lua_getfield(L, t, "of") == LUA_TNUMBER && fd->type == PK_RECORDS)
         fd->rec = pk_lua_checkproto(L, -1);
+    else if (lua_isinteger(L, -1))
+        fd->of = (uint8_t)lua_tointeger(L, -1);     /* the field a length measures */
     lua_pop(L, 1);
     s = lua_getfield(L, t, "default") == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
     if (fd->type == PK_MAC && s) {
@@ -146,6 +160,16 @@ static void field_of(lua_State *L, struct decl *d, struct pk_field *fd)
         if (pk_ipv4_parse(s, &a) < 0)
             luaL_error(L, "%s: '%s' is not an IPv4 address", fd->name, s);
         fd->def = a;
+    } else if (fd->type == PK_FIXED && s) {
+        fd->deflen = (uint32_t)lua_rawlen(L, -1);
+        fd->defp = memcpy(keep(L, d, malloc(fd->deflen + 1)), s, fd->deflen + 1);
+    } else if (fd->type == PK_DNAME && s) {
+        uint8_t wire[PK_DNAME_MAX];
+        int n = s[0] ? pk_dname_parse(s, wire) : (wire[0] = 0, 1);
+        if (n < 0)
+            luaL_error(L, "%s: '%s' is not a domain name", fd->name, s);
+        fd->deflen = (uint32_t)n;
+        fd->defp = memcpy(keep(L, d, malloc((size_t)n)), wire, (size_t)n);
     } else if (lua_isinteger(L, -1)) {
         fd->def = (uint64_t)lua_tointeger(L, -1);
     }

@@ -7,9 +7,11 @@
 #include <lauxlib.h>
 
 #include "lpkt.h"
+#include "../src/codec.h"
 
 static const char *const type_names[] = {
-    "int", "flags", "mac", "ipv4", "ipv6", "bytes", "list", "records"
+    "int", "flags", "mac", "ipv4", "ipv6", "bytes", "list", "records", "fixed", "dname",
+    "tlv", "strings"
 };
 
 static const char *const role_names[] = {
@@ -27,19 +29,26 @@ static const char *cover_name(int cover)
 
 /* fd.role and what goes with it: covers, unit and pseudo_header for a
  * length or checksum, class for a next-protocol field. */
-static void push_role(lua_State *L, const struct pk_field *fd)
+static void push_role(lua_State *L, const struct pk_proto *p, const struct pk_field *fd)
 {
     if (fd->role == PK_ROLE_NONE || fd->role > PK_ROLE_DST)
         return;
     lua_pushstring(L, role_names[fd->role]);
     lua_setfield(L, -2, "role");
     if (fd->role == PK_ROLE_LEN || fd->role == PK_ROLE_CHKSUM) {
-        lua_pushstring(L, cover_name(fd->cover));
+        lua_pushstring(L, (fd->cover & PK_COVER_FIELD) ? "field"
+                          : (fd->cover & PK_COVER_AFTER) ? "rest of header" : cover_name(fd->cover));
         lua_setfield(L, -2, "covers");
     }
     if (fd->role == PK_ROLE_LEN) {
         lua_pushinteger(L, fd->unit ? fd->unit : 1);
         lua_setfield(L, -2, "unit");
+        lua_pushinteger(L, fd->adj);
+        lua_setfield(L, -2, "adj");
+        if (fd->cover & PK_COVER_FIELD) {
+            lua_pushstring(L, p->fields[fd->of - 1].name);
+            lua_setfield(L, -2, "measures");
+        }
     }
     if (fd->role == PK_ROLE_CHKSUM) {
         lua_pushboolean(L, fd->cover & PK_COVER_PSEUDO);
@@ -83,14 +92,22 @@ static void push_fielddesc(lua_State *L, const struct pk_proto *p, int f)
     lua_setfield(L, -2, "zero_none");
     lua_pushboolean(L, fd->present != NULL);
     lua_setfield(L, -2, "conditional");
-    push_role(L, fd);
+    push_role(L, p, fd);
     switch (fd->type) {       /* the default, in canonical form */
     case PK_MAC: pk_mac_format(fd->def, buf); lua_pushstring(L, buf); break;
     case PK_IPV4: pk_ipv4_format((uint32_t)fd->def, buf); lua_pushstring(L, buf); break;
     case PK_IPV6: lua_pushstring(L, "::"); break;
-    case PK_BYTES: lua_pushstring(L, ""); break;
     case PK_LIST: case PK_RECORDS: lua_newtable(L); break;
-    default: lua_pushinteger(L, (lua_Integer)fd->def); break;
+    case PK_INT: case PK_FLAGS: lua_pushinteger(L, (lua_Integer)fd->def); break;
+    default: {                  /* bytes-like: as a value of the field reads */
+        struct pk_layer l;
+        l.proto = p;
+        l.v[f].u = 0;
+        l.v[f].p = fd->defp;
+        l.v[f].len = fd->deflen;
+        pk_lua_pushfield(L, &l, f);
+        break;
+    }
     }
     lua_setfield(L, -2, "default");
     if (fd->names) {
@@ -110,6 +127,16 @@ static void push_fielddesc(lua_State *L, const struct pk_proto *p, int f)
     if (fd->rec) {
         lua_pushstring(L, fd->rec->name);
         lua_setfield(L, -2, "of");
+    }
+    if (fd->fam) {
+        lua_newtable(L);
+        for (const struct pk_tlvkind *k = fd->fam->kinds; k->name; k++) {
+            lua_pushstring(L, k->name);
+            lua_rawseti(L, -2, k->kind);
+        }
+        lua_setfield(L, -2, "optnames");
+        lua_pushstring(L, fd->fam->name);
+        lua_setfield(L, -2, "family");
     }
     if (fd->count) {
         lua_pushstring(L, p->fields[fd->count - 1].name);

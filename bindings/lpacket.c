@@ -198,6 +198,7 @@ static struct pk_layer *to_layer(struct pk_layer *l, const struct packet *r, int
     l->off = x->off;
     l->hlen = x->hlen;
     l->status = x->status;
+    l->below = i ? r->ls[i - 1].proto : NULL;
     memcpy(l->v, r->vals + x->vi, (size_t)nf(x) * sizeof(struct pk_val));
     return l;
 }
@@ -353,11 +354,6 @@ static void anchor(lua_State *L, int ridx, struct packet *r, int i, int f, int s
     anchor_key(L, ridx, r, slot(i, f), sidx);
 }
 
-static int ptr_field(const struct pk_field *fd)
-{
-    return fd->type == PK_BYTES || fd->type == PK_LIST || fd->type == PK_IPV6 ||
-           fd->type == PK_RECORDS;
-}
 
 /* Field f of l was converted from the Lua value at vidx: make what it
  * points to a Lua string the packet keeps (an option list or an IPv6
@@ -366,7 +362,7 @@ static void keep_value(lua_State *L, int ridx, struct packet *r, int i, struct p
                        int f, int vidx)
 {
     struct pk_val *v = &l->v[f];
-    if (!ptr_field(&l->proto->fields[f]))
+    if (!pk_field_isptr(&l->proto->fields[f]))
         return;
     if (v->len == 0) {
         v->p = NULL;
@@ -530,6 +526,13 @@ static void push_value(lua_State *L, const struct packet *r, int i, int f, int r
         }
     } else if (fd->role == PK_ROLE_NEXT && bound(r, i, f, &u)) {
         lua_pushinteger(L, (lua_Integer)u);
+    } else if (!(fd->flags & PK_FF_AUTO) && pk_field_isptr(fd)) {
+        struct pk_layer l;          /* the default, as a value */
+        l.proto = x->proto;
+        l.v[f].u = 0;
+        l.v[f].p = fd->defp;
+        l.v[f].len = fd->deflen;
+        pk_lua_pushfield(L, &l, f);
     } else if (!(fd->flags & PK_FF_AUTO)) {
         if (raw && fd->type == PK_FLAGS)
             lua_pushinteger(L, (lua_Integer)fd->def);
@@ -870,7 +873,7 @@ static int l_construct(lua_State *L)
     }
     /* what the values point into, now that they are all converted */
     for (int f = 0; f < p->nfields; f++)
-        if ((l.set >> f & 1) && ptr_field(&p->fields[f])) {
+        if ((l.set >> f & 1) && pk_field_isptr(&p->fields[f])) {
             lua_getfield(L, 2, p->fields[f].name);
             keep_value(L, ridx, r, 0, &l, f, -1);
             lua_pop(L, 1);
@@ -1353,9 +1356,11 @@ static int l_fieldpos(lua_State *L)
     const struct rec *x = &p->root->ls[p->from];
     if (!x->wire)
         return 0;
+    struct pk_layer l;
+    to_layer(&l, p->root, p->from);
     for (int i = 0; i < f; i++)
         if (x->present >> i & 1)
-            bit += x->proto->fields[i].bits;
+            bit += pk_field_width(&l, i);
     if (bit % 8)
         return 0;
     lua_pushinteger(L, (lua_Integer)(x->off + bit / 8));

@@ -12,6 +12,7 @@
 #include <lauxlib.h>
 
 #include "lpkt.h"
+#include "../src/codec.h"
 
 #define PKMOD_API __attribute__((visibility("default")))
 
@@ -212,8 +213,10 @@ static const char *record_packet(lua_State *L, int i, const struct pk_proto *rec
     if (t != LUA_TNIL)
         lua_pop(L, 1);
     if (packet) {
+        const struct pk_proto *q;
         call_method(L, "name");
-        if (strcmp(lua_tostring(L, -1), rec->name) == 0) {
+        q = pk_proto_find(lua_tostring(L, -1));
+        if (q == rec || (q && q->variant_of == rec)) {
             lua_pop(L, 1);
             call_method(L, "bytes");
             return lua_tolstring(L, -1, n);
@@ -223,6 +226,25 @@ static const char *record_packet(lua_State *L, int i, const struct pk_proto *rec
     lua_pushfstring(L, "record %d is a %s, not a table of %s's fields nor a packet %s{...}",
                     i, what, rec->name, rec->name);
     return NULL;
+}
+
+/* The variant of record protocol r->proto that the table on top
+ * describes (an MX record among DNS answers, by its type): r is filled
+ * with the fields the table gives that r->proto has, and asked. */
+static const struct pk_proto *record_variant(lua_State *L, struct pk_layer *r,
+                                             struct pk_scratch *s)
+{
+    const struct pk_proto *p = r->proto, *v;
+    int top = lua_gettop(L);
+    for (int f = 0; f < p->nfields; f++) {
+        /* a value that does not convert is the real fill's to report */
+        if (lua_getfield(L, top, p->fields[f].name) != LUA_TNIL)
+            (void)pk_lua_tofield(L, r, f, -1, s);
+        lua_settop(L, top);
+    }
+    s->used = 0;
+    v = p->dispatch(r);
+    return v ? v : p;
 }
 
 /* A list of records: each a table of the record protocol's fields,
@@ -245,7 +267,9 @@ static int records_value(lua_State *L, struct pk_layer *l, int f, int idx,
         int rc;
         is.used = 0;
         pk_layer_init(&r, rec);
-        if (lua_rawgeti(L, idx, i) != LUA_TTABLE) {
+        if (lua_rawgeti(L, idx, i) == LUA_TTABLE && rec->dispatch)
+            pk_layer_init(&r, record_variant(L, &r, &is));
+        if (lua_type(L, -1) != LUA_TTABLE) {
             const char *b = record_packet(L, i, rec, &w);
             if (!b)
                 return bad(L, l, f, "%s", lua_tostring(L, -1));
@@ -259,7 +283,7 @@ static int records_value(lua_State *L, struct pk_layer *l, int f, int idx,
         rc = pk_lua_filllayer(L, &r, -1, &is);
         if (rc == PK_LUA_NOFIELD)
             return bad(L, l, f, "%s", lua_pushfstring(L, "record %d: %s has no field '%s'", i,
-                                                     rec->name, luaL_tolstring(L, -1, NULL)));
+                                                     r.proto->name, luaL_tolstring(L, -1, NULL)));
         if (rc < 0)
             return bad(L, l, f, "%s", lua_pushfstring(L, "record %d: %s", i, lua_tostring(L, -1)));
         if (pk_build(&r, 1, out + len, sizeof s->buf - s->used - len, &w) < 0)
@@ -269,6 +293,244 @@ static int records_value(lua_State *L, struct pk_layer *l, int f, int idx,
     }
     s->used += len;
     pk_layer_setp(l, f, out, (uint32_t)len);
+    return 0;
+}
+
+/* ---- TLV option lists (PK_TLV) -------------------------------------
+ * In Lua an option is its name alone (a kind without a value: "end"),
+ * or {name or kind, value, ...}: one value per item of the kind, a
+ * repeated last item spread over the rest (DHCP's routers) unless it is
+ * a list item (param_req_list: {name, {1, 3, 6}}); a kind without a
+ * description takes one byte string. */
+
+#define TLV_MAXOPTS 128
+#define TLV_MAXVALS 512
+
+struct tlv_in {
+    struct pk_tlv o[TLV_MAXOPTS];
+    struct pk_val v[TLV_MAXVALS];
+    int nv;
+};
+
+/* One value of item `it` from the Lua value at idx into *v. */
+static int tlv_item_value(lua_State *L, struct pk_layer *l, int f, const struct pk_tlvkind *k,
+                          const struct pk_tlvitem *it, int idx, struct pk_val *v,
+                          struct pk_scratch *s)
+{
+    const char *str = lua_tostring(L, idx);
+    memset(v, 0, sizeof *v);
+    switch (it->type) {
+    case PK_TLVT_UINT:
+        if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0 &&
+            (it->size >= 8 || (uint64_t)lua_tointeger(L, idx) >> (8 * it->size) == 0)) {
+            v->u = (uint64_t)lua_tointeger(L, idx);
+            return 0;
+        }
+        for (const struct pk_name *n = it->names; n && n->name && lua_type(L, idx) == LUA_TSTRING; n++)
+            if (strcmp(n->name, str) == 0) {
+                v->u = n->value;
+                return 0;
+            }
+        return bad(L, l, f, "%s", lua_pushfstring(L, "option %s takes %s, got %s", k->name,
+                   it->names ? "a number or a name" : "a number in range", luaL_tolstring(L, idx, NULL)));
+    case PK_TLVT_IPV4: {
+        uint32_t a;
+        if (!str || pk_ipv4_parse(str, &a) < 0)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "option %s takes an IPv4 address, got %s",
+                       k->name, luaL_tolstring(L, idx, NULL)));
+        v->u = a;
+        return 0;
+    }
+    case PK_TLVT_MAC:
+        if (!str || pk_mac_parse(str, &v->u) < 0)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "option %s takes a MAC address, got %s",
+                       k->name, luaL_tolstring(L, idx, NULL)));
+        return 0;
+    case PK_TLVT_IPV6: {
+        uint8_t *a = scratch_get(s, 16);
+        if (!a || !str || pk_ipv6_parse(str, a) < 0)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "option %s takes an IPv6 address, got %s",
+                       k->name, luaL_tolstring(L, idx, NULL)));
+        v->p = a;
+        v->len = 16;
+        return 0;
+    }
+    default: {
+        size_t len;
+        if (lua_type(L, idx) != LUA_TSTRING)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "option %s takes a string, got %s",
+                       k->name, luaL_typename(L, idx)));
+        str = lua_tolstring(L, idx, &len);
+        v->p = (const uint8_t *)str;
+        v->len = (uint32_t)len;
+        return 0;
+    }
+    }
+}
+
+/* The values of option item table at idx, from its second entry. */
+static int tlv_values(lua_State *L, struct pk_layer *l, int f, const struct pk_tlvkind *k,
+                      int idx, struct pk_tlv *o, struct tlv_in *in, struct pk_scratch *s)
+{
+    int n = (int)lua_rawlen(L, idx);
+    o->vals = &in->v[in->nv];
+    o->nvals = 0;
+    o->status = PK_TLV_OK;
+    for (int j = 2; j <= n; j++) {
+        const struct pk_tlvitem *it = pk_tlv_item(k, (unsigned)o->nvals);
+        int list = it && it->repeat == 2 && lua_rawgeti(L, idx, j) == LUA_TTABLE;
+        int m = list ? (int)lua_rawlen(L, -1) : 1;
+        if (!list && it && it->repeat == 2)
+            lua_pop(L, 1);
+        if (!it)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "option %s takes %d value(s), got more",
+                       k->name, (int)k->nitems));
+        for (int q = 1; q <= m; q++) {
+            if (in->nv >= TLV_MAXVALS)
+                return bad(L, l, f, "%s", "too many option values");
+            if (list)
+                lua_rawgeti(L, -1, q);
+            else
+                lua_rawgeti(L, idx, j);
+            if (tlv_item_value(L, l, f, k, it, -1, &in->v[in->nv++], s) < 0)
+                return -1;
+            lua_pop(L, 1);
+            o->nvals++;
+        }
+        if (list)
+            lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* One option from the Lua value at idx. */
+static int tlv_option(lua_State *L, struct pk_layer *l, int f, int idx, struct pk_tlv *o,
+                      struct tlv_in *in, struct pk_scratch *s)
+{
+    const struct pk_tlvfam *fam = l->proto->fields[f].fam;
+    const struct pk_tlvkind *k = NULL;
+    int t = lua_type(L, idx), kt;
+    memset(o, 0, sizeof *o);
+    if (t != LUA_TSTRING && t != LUA_TTABLE)
+        return bad(L, l, f, "an option is a name or {name, value, ...}, got %s",
+                   luaL_typename(L, idx));
+    kt = t == LUA_TSTRING ? (lua_pushvalue(L, idx), LUA_TSTRING) : lua_rawgeti(L, idx, 1);
+    if (kt == LUA_TSTRING) {
+        k = pk_tlv_named(fam, lua_tostring(L, -1));
+        if (!k)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "unknown %s option '%s' (use its kind "
+                       "number with a byte string for others)", fam->name, lua_tostring(L, -1)));
+        o->kind = k->kind;
+    } else if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 &&
+               (uint64_t)lua_tointeger(L, -1) >> (8 * fam->type_bytes) == 0) {
+        o->kind = (uint16_t)lua_tointeger(L, -1);
+        k = pk_tlv_kind(fam, o->kind);
+    } else {
+        return bad(L, l, f, "an option's first item is its name or kind number, got %s",
+                   luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    if (k && (k->flags & PK_TLVK_SINGLE))
+        return 0;
+    if (t == LUA_TSTRING) {
+        if (k->nitems)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "option %s needs a value: "
+                       "{\"%s\", value}", k->name, k->name));
+        o->status = PK_TLV_OK;
+        o->vals = &in->v[in->nv];
+        return 0;
+    }
+    lua_getfield(L, idx, "malformed");
+    if (lua_toboolean(L, -1) || !k || k->nitems == 0) {
+        size_t len = 0;
+        int raw = lua_rawgeti(L, idx, 2);
+        if (raw != LUA_TSTRING && raw != LUA_TNIL)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "option kind %d takes its value as a "
+                       "byte string", (int)o->kind));
+        o->data = (const uint8_t *)lua_tolstring(L, -1, &len);
+        o->len = (uint32_t)len;
+        o->status = lua_toboolean(L, -2) ? PK_TLV_MALFORMED : PK_TLV_RAW;
+        if (k && k->nitems == 0 && !o->len && !lua_toboolean(L, -2)) {
+            o->status = PK_TLV_OK;      /* SAckOK: typed, no value */
+            o->vals = &in->v[in->nv];
+        }
+        lua_pop(L, 2);
+        return 0;
+    }
+    lua_pop(L, 1);
+    return tlv_values(L, l, f, k, idx, o, in, s);
+}
+
+static int tlv_value(lua_State *L, struct pk_layer *l, int f, int idx, struct pk_scratch *s)
+{
+    const struct pk_tlvfam *fam = l->proto->fields[f].fam;
+    struct tlv_in *in;
+    int n, w, top = lua_gettop(L);
+    if (lua_type(L, idx) != LUA_TTABLE)
+        return bad(L, l, f, "expected a list of options, got %s", luaL_typename(L, idx));
+    n = (int)lua_rawlen(L, idx);
+    if (n > TLV_MAXOPTS)
+        return bad(L, l, f, "%s", lua_pushfstring(L, "%d options are too many (at most %d)",
+                   n, TLV_MAXOPTS));
+    in = lua_newuserdatauv(L, sizeof *in, 0);   /* too large for the C stack */
+    in->nv = 0;
+    for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, idx, i + 1);
+        if (tlv_option(L, l, f, lua_gettop(L), &in->o[i], in, s) < 0)
+            return -1;
+        lua_pop(L, 1);
+    }
+    w = pk_tlv_encode(fam, in->o, n, s->buf + s->used, sizeof s->buf - s->used);
+    if (w < 0)
+        return bad(L, l, f, "%s", lua_pushfstring(L, "these %s do not encode: %s", fam->name,
+                   w == PK_ENOSPC ? "too long" : "a value does not fit its option, or the "
+                   "list is longer than the header allows"));
+    pk_layer_setp(l, f, s->buf + s->used, (uint32_t)w);
+    s->used += (size_t)w;
+    lua_settop(L, top);
+    return 0;
+}
+
+/* ---- character-strings (PK_STRS) -----------------------------------
+ * A list of strings, or one string; a string of more than 255 bytes
+ * goes out as several of 255 and the rest, as Scapy sends it. */
+static int strs_add(struct pk_scratch *s, const char *str, size_t len)
+{
+    do {
+        size_t k = len > 255 ? 255 : len;
+        uint8_t *out = scratch_get(s, k + 1);
+        if (!out)
+            return -1;
+        out[0] = (uint8_t)k;
+        memcpy(out + 1, str, k);
+        str += k;
+        len -= k;
+    } while (len > 0);
+    return 0;
+}
+
+static int strs_value(lua_State *L, struct pk_layer *l, int f, int idx, struct pk_scratch *s)
+{
+    size_t start = s->used, len;
+    int n = lua_type(L, idx) == LUA_TTABLE ? (int)lua_rawlen(L, idx) : 1;
+    if (lua_type(L, idx) != LUA_TTABLE && lua_type(L, idx) != LUA_TSTRING)
+        return bad(L, l, f, "expected a string or a list of strings, got %s",
+                   luaL_typename(L, idx));
+    for (int i = 1; i <= n; i++) {
+        const char *str;
+        if (lua_type(L, idx) == LUA_TTABLE)
+            lua_rawgeti(L, idx, i);
+        else
+            lua_pushvalue(L, idx);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "item %d is a %s, not a string", i,
+                       luaL_typename(L, -1)));
+        str = lua_tolstring(L, -1, &len);
+        if ((len > 0 || lua_type(L, idx) == LUA_TTABLE) && strs_add(s, str, len) < 0)
+            return bad(L, l, f, "%s", "strings too long to encode (at most 8 kB)");
+        lua_pop(L, 1);
+    }
+    pk_layer_setp(l, f, s->buf + start, (uint32_t)(s->used - start));
     return 0;
 }
 
@@ -357,6 +619,37 @@ int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx,
     }
     case PK_RECORDS:
         return records_value(L, l, f, idx, s);
+    case PK_FIXED:
+        if (lua_type(L, idx) != LUA_TSTRING)
+            return bad(L, l, f, "expected a string of bytes, got %s", luaL_typename(L, idx));
+        str = lua_tolstring(L, idx, &len);
+        if (len > fd->bits / 8u)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "%d bytes do not fit in %d "
+                       "(shorter values are filled with zeros)", (int)len, (int)(fd->bits / 8)));
+        pk_layer_setp(l, f, (const uint8_t *)str, (uint32_t)len);
+        return 0;
+    case PK_DNAME: {
+        uint8_t *out = scratch_get(s, PK_DNAME_MAX);
+        int n;
+        if (lua_type(L, idx) != LUA_TSTRING)
+            return bad(L, l, f, "expected a domain name string like \"www.example.com.\", got %s",
+                       luaL_typename(L, idx));
+        if (!out)
+            return bad(L, l, f, "%s", "packet too large");
+        str = lua_tolstring(L, idx, &len);
+        n = len == 0 ? (out[0] = 0, 1) : pk_dname_parse(str, out);
+        if (n < 0)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "'%s' is not a domain name: %s", str,
+                       n == PK_ETOOLONG ? "a label is over 63 bytes or the name over 255"
+                                        : "write labels joined by dots, \\. for a dot inside one"));
+        s->used -= PK_DNAME_MAX - (size_t)n;
+        pk_layer_setp(l, f, out, (uint32_t)n);
+        return 0;
+    }
+    case PK_TLV:
+        return tlv_value(L, l, f, idx, s);
+    case PK_STRS:
+        return strs_value(L, l, f, idx, s);
     }
     return bad(L, l, f, "%s", "unsupported field type");
 }
@@ -401,34 +694,187 @@ static void push_opts(lua_State *L, const struct pk_field *fd,
         lua_pushboolean(L, 1), lua_setfield(L, -2, "truncated");
 }
 
+/* A list of records reads a field of its first record by name, as
+ * Scapy 2.5 scripts write pkt[DNS].qd.qname; lists index from 1. */
+#define RECORDS_MT "pkt.records"
+
+static int records_index(lua_State *L)
+{
+    if (lua_type(L, 2) != LUA_TSTRING || lua_rawgeti(L, 1, 1) != LUA_TTABLE)
+        return 0;
+    lua_pushvalue(L, 2);
+    lua_gettable(L, -2);
+    return 1;
+}
+
+/* A record's metatable says its class (a variant, such as DNS's MX
+ * record, has fields its list's class has not) and which fields it has
+ * (DNS's rdata is an address or a name by type): {__name, class = id,
+ * present = bits}; one per class and set of fields. */
+static void push_record_mt(lua_State *L, const struct pk_layer *r)
+{
+    lua_Integer key = (lua_Integer)pk_proto_id(r->proto) << 32 | r->present;
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, "pkt.recordmt");
+    if (lua_rawgeti(L, -1, key) == LUA_TTABLE) {
+        lua_remove(L, -2);
+        return;
+    }
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, r->proto->name);
+    lua_setfield(L, -2, "__name");
+    lua_pushinteger(L, pk_proto_id(r->proto));
+    lua_setfield(L, -2, "class");
+    lua_pushinteger(L, r->present);
+    lua_setfield(L, -2, "present");
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, key);
+    lua_remove(L, -2);
+}
+
 /* The records of field fd as a list of tables, one per whole record;
  * the bytes after the last whole one are left out. */
-static void push_records(lua_State *L, const struct pk_field *fd, const uint8_t *p,
-                         size_t len)
+static void push_records(lua_State *L, const struct pk_field *fd, const struct pk_val *v)
 {
     struct pk_layer r;
-    size_t k;
+    struct pk_msg msg = pk_val_msg(v);
+    const uint8_t *p = v->p;
+    size_t k, len = v->len;
     int n = 0;
     char buf[128];
     lua_newtable(L);
-    while (len > 0 && (k = pk_record_read(fd->rec, p, len, &r)) > 0) {
-        lua_createtable(L, 0, fd->rec->nfields);
-        for (int i = 0; i < fd->rec->nfields; i++) {
+    luaL_setmetatable(L, RECORDS_MT);
+    while (len > 0 && (k = pk_record_read(fd->rec, p, len, &msg, &r)) > 0) {
+        const struct pk_proto *rp = r.proto;   /* rec, or a variant of it */
+        lua_createtable(L, 0, rp->nfields);
+        for (int i = 0; i < rp->nfields; i++) {
             if (!(r.present >> i & 1))
                 continue;
-            if (fd->rec->fields[i].type == PK_FLAGS) {
-                if (pk_flags_format(&fd->rec->fields[i], r.v[i].u, buf, sizeof buf) < 0)
+            if (rp->fields[i].type == PK_FLAGS) {
+                if (pk_flags_format(&rp->fields[i], r.v[i].u, buf, sizeof buf) < 0)
                     buf[0] = '\0';
                 lua_pushstring(L, buf);
             } else {
                 pk_lua_pushfield(L, &r, i);
             }
-            lua_setfield(L, -2, fd->rec->fields[i].name);
+            lua_setfield(L, -2, rp->fields[i].name);
         }
+        push_record_mt(L, &r);
+        lua_setmetatable(L, -2);
         lua_rawseti(L, -2, ++n);
         p += k;
         len -= k;
     }
+}
+
+/* Character-strings as a list; a last one cut short keeps what is
+ * there. */
+static void push_strs(lua_State *L, const uint8_t *p, size_t len)
+{
+    int n = 0;
+    lua_newtable(L);
+    while (len > 0) {
+        size_t k = p[0] < len - 1 ? p[0] : len - 1;
+        lua_pushlstring(L, (const char *)p + 1, k);
+        lua_rawseti(L, -2, ++n);
+        p += k + 1;
+        len -= k + 1;
+    }
+}
+
+/* A name as text with the trailing dot; one that does not decode (a
+ * pointer out of the message, a loop) as its bytes. */
+static void push_dname(lua_State *L, const struct pk_val *v)
+{
+    struct pk_msg msg = pk_val_msg(v);
+    uint8_t name[PK_DNAME_MAX];
+    char text[PK_DNAME_TEXTMAX];
+    size_t used;
+    int n = v->p ? pk_dname_decode(msg.p, msg.len, (size_t)(v->p - msg.p), name, &used) : -1;
+    if (n >= 0 && pk_dname_format(name, (size_t)n, text, sizeof text) >= 0)
+        lua_pushstring(L, text);
+    else if (!v->p)
+        lua_pushliteral(L, ".");
+    else
+        lua_pushlstring(L, (const char *)v->p, v->len);
+}
+
+static void push_tlv_item(lua_State *L, const struct pk_tlvitem *it, const struct pk_val *v)
+{
+    char buf[64];
+    switch (it->type) {
+    case PK_TLVT_UINT:
+        lua_pushinteger(L, (lua_Integer)v->u);
+        break;
+    case PK_TLVT_IPV4:
+        pk_ipv4_format((uint32_t)v->u, buf);
+        lua_pushstring(L, buf);
+        break;
+    case PK_TLVT_MAC:
+        pk_mac_format(v->u, buf);
+        lua_pushstring(L, buf);
+        break;
+    case PK_TLVT_IPV6:
+        pk_ipv6_format(v->p, buf);
+        lua_pushstring(L, buf);
+        break;
+    default:
+        lua_pushlstring(L, (const char *)v->p, v->len);
+        break;
+    }
+}
+
+/* Option list bytes as Lua: the form tlv_option reads. */
+static void push_tlv(lua_State *L, const struct pk_tlvfam *fam, const uint8_t *p, size_t len)
+{
+    struct pk_tlv *o = lua_newuserdatauv(L, TLV_MAXOPTS * sizeof *o, 0);
+    int n = pk_tlv_decode(fam, p, len, o, TLV_MAXOPTS);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        const struct pk_tlvkind *k = pk_tlv_kind(fam, o[i].kind);
+        int at = 1, inlist = 0;
+        if (k && (k->flags & PK_TLVK_SINGLE) && o[i].status != PK_TLV_MALFORMED) {
+            lua_pushstring(L, k->name);
+            lua_rawseti(L, -2, i + 1);
+            continue;
+        }
+        lua_createtable(L, 2, 0);
+        if (k && o[i].status != PK_TLV_MALFORMED)
+            lua_pushstring(L, k->name);
+        else
+            lua_pushinteger(L, o[i].kind);
+        lua_rawseti(L, -2, at++);
+        if (o[i].status != PK_TLV_OK) {
+            lua_pushlstring(L, (const char *)o[i].data, o[i].len);
+            lua_rawseti(L, -2, at);
+            if (o[i].status == PK_TLV_MALFORMED)
+                lua_pushboolean(L, 1), lua_setfield(L, -2, "malformed");
+        } else if (k->nitems == 0) {
+            lua_pushliteral(L, "");     /* a kind without a value (SAckOK) */
+            lua_rawseti(L, -2, at);
+        }
+        for (unsigned j = 0; o[i].status == PK_TLV_OK && j < o[i].nvals; j++) {
+            const struct pk_tlvitem *it = pk_tlv_item(k, j);
+            struct pk_val v;
+            if (pk_tlv_value(fam, &o[i], j, &v) < 0)
+                break;
+            if (it->repeat == 2 && !inlist) {   /* the rest as one list */
+                lua_createtable(L, (int)(o[i].nvals - j), 0);
+                inlist = 1;
+            }
+            push_tlv_item(L, it, &v);
+            if (inlist)
+                lua_rawseti(L, -2, (lua_Integer)(lua_rawlen(L, -2) + 1));
+            else
+                lua_rawseti(L, -2, at++);
+        }
+        if (inlist)
+            lua_rawseti(L, -2, at);
+        lua_rawseti(L, -2, i + 1);
+    }
+    if (n == TLV_MAXOPTS)
+        lua_pushboolean(L, 1), lua_setfield(L, -2, "truncated");
+    lua_remove(L, -2);
 }
 
 void pk_lua_pushfield(lua_State *L, const struct pk_layer *l, int f)
@@ -457,7 +903,19 @@ void pk_lua_pushfield(lua_State *L, const struct pk_layer *l, int f)
         push_opts(L, fd, v->p, v->len);
         break;
     case PK_RECORDS:
-        push_records(L, fd, v->p, v->len);
+        push_records(L, fd, v);
+        break;
+    case PK_FIXED:
+        lua_pushlstring(L, (const char *)v->p, v->len);
+        break;
+    case PK_DNAME:
+        push_dname(L, v);
+        break;
+    case PK_TLV:
+        push_tlv(L, fd->fam, v->p, v->len);
+        break;
+    case PK_STRS:
+        push_strs(L, v->p, v->len);
         break;
     default:
         lua_pushinteger(L, (lua_Integer)v->u);
@@ -538,6 +996,11 @@ static const luaL_Reg funcs[] = {
 PKMOD_API int luaopen_pkt_core(lua_State *L)
 {
     luaL_newlib(L, funcs);
+    if (luaL_newmetatable(L, RECORDS_MT)) {
+        lua_pushcfunction(L, records_index);
+        lua_setfield(L, -2, "__index");
+    }
+    lua_pop(L, 1);
     pk_open_net(L);
     lua_pushstring(L, PK_VERSION);
     lua_setfield(L, -2, "version");

@@ -264,6 +264,95 @@ print(in4_chksum(253, ip, seg[:6] + b"\0\0" + seg[8:]))]]):format(H.hex(b))) .. 
 
 end)
 
+-- The field kinds a DNS or BOOTP message needs, declared from Lua: a
+-- name, a length of the rest of a record, a fixed-size byte string, a
+-- length of one field in the middle of a header, character-strings.
+describe("a layer declared from Lua with names, fixed sizes and lengths of a field", function()
+  local LRec = pkt.layer{ name = "LRec", fields = {
+    { "owner", "dname", default = "lab.example" },
+    { "kind", "int", 8, default = 1 },
+    { "rdlen", "int", 16, role = "len", covers = "rest" },
+    { "data", "bytes" },
+  } }
+  local LMsg = pkt.layer{ name = "LMsg", fields = {
+    { "tag", "fixed", 6, default = "PKT" },
+    { "n", "int", 8 },
+    { "recs", "records", of = LRec, count = "n" },
+    { "tlen", "int", 8, role = "len", measures = "text" },
+    { "text", "bytes" },
+    { "notes", "strings" },
+  }, bind = { UDP = { dport = 7322 } } }
+  local DECL = PY_COMMON .. [[
+from scapy.layers.dns import DNSStrField, DNSTextField
+class LRec(Record):
+    fields_desc = [DNSStrField("owner", "lab.example"), ByteField("kind", 1),
+                   FieldLenField("rdlen", None, length_of="data", fmt="H"),
+                   StrLenField("data", "", length_from=lambda p: p.rdlen)]
+class LMsg(Packet):
+    fields_desc = [StrFixedLenField("tag", b"PKT", 6),
+                   FieldLenField("n", None, count_of="recs", fmt="B"),
+                   PacketListField("recs", [], LRec, count_from=lambda p: p.n),
+                   FieldLenField("tlen", None, length_of="text", fmt="B"),
+                   StrLenField("text", "", length_from=lambda p: p.tlen),
+                   DNSTextField("notes", [])]
+bind_layers(UDP, LMsg, dport=7322)
+]]
+  local cases = {
+    { 'LMsg{recs={{owner="a.b", data="xyz"}, {kind=2}}, text="hello", notes={"one", "two"}}',
+      'LMsg(recs=[LRec(owner="a.b", data=b"xyz"), LRec(kind=2)], text=b"hello", notes=[b"one", b"two"])' },
+    { 'LMsg{tag="ABCDEF", notes={"x"}}', 'LMsg(tag=b"ABCDEF", notes=[b"x"])' },
+    { 'LMsg{recs={{owner="."}}}', 'LMsg(recs=[LRec(owner=".")])' },
+  }
+  local env = setmetatable({ LMsg = LMsg, IP = IP, UDP = UDP }, { __index = _G })
+
+  it("builds as Scapy's declaration with DNSStrField, StrFixedLenField and length_from", function()
+    local lines = {}
+    for _, c in ipairs(cases) do
+      lines[#lines + 1] = ("print(raw(IP(%s)/UDP(sport=5000, dport=7322)/%s).hex())"):format(IPH, c[2])
+    end
+    local path = H.tmpfile(DECL .. table.concat(lines, "\n") .. "\n")
+    local out, status = H.run(H.python .. " " .. path .. " 2>&1")
+    os.remove(path)
+    assert.equal(0, status, out)
+    local i = 0
+    for want in out:gmatch("[^\n]+") do
+      i = i + 1
+      local p = assert(load(("return IP{%s}/UDP{sport=5000, dport=7322}/%s"):format(IPH, cases[i][1]),
+        "=case", "t", env))()
+      assert.equal(want, H.hex(p:bytes()), cases[i][1])
+      local q = IP(H.unhex(want))
+      assert.equal(want, H.hex(q:bytes()))
+    end
+    assert.equal(#cases, i)
+  end)
+
+  it("reads its fields back", function()
+    local q = IP((IP{ dst = "198.51.100.2" } / UDP{ sport = 5000, dport = 7322 } / LMsg{
+      recs = { { owner = "a.b", data = "xyz" }, { kind = 2 } }, text = "hello", notes = { "one", "two" } }):bytes())
+    local m = q[LMsg]
+    assert.equal("PKT\0\0\0", m.tag)
+    assert.equal(2, m.n)
+    assert.equal("a.b.", m.recs[1].owner)
+    assert.equal(3, m.recs[1].rdlen)
+    assert.equal("lab.example.", m.recs[2].owner)
+    assert.equal(5, m.tlen)
+    assert.equal("hello", m.text)
+    assert.same({ "one", "two" }, m.notes)
+  end)
+
+  it("says what is wrong with a fixed size, a measured field or a name", function()
+    local function bad(fields) return select(2, pcall(pkt.layer, { name = "LBad", fields = fields })) end
+    assert.matches("size in bytes", bad{ { "t", "fixed" } })
+    assert.matches("names no variable field after it",
+      bad{ { "l", "int", 8, role = "len", measures = "x" }, { "y", "bytes" } })
+    assert.matches("comes last", bad{ { "x", "bytes" }, { "y", "int", 8 } })
+    assert.matches("not a domain name", bad{ { "o", "dname", default = ("a"):rep(70) } })
+    local ok, err = pcall(LMsg, { tag = "TOOLONG" })
+    assert.is_false(ok)
+    assert.matches("7 bytes do not fit in 6", err)
+  end)
+end)
+
 describe("a bad declaration", function()
   local function err(decl)
     local ok, e = pcall(pkt.layer, decl)

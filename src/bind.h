@@ -54,4 +54,14 @@ static inline const struct pk_proto *pk_bind_next(const struct pk_layer *l)
     return NULL;
 }
 
+/* What the class `peek` of lower carries under a first byte `key`. */
+static inline const struct pk_proto *pk_bind_peek(const struct pk_proto *lower, uint8_t key)
+{
+    const struct pk_bindclass *c = lower->peekcls;
+    for (int k = 0; k < c->n; k++)
+        if (c->e[k].value == key)
+            return pk_bind_carry(lower, &c->e[k]);
+    return NULL;
+}
+
 #endif

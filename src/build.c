@@ -29,8 +29,6 @@ static void put_bits(uint8_t *buf, size_t bit, unsigned bits, uint64_t v)
     }
 }
 
-static const uint8_t zero16[16];
-
 /* The value field f is built with: a count left unset is the number
  * of records of the field that names it. */
 static uint64_t value_of(const struct pk_layer *l, int f)
@@ -40,11 +38,12 @@ static uint64_t value_of(const struct pk_layer *l, int f)
     if (!(p->fields[f].flags & PK_FF_COUNT) || (l->set >> f & 1))
         return pk_layer_u(l, f);
     for (int r = f + 1; r < p->nfields; r++)
-        if (p->fields[r].type == PK_RECORDS && p->fields[r].count == f + 1)
-            return (l->set >> r & 1)
-                   ? (uint64_t)pk_records_walk(p->fields[r].rec, l->v[r].p, l->v[r].len,
-                                               UINT64_MAX, &used)
-                   : 0;
+        if (p->fields[r].type == PK_RECORDS && p->fields[r].count == f + 1) {
+            struct pk_val v = pk_layer_p(l, r);
+            struct pk_msg msg = pk_val_msg(&v);
+            return (uint64_t)pk_records_walk(p->fields[r].rec, v.p, v.len, UINT64_MAX,
+                                             &msg, &used);
+        }
     return pk_layer_u(l, f);
 }
 
@@ -61,28 +60,23 @@ static long write_header(struct pk_layer *l, uint8_t *buf, size_t pos,
         if (!pk_field_present(l, f))
             continue;
         l->present |= 1u << f;
-        if (fd->bits == 0) {            /* the variable tail */
-            uint32_t len = (l->set >> f & 1) ? l->v[f].len : 0;
-            size_t pad = (fd->flags & PK_FF_PAD4) ? (4 - len % 4) % 4 : 0;
+        if (pk_field_isptr(fd)) {       /* bytes: variable, or of a fixed size */
+            struct pk_val v = pk_layer_p(l, f);
+            size_t w = pk_field_width(l, f) / 8;
             if (bit & 7)
                 return PK_EINVAL;
-            if (len + pad > cap - bit / 8)
+            if (v.len > w)              /* more than a fixed size holds */
+                return PK_EINVAL;
+            if (w > cap - bit / 8)
                 return PK_ENOSPC;
-            if (len)
-                memcpy(buf + bit / 8, l->v[f].p, len);
-            memset(buf + bit / 8 + len, 0, pad);
-            bit += (len + pad) * 8;
+            if (v.len)
+                memcpy(buf + bit / 8, v.p, v.len);
+            memset(buf + bit / 8 + v.len, 0, w - v.len);
+            bit += w * 8;
             continue;
         }
         if ((bit + fd->bits + 7) / 8 > cap)
             return PK_ENOSPC;
-        if (fd->type == PK_IPV6) {
-            const uint8_t *a = (l->set >> f & 1) && l->v[f].len == 16
-                               ? l->v[f].p : zero16;
-            memcpy(buf + bit / 8, a, 16);
-            bit += 128;
-            continue;
-        }
         put_bits(buf, bit, fd->bits, value_of(l, f) & pk_field_max(fd));
         bit += fd->bits;
     }
@@ -97,7 +91,7 @@ static size_t field_bitoff(const struct pk_layer *l, int f)
     size_t bit = 0;
     for (int i = 0; i < f; i++)
         if (l->present >> i & 1)
-            bit += l->proto->fields[i].bits;
+            bit += pk_field_width(l, i);
     return bit;
 }
 
@@ -141,13 +135,19 @@ static void fill_roles(struct pk_layer *ls, int i, uint8_t *buf, size_t end)
             continue;
         bit = p->roles[r].bitoff >= 0 ? (size_t)p->roles[r].bitoff : field_bitoff(l, f);
         if (fd->role == PK_ROLE_LEN) {
-            size_t v = (fd->cover & PK_COVER_HDR) ? l->hlen : 0;
+            int64_t v = (fd->cover & PK_COVER_HDR) ? (int64_t)l->hlen : 0;
             if (fd->cover & PK_COVER_PAYLOAD)
-                v += end - l->off - l->hlen;
-            v /= fd->unit ? fd->unit : 1;
+                v += (int64_t)(end - l->off - l->hlen);
+            if (fd->cover & PK_COVER_FIELD)
+                v = (int64_t)(pk_field_width(l, pk_field_variant(l, fd->of - 1)) / 8);
+            if (fd->cover & PK_COVER_AFTER)
+                v = (int64_t)l->hlen - (int64_t)(pk_field_end(l, f) / 8);
+            v = v / (fd->unit ? fd->unit : 1) + fd->adj;
+            if (v < 0)
+                v = 0;
             /* a frame larger than its length field can say (GRO, BIG
              * TCP captures) carries 0 there, as Linux writes it */
-            put_bits(h, bit, fd->bits, v > pk_field_max(fd) ? 0 : v);
+            put_bits(h, bit, fd->bits, (uint64_t)v > pk_field_max(fd) ? 0 : (uint64_t)v);
         } else if (bit % 8 == 0) {
             size_t len = (fd->cover & PK_COVER_PAYLOAD) ? end - l->off : l->hlen;
             int c;
@@ -171,6 +171,10 @@ int pk_build(struct pk_layer *ls, int n, uint8_t *buf, size_t cap, size_t *len)
     if (cap > PK_MAXFRAME)
         cap = PK_MAXFRAME;
     pk_registry_init();
+    /* the first layer's is the caller's: a layer built on its own from a
+     * packet (p[DNS]:bytes()) has the header its place there gives it */
+    for (int i = 1; i < n; i++)
+        ls[i].below = ls[i - 1].proto;
     for (int i = 0; i < n; i++)
         if (ls[i].proto->prepare)
             ls[i].proto->prepare(ls, i, n);

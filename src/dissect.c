@@ -29,30 +29,69 @@ static uint64_t get_bits(const uint8_t *p, size_t bit, unsigned bits)
     return v;
 }
 
-/* Reads the fixed fields of l->proto from data[pos, end).  Returns the
- * number of bytes they take, or -1 when they do not fit.  A header
- * quoted in an ICMP error is often cut after 8 bytes by design: it keeps
- * the fields that fit. */
-static long read_fixed(struct pk_layer *l, const uint8_t *data, size_t pos,
-                       size_t end, int *partial)
+static uint64_t length_of(const struct pk_layer *l, int f);
+static size_t walk_records(struct pk_layer *l, int f, const uint8_t *p, size_t len,
+                           const struct pk_msg *msg);
+
+/* The bytes variable field f takes at data[at, end), when something
+ * other than the header's end delimits it: a length field before it, a
+ * name's own end, a count of records.  -1: they are not there. */
+static long var_len(struct pk_layer *l, int f, const uint8_t *data, size_t at,
+                    size_t end, const struct pk_msg *msg)
+{
+    const struct pk_proto *p = l->proto;
+    int m = pk_field_measured_by(p, f);
+    if (m >= 0)
+        return (l->present >> m & 1) ? (long)length_of(l, m) : 0;
+    if (p->fields[f].type == PK_DNAME)
+        return pk_dname_span(data, end, at);
+    return (long)walk_records(l, f, data + at, end - at, msg);
+}
+
+/* Reads the fields of l->proto from data[pos, end) in order, up to a
+ * variable field that nothing delimits, which is left to the caller.  Returns
+ * the bytes they take, or -1 when they do not fit; *tail is the
+ * variable field that takes the rest of the header, or -1.  A header quoted in
+ * an ICMP error is often cut after 8 bytes by design: it keeps the
+ * fields that fit (*partial). */
+static long read_fields(struct pk_layer *l, const uint8_t *data, size_t pos,
+                        size_t end, int *partial, struct pk_msg *msg, int *tail)
 {
     const struct pk_proto *p = l->proto;
     size_t bit = pos * 8, limit = end * 8;
 
+    *tail = -1;
     for (int f = 0; f < p->nfields; f++) {
         const struct pk_field *fd = &p->fields[f];
-        if (fd->bits == 0 || (fd->present && !fd->present(l)))
+        long n = 0;
+        if (fd->present && !fd->present(l))
             continue;
-        if (limit - bit < fd->bits) {
+        if (fd->bits == 0 && !pk_field_delimited(p, f)) {
+            *tail = f;                  /* what the header leaves: the caller's */
+            break;
+        }
+        if (f == p->message - 1 && bit % 8 == 0) {
+            msg->p = data + bit / 8;
+            msg->len = end - bit / 8;
+        }
+        if (fd->bits == 0 && (bit % 8 != 0 ||
+            (n = var_len(l, f, data, bit / 8, end, msg)) < 0 || (size_t)n > end - bit / 8))
+            fd = NULL;                  /* cut short, or no length fits */
+        if (!fd || limit - bit < fd->bits) {
             /* the header ends after the last byte a field touched */
             *partial = 1;
             return l->proto->quoted ? (long)((bit + 7) / 8 - pos) : -1;
         }
         l->present |= 1u << f;
-        if (fd->type == PK_IPV6)
-            pk_layer_setp(l, f, data + bit / 8, 16);
-        else
-            l->v[f].u = get_bits(data, bit, fd->bits);
+        if (fd->bits == 0 || pk_field_isptr(fd)) {
+            size_t len = fd->bits ? fd->bits / 8u : (size_t)n;
+            pk_layer_setp(l, f, data + bit / 8, (uint32_t)len);
+            if (fd->type == PK_DNAME || fd->type == PK_RECORDS)
+                l->v[f].u = pk_msg_ref(msg, data + bit / 8);
+            bit += len * 8;
+            continue;
+        }
+        l->v[f].u = get_bits(data, bit, fd->bits);
         l->set |= 1u << f;
         bit += fd->bits;
     }
@@ -76,7 +115,7 @@ static long keep_fields(struct pk_layer *l, int keep)
     size_t bit = 0;
     for (int f = 0; f < l->proto->nfields; f++) {
         if (f < keep) {
-            bit += (l->present >> f & 1) ? l->proto->fields[f].bits : 0;
+            bit += (l->present >> f & 1) ? pk_field_width(l, f) : 0;
         } else {
             l->present &= ~(UINT32_C(1) << f);
             l->set &= ~(UINT32_C(1) << f);
@@ -85,10 +124,13 @@ static long keep_fields(struct pk_layer *l, int keep)
     return (long)(bit / 8);
 }
 
+/* The bytes a length field says, in its unit less its adjustment; 0
+ * when it says less than nothing. */
 static uint64_t length_of(const struct pk_layer *l, int f)
 {
-    unsigned unit = l->proto->fields[f].unit;
-    return l->v[f].u * (unit ? unit : 1);
+    const struct pk_field *fd = &l->proto->fields[f];
+    int64_t units = (int64_t)l->v[f].u - fd->adj;
+    return units < 0 ? 0 : (uint64_t)units * (fd->unit ? fd->unit : 1);
 }
 
 /* Where the payload ends by the layer's total length field: bytes past
@@ -108,13 +150,14 @@ static size_t covered_end(const struct pk_layer *l, size_t end)
 /* The bytes the records of field f take at p[0, len): as many whole
  * records as its count field says, or as fit when it has none.  Fewer
  * than the count leave the layer truncated. */
-static size_t records_len(struct pk_layer *l, int f, const uint8_t *p, size_t len)
+static size_t walk_records(struct pk_layer *l, int f, const uint8_t *p, size_t len,
+                           const struct pk_msg *msg)
 {
     const struct pk_field *fd = &l->proto->fields[f];
     int c = fd->count - 1;
     uint64_t max = c < 0 ? UINT64_MAX : (l->present >> c & 1) ? l->v[c].u : 0;
     size_t used;
-    if ((uint64_t)pk_records_walk(fd->rec, p, len, max, &used) < max && c >= 0)
+    if ((uint64_t)pk_records_walk(fd->rec, p, len, max, msg, &used) < max && c >= 0)
         l->status = PK_LAYER_TRUNCATED;
     return used;
 }
@@ -124,6 +167,12 @@ static size_t records_len(struct pk_layer *l, int f, const uint8_t *p, size_t le
  * kept as Raw. */
 int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
                struct pk_layer *ls, int max)
+{
+    return pk_dissect_msg(first, data, len, ls, max, NULL);
+}
+
+int pk_dissect_msg(const struct pk_proto *first, const uint8_t *data, size_t len,
+                   struct pk_layer *ls, int max, const struct pk_msg *outer)
 {
     struct { size_t from, to; } pad[4];
     int npad = 0, n = 0;
@@ -139,12 +188,16 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
         const struct pk_proto *other = NULL;
         const char *why = NULL;
         long fixed, hlen;
-        int tail, decided = 0, partial = 0, keep = 0;
+        int tail, rest, decided = 0, partial = 0, keep = 0;
+        struct pk_msg msg = { data, len };
 
+        if (outer)
+            msg = *outer;
     again:
         pk_layer_init(l, p);
         l->off = pos;
-        fixed = read_fixed(l, data, pos, end, &partial);
+        l->below = n ? ls[n - 1].proto : NULL;
+        fixed = read_fields(l, data, pos, end, &partial, &msg, &rest);
         if (fixed >= 0 && !partial && p->dispatch && !other &&
             (other = p->dispatch(l)) != NULL && other != p) {
             p = other;                  /* the header is another's */
@@ -171,16 +224,20 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
         }
         /* a quote cut inside its fixed fields ends there, with an empty
          * tail: the bytes after the last whole field stay raw */
-        tail = why ? -1 : p->tail - 1;
+        tail = why ? -1 : rest;
+        if (partial && tail < 0 && p->tail && pk_field_present(l, p->tail - 1))
+            tail = p->tail - 1;
         if (partial || why)
             hlen = fixed;
         else if (p->hdr_len)
             hlen = p->hdr_len(l);
         else if (p->hdrlen && (l->present >> (p->hdrlen - 1) & 1))
-            hlen = (long)length_of(l, p->hdrlen - 1);
+            hlen = (long)length_of(l, p->hdrlen - 1) +
+                   ((p->fields[p->hdrlen - 1].cover & PK_COVER_AFTER)
+                    ? (long)(pk_field_end(l, p->hdrlen - 1) / 8) : 0);
         else if (tail >= 0 && p->fields[tail].type == PK_RECORDS)
-            hlen = fixed + (long)records_len(l, tail, data + pos + fixed,
-                                             end - pos - (size_t)fixed);
+            hlen = fixed + (long)walk_records(l, tail, data + pos + fixed,
+                                              end - pos - (size_t)fixed, &msg);
         else
             hlen = tail >= 0 ? (long)(end - pos) : fixed;
         if (why) {                      /* the fields after `keep` do not hold */
@@ -197,6 +254,8 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
         if (tail >= 0) {
             l->present |= 1u << tail;
             pk_layer_setp(l, tail, data + pos + fixed, (uint32_t)(hlen - fixed));
+            if (p->fields[tail].type == PK_RECORDS || p->fields[tail].type == PK_DNAME)
+                l->v[tail].u = pk_msg_ref(&msg, data + pos + fixed);
         }
         l->hlen = (size_t)hlen;
         pos += (size_t)hlen;
@@ -226,6 +285,8 @@ int pk_dissect(const struct pk_proto *first, const uint8_t *data, size_t len,
             }
         }
         p = pk_bind_next(l);
+        if (!p && l->proto->peekcls && pos < end)
+            p = pk_bind_peek(l->proto, data[pos]);
     }
     if (pos < end && n < max - npad)
         raw_layer(&ls[n++], &pk_proto_raw, data, pos, end);

@@ -190,3 +190,19 @@ void pk_dname_encode(struct pk_wr *w, const uint8_t *name, size_t nlen,
     }
     pk_wr_uint(w, 0, 1);
 }
+
+long pk_dname_span(const uint8_t *msg, size_t mlen, size_t off)
+{
+    size_t at = off;
+    while (at < mlen) {
+        uint8_t c = msg[at];
+        if ((c & 0xc0) == 0xc0)
+            return at + 2 <= mlen ? (long)(at + 2 - off) : PK_ETRUNC;
+        if (c & 0xc0)
+            return PK_ELABEL;
+        at += 1u + c;
+        if (c == 0)
+            return at - off > PK_DNAME_MAX ? PK_ETOOLONG : (long)(at - off);
+    }
+    return PK_ETRUNC;
+}

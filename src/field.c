@@ -14,6 +14,61 @@ void pk_layer_init(struct pk_layer *l, const struct pk_proto *p)
     l->proto = p;
 }
 
+size_t pk_field_width(const struct pk_layer *l, int f)
+{
+    const struct pk_field *fd = &l->proto->fields[f];
+    size_t len;
+    if (fd->bits)
+        return fd->bits;
+    len = pk_layer_p(l, f).len;
+    if (fd->flags & PK_FF_PAD4)
+        len += (4 - len % 4) % 4;
+    return len * 8;
+}
+
+size_t pk_field_end(const struct pk_layer *l, int f)
+{
+    size_t bit = 0;
+    for (int i = 0; i <= f; i++)
+        if (l->present >> i & 1)
+            bit += pk_field_width(l, i);
+    return bit;
+}
+
+int pk_field_delimited(const struct pk_proto *p, int f)
+{
+    const struct pk_field *fd = &p->fields[f];
+    return fd->type == PK_DNAME || pk_field_measured_by(p, f) >= 0 ||
+           (fd->type == PK_RECORDS && fd->count && f != p->nfields - 1);
+}
+
+int pk_field_measures(const struct pk_proto *p, int f)
+{
+    const struct pk_field *fd = &p->fields[f];
+    return fd->role == PK_ROLE_LEN && (fd->cover & PK_COVER_FIELD) ? fd->of - 1 : -1;
+}
+
+/* A length measures the field it names and the variants of it: fields
+ * of the same name, one of which a header has (DNS's rdata). */
+int pk_field_measured_by(const struct pk_proto *p, int f)
+{
+    for (int m = 0; m < f; m++) {
+        int of = pk_field_measures(p, m);
+        if (of >= 0 && (of == f || strcmp(p->fields[of].name, p->fields[f].name) == 0))
+            return m;
+    }
+    return -1;
+}
+
+int pk_field_variant(const struct pk_layer *l, int f)
+{
+    const struct pk_proto *p = l->proto;
+    for (int g = f; g < p->nfields; g++)
+        if ((l->present >> g & 1) && strcmp(p->fields[g].name, p->fields[f].name) == 0)
+            return g;
+    return f;
+}
+
 static const struct pk_name *names_of(const struct pk_layer *l, int f)
 {
     const struct pk_field *fd = &l->proto->fields[f];

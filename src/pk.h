@@ -37,9 +37,22 @@ enum pk_type {
     PK_IPV6,    /* 128-bit IPv6 address (value in bytes) */
     PK_BYTES,   /* byte string: the variable tail of a header, or a payload */
     PK_LIST,    /* option list: kind/length/value items, bytes on the wire */
-    PK_RECORDS  /* records of another protocol (`rec`), one after another:
+    PK_RECORDS, /* records of another protocol (`rec`), one after another:
                    bytes on the wire, a list of tables in Lua */
+    PK_FIXED,   /* a byte string of exactly bits / 8 bytes (BOOTP's chaddr,
+                   sname, file): shorter values are zero-filled */
+    PK_DNAME,   /* a domain name (RFC 1035 3.1), compressed or not on the
+                   wire; text with the trailing dot in Lua (codec.h) */
+    PK_TLV,     /* an option list of the TLV family `fam` (codec.h) */
+    PK_STRS     /* character-strings (RFC 1035 3.3), each after its length
+                   byte: a list of strings in Lua (DNS TXT) */
 };
+
+/* How long a variable field (bits 0) is, in the order dissection asks:
+ * a length field with cover PK_COVER_FIELD names it (DNS rdlength);
+ * it delimits itself (a name; records with a count); else it is the
+ * header's last field and takes what the header length leaves, or all
+ * that follows.  Only the last field may be undelimited. */
 
 /* Field flags. */
 #define PK_FF_AUTO  0x01    /* computed at build time when left unset */
@@ -66,8 +79,12 @@ enum pk_role {
 #define PK_COVER_HDR     0x01   /* this header */
 #define PK_COVER_PAYLOAD 0x02   /* everything above it */
 #define PK_COVER_PSEUDO  0x04   /* the pseudo-header of the layer below */
+#define PK_COVER_FIELD   0x08   /* one variable field of this header: `of` */
+#define PK_COVER_AFTER   0x10   /* the rest of this header after the length
+                                   (a DNS record's rdlen): a header length */
 
 struct pk_layer;
+struct pk_tlvfam;
 
 /* A value <-> name table entry; tables end with name == NULL. */
 struct pk_name {
@@ -121,9 +138,11 @@ struct pk_opt {
 struct pk_field {
     const char *name;
     uint8_t type;           /* enum pk_type */
-    uint8_t bits;           /* width of a fixed field; 0 for the variable tail */
+    uint16_t bits;          /* width of a fixed field; 0 for a variable one */
     uint8_t flags;          /* PK_FF_* */
     uint64_t def;           /* default of an integer-like field */
+    const void *defp;       /* default of a byte-like field (wire form), */
+    uint32_t deflen;        /* and its length; NULL: empty */
     const struct pk_name *names;        /* PK_INT names, PK_FLAGS bit names */
     const struct pk_depnames *depnames; /* names keyed by field `dep` */
     int dep;                            /* index of that field */
@@ -131,6 +150,10 @@ struct pk_field {
     uint8_t role;           /* enum pk_role */
     uint8_t cover;          /* PK_ROLE_LEN, PK_ROLE_CHKSUM: PK_COVER_* */
     uint8_t unit;           /* PK_ROLE_LEN: bytes per unit; 0 means 1 */
+    int8_t adj;             /* PK_ROLE_LEN: added to the count of units
+                               (an IPv6 extension header's length: -1) */
+    uint8_t of;             /* PK_COVER_FIELD: 1 + the field it measures */
+    const struct pk_tlvfam *fam;    /* PK_TLV: the option family */
     const char *cls;        /* PK_ROLE_NEXT: the bind class of its values */
     const struct pk_proto *rec;     /* PK_RECORDS: the protocol of each record */
     int count;              /* PK_RECORDS: 1 + the field that gives how many
@@ -191,6 +214,18 @@ struct pk_proto {
                                    field selects it (802.3: 802.2 LLC) */
     const struct pk_sumfmt *summary;    /* ends with fmt == NULL */
     int quotable;   /* an ICMP error may quote it: gets a quoted form */
+    /* The class of what follows when the next bytes' first byte says
+     * what they are (IPv6 neighbour discovery options), looked up when
+     * no field selects it. */
+    const char *peek;
+    /* 1 + the field where a message starts that compressed names in this
+     * header and its records point into (DNS: id); 0: the first byte of
+     * what is dissected. */
+    int message;
+    /* A record variant: dissection chose it over `variant_of` by its
+     * dispatch hook (DNS's MX record is a DNSRR by its type), so a list
+     * of variant_of's records holds it too. */
+    const struct pk_proto *variant_of;
 
     /* Hooks, all optional: only where a protocol is irregular. */
     /* Dissection: the protocol this header really is, given its fixed
@@ -240,6 +275,7 @@ struct pk_proto {
     const struct pk_proto *as_quote;    /* quotable: its quoted form */
     const struct pk_sel *sel;           /* next-protocol selectors, */
     int nsel;                           /* the PK_FF_ALT ones last */
+    struct pk_bindclass *peekcls;       /* `peek`, interned */
     const struct pk_rolefield *roles;   /* lengths and checksums */
     int nroles;
     int tail;               /* 1 + its variable tail field; 0: none */
@@ -254,10 +290,36 @@ size_t pk_key_put(uint8_t *key, size_t cap, uint64_t v, int bytes);
 
 /* A field's value. */
 struct pk_val {
-    uint64_t u;             /* integer-like fields */
-    const uint8_t *p;       /* PK_IPV6 (16 bytes), PK_BYTES, PK_LIST */
+    uint64_t u;             /* integer-like fields; for PK_DNAME and
+                               PK_RECORDS read off the wire, where their
+                               message is (pk_val_msg) */
+    const uint8_t *p;       /* byte-like fields: IPv6, bytes, lists, names */
     uint32_t len;
 };
+
+/* The message a name's compression pointers point into: for a value
+ * read off the wire, u holds how far before p it starts (high 32 bits)
+ * and its length; for a value a script gave (u == 0), the value itself,
+ * which holds no pointers. */
+struct pk_msg {
+    const uint8_t *p;
+    size_t len;
+};
+
+static inline struct pk_msg pk_val_msg(const struct pk_val *v)
+{
+    struct pk_msg m = { v->p, v->len };
+    if (v->u) {
+        m.p = v->p - (v->u >> 32);
+        m.len = (size_t)(v->u & 0xffffffffu);
+    }
+    return m;
+}
+
+static inline uint64_t pk_msg_ref(const struct pk_msg *m, const uint8_t *p)
+{
+    return m && m->p ? (uint64_t)(p - m->p) << 32 | (uint64_t)m->len : 0;
+}
 
 /* Layer status after dissection. */
 #define PK_LAYER_OK        0
@@ -274,6 +336,8 @@ struct pk_layer {
     const struct pk_proto *cut;   /* Raw layer: the protocol that was cut
                                      short, or that the bytes are not */
     const char *why;        /* PK_LAYER_INVALID by a check: the reason */
+    const struct pk_proto *below;   /* the layer under it, or NULL: a field's
+                                       presence may depend on it (DNS over TCP) */
     struct pk_val v[PK_MAXFIELDS];
 };
 
@@ -339,9 +403,28 @@ static inline void pk_layer_setu(struct pk_layer *l, int f, uint64_t u)
 
 static inline void pk_layer_setp(struct pk_layer *l, int f, const uint8_t *p, uint32_t len)
 {
+    l->v[f].u = 0;          /* bytes a script gave point into no message */
     l->v[f].p = p;
     l->v[f].len = len;
     l->set |= 1u << f;
+}
+
+/* Whether a field's value is bytes (p/len) rather than an integer. */
+static inline int pk_field_isptr(const struct pk_field *fd)
+{
+    return fd->type == PK_IPV6 || fd->type == PK_BYTES || fd->type == PK_LIST ||
+           fd->type == PK_RECORDS || fd->type >= PK_FIXED;
+}
+
+/* The bytes field f is built from: its value, else its default. */
+static inline struct pk_val pk_layer_p(const struct pk_layer *l, int f)
+{
+    struct pk_val v = { 0, NULL, 0 };
+    if (l->set >> f & 1)
+        return l->v[f];
+    v.p = (const uint8_t *)l->proto->fields[f].defp;
+    v.len = l->proto->fields[f].deflen;
+    return v;
 }
 
 static inline int pk_field_present(const struct pk_layer *l, int f)
@@ -354,6 +437,21 @@ static inline uint64_t pk_field_max(const struct pk_field *f)
 {
     return f->bits >= 64 ? UINT64_MAX : (UINT64_C(1) << f->bits) - 1;
 }
+
+/* The bits field f takes in l's header as built or read: its width, or
+ * a variable field's bytes with their fill. */
+size_t pk_field_width(const struct pk_layer *l, int f);
+/* The bits from the start of l's header to the end of field f. */
+size_t pk_field_end(const struct pk_layer *l, int f);
+/* Whether variable field f ends where a length field, its own form or a
+ * count says, rather than where the header does. */
+int pk_field_delimited(const struct pk_proto *p, int f);
+/* The field whose length field f (PK_COVER_FIELD) gives, or -1; and the
+ * length field of variable field f, or -1. */
+int pk_field_measures(const struct pk_proto *p, int f);
+int pk_field_measured_by(const struct pk_proto *p, int f);
+/* The field of f's name that l's header has (f, or a later variant). */
+int pk_field_variant(const struct pk_layer *l, int f);
 
 const char *pk_field_valname(const struct pk_layer *l, int f, uint64_t v);
 int pk_field_namedval(const struct pk_layer *l, int f, const char *name,
@@ -372,11 +470,18 @@ int pk_field_format(const struct pk_layer *l, int f, char *buf, size_t n);
  * p[0, len), at most max of them; returns how many, and in *used the
  * bytes they take.  Reads nothing past len. */
 int pk_records_walk(const struct pk_proto *rec, const uint8_t *p, size_t len,
-                    uint64_t max, size_t *used);
+                    uint64_t max, const struct pk_msg *msg, size_t *used);
 /* The record at p[0, len) as one layer of rec; returns the bytes it
- * takes, or 0 when it is not a whole record. */
+ * takes, or 0 when it is not a whole record.  Names in it point into
+ * msg (NULL: p[0, len)). */
 size_t pk_record_read(const struct pk_proto *rec, const uint8_t *p, size_t len,
-                      struct pk_layer *l);
+                      const struct pk_msg *msg, struct pk_layer *l);
+/* pk_dissect with names pointing into msg (NULL: data[0, len)). */
+int pk_dissect_msg(const struct pk_proto *first, const uint8_t *data, size_t len,
+                   struct pk_layer *ls, int max, const struct pk_msg *msg);
+/* The wire length of the name at msg[off], following no pointer past
+ * the first: the bytes it takes there; < 0 when it is not a name. */
+long pk_dname_span(const uint8_t *msg, size_t mlen, size_t off);
 
 /* Options (kind/length/value lists). */
 int pk_opts_encode(const struct pk_optkind *kinds, const struct pk_opt *o,

@@ -180,14 +180,20 @@ static const char *check_field(const struct pk_field *fd)
 {
     if (!fd->name || !fd->name[0])
         return "a field has no name";
-    if (fd->type > PK_RECORDS)
+    if (fd->type > PK_STRS)
         return "a field has an unknown type";
     if (fd->type == PK_IPV6 ? fd->bits != 128
+        : fd->type == PK_FIXED ? fd->bits == 0 || fd->bits % 8 != 0 || fd->bits > 8 * 1024
         : fd->bits > 64 || (fd->bits == 0) != (fd->type == PK_BYTES || fd->type == PK_LIST ||
-                                               fd->type == PK_RECORDS))
+                                               fd->type == PK_RECORDS || fd->type == PK_DNAME ||
+                                               fd->type == PK_TLV || fd->type == PK_STRS))
         return "a field's width does not fit its type";
     if ((fd->type == PK_RECORDS) != (fd->rec != NULL) || (fd->rec && !fd->rec->id))
         return "a list of records names a registered protocol, and only it does";
+    if ((fd->type == PK_TLV) != (fd->fam != NULL))
+        return "an option list names its TLV family, and only it does";
+    if (fd->defp && !pk_field_isptr(fd))
+        return "a byte default belongs to a field of bytes";
     switch (fd->role) {
     case PK_ROLE_NONE:
     case PK_ROLE_SRC:
@@ -196,8 +202,11 @@ static const char *check_field(const struct pk_field *fd)
     case PK_ROLE_LEN:
         if (fd->type != PK_INT || fd->bits == 0)
             return "a length is an integer field";
-        if (!(fd->cover & (PK_COVER_HDR | PK_COVER_PAYLOAD)) || (fd->cover & PK_COVER_PSEUDO))
-            return "a length covers the header, the payload or both";
+        if ((fd->cover & (PK_COVER_FIELD | PK_COVER_AFTER))
+            ? (fd->cover != PK_COVER_FIELD && fd->cover != PK_COVER_AFTER) ||
+              ((fd->cover & PK_COVER_FIELD) && fd->of == 0) || fd->bits % 8
+            : !(fd->cover & (PK_COVER_HDR | PK_COVER_PAYLOAD)) || (fd->cover & PK_COVER_PSEUDO))
+            return "a length covers the header, the payload, both, or one field";
         return NULL;
     case PK_ROLE_CHKSUM:
         if (fd->type != PK_INT || fd->bits != 16)
@@ -214,6 +223,16 @@ static const char *check_field(const struct pk_field *fd)
     }
 }
 
+/* Whether undelimited variable field f may stand before the last: it
+ * and the fields after it are variants of which a header has one. */
+static int after_tail(const struct pk_proto *p, int f)
+{
+    for (int g = f; g < p->nfields; g++)
+        if (!p->fields[g].present && g != p->nfields - 1)
+            return 0;
+    return f == p->nfields - 1 || p->fields[f].present != NULL;
+}
+
 static const char *check_proto(const struct pk_proto *p)
 {
     const char *why;
@@ -222,16 +241,26 @@ static const char *check_proto(const struct pk_proto *p)
         return "a protocol needs a name and a long name";
     if (p->nfields < 1 || p->nfields > PK_MAXFIELDS || !p->fields)
         return "a protocol has 1 to 20 fields";
+    if (p->message < 0 || p->message > p->nfields)
+        return "a message starts at one of the protocol's fields";
     if (p->id || p->quoted)
         return "this descriptor is registered already";
     for (int f = 0; f < p->nfields; f++) {
         const struct pk_field *fd = &p->fields[f];
         if ((why = check_field(fd)) != NULL)
             return why;
-        if (fd->bits == 0 && f != p->nfields - 1)
-            return "only the last field may have a variable length";
-        if (fd->role == PK_ROLE_LEN && (fd->cover == PK_COVER_HDR ? ++hdr : ++tot) > 1)
+        if (fd->bits == 0 && !pk_field_delimited(p, f) && !after_tail(p, f))
+            return "a variable field that takes the rest of its header comes last, "
+                   "or it and every field after it are conditional";
+        if (pk_field_measures(p, f) >= 0 &&
+            (fd->of - 1 <= f || fd->of > p->nfields || p->fields[fd->of - 1].bits != 0 ||
+             pk_field_measured_by(p, fd->of - 1) != f))
+            return "a length of one field measures one variable field after it";
+        if (fd->role == PK_ROLE_LEN && !(fd->cover & PK_COVER_FIELD) &&
+            (fd->cover == PK_COVER_HDR || fd->cover == PK_COVER_AFTER ? ++hdr : ++tot) > 1)
             return "a protocol has at most one header length and one total length";
+        if (f == p->message - 1 && fd->bits % 8)
+            return "a message starts on a byte";
         if (fd->type == PK_RECORDS && fd->count &&
             (fd->count > f || p->fields[fd->count - 1].type != PK_INT ||
              p->fields[fd->count - 1].bits == 0 ||
@@ -280,8 +309,9 @@ static struct pk_rolefield *make_roles(struct pk_proto *p, int *n)
     struct pk_rolefield *r = calloc((size_t)p->nfields, sizeof *r);
     *n = 0;
     p->hdrlen = p->totlen = p->tail = 0;
-    for (int f = 0; f < p->nfields; f++)
-        if (p->fields[f].bits == 0)
+    /* the tail: a variable field that nothing else delimits */
+    for (int f = 0; f < p->nfields && !p->tail; f++)
+        if (p->fields[f].bits == 0 && !pk_field_delimited(p, f))
             p->tail = f + 1;
     if (!r)
         return NULL;
@@ -292,9 +322,10 @@ static struct pk_rolefield *make_roles(struct pk_proto *p, int *n)
             if (fd->role == (pass ? PK_ROLE_CHKSUM : PK_ROLE_LEN)) {
                 r[*n].field = f;
                 r[(*n)++].bitoff = bit;
-                if (fd->role == PK_ROLE_LEN && fd->cover == PK_COVER_HDR)
+                if (fd->role == PK_ROLE_LEN &&
+                    (fd->cover == PK_COVER_HDR || fd->cover == PK_COVER_AFTER))
                     p->hdrlen = f + 1;
-                else if (fd->role == PK_ROLE_LEN)
+                else if (fd->role == PK_ROLE_LEN && !(fd->cover & PK_COVER_FIELD))
                     p->totlen = f + 1;
             }
             bit = (bit < 0 || fd->present || fd->bits == 0) ? -1 : bit + fd->bits;
@@ -366,6 +397,8 @@ int pk_proto_register(struct pk_proto *p, const char **why)
     byid = grow(R.byid, &R.cap, R.n + 2, sizeof *R.byid);
     if (byid)
         R.byid = byid;
+    if (p->peek && (p->peekcls = intern(p->peek)) == NULL)
+        return PK_EINVAL;
     if (!byid || (sel = make_sel(p, &nsel)) == NULL ||
         (roles = make_roles(p, &nroles)) == NULL ||
         (p->quotable && (quoted = make_quoted(p)) == NULL)) {

@@ -11,8 +11,9 @@
 
 local kinds = {
   int = true, flags = true, mac = 48, ipv4 = 32, ipv6 = 128, bytes = 0, records = 0,
+  fixed = "bytes", dname = 0, strings = 0,
 }
-local kind_list = "int, flags, mac, ipv4, ipv6, bytes, records"
+local kind_list = "int, flags, mac, ipv4, ipv6, bytes, fixed, dname, strings, records"
 local address_ok = {
   mac = function(s) return s:match("^%x%x[:-]%x%x[:-]%x%x[:-]%x%x[:-]%x%x[:-]%x%x$") ~= nil end,
   ipv4 = function(s)
@@ -23,10 +24,10 @@ local address_ok = {
   end,
 }
 local roles = { len = true, chksum = true, next = true, src = true, dst = true }
-local covers = { header = true, payload = true, ["header+payload"] = true }
+local covers = { header = true, payload = true, ["header+payload"] = true, rest = true }
 local field_opts = {
   default = true, names = true, role = true, covers = true, unit = true, hex = true,
-  pseudo_header = true, of = true, count = true, class = true,
+  pseudo_header = true, of = true, count = true, class = true, measures = true, adj = true,
 }
 
 return function(classes, is_class, reserved, register)
@@ -50,14 +51,19 @@ return function(classes, is_class, reserved, register)
     seen[fname] = true
     for k in pairs(spec) do
       if type(k) == "string" and not field_opts[k] then
-        fail("unknown option '%s' (options: default, names, role, covers, unit, hex, " ..
-          "pseudo_header, of, count, class)", k)
+        fail("unknown option '%s' (options: default, names, role, covers, unit, adj, measures, " ..
+          "hex, pseudo_header, of, count, class)", k)
       end
     end
     local size = kinds[kind]
     if not size then fail("unknown kind %s (kinds: %s)", kind == nil and "(none)" or ("'" .. tostring(kind) .. "'"), kind_list) end
     local fd = { name = fname, type = kind, hex = spec.hex and true or nil }
-    if size == true then
+    if size == "bytes" then
+      if math.type(width) ~= "integer" or width < 1 or width > 1024 then
+        fail("a fixed field needs its size in bytes, 1 to 1024, as its third item")
+      end
+      fd.bits = width * 8
+    elseif size == true then
       if math.type(width) ~= "integer" or width < 1 or width > 64 then
         fail("a%s field needs its width in bits, 1 to 64, as its third item", kind == "int" and "n int" or " flags")
       end
@@ -81,9 +87,22 @@ return function(classes, is_class, reserved, register)
     end
     if spec.covers ~= nil then
       if fd.role ~= "len" and fd.role ~= "chksum" then fail("covers= goes with role len or chksum") end
-      if not covers[spec.covers] then
-        fail("covers is 'header', 'payload' or 'header+payload', not '%s'", tostring(spec.covers))
+      if not covers[spec.covers] or (spec.covers == "rest" and fd.role ~= "len") then
+        fail("covers is 'header', 'payload', 'header+payload' or, for a length, 'rest' (of the " ..
+          "header after it), not '%s'", tostring(spec.covers))
       end
+    end
+    if spec.measures ~= nil then
+      if fd.role ~= "len" or spec.covers ~= nil or type(spec.measures) ~= "string" then
+        fail("measures= names the variable field after it that a length (role len, no covers=) gives")
+      end
+      fd.measures = spec.measures
+    end
+    if spec.adj ~= nil then
+      if fd.role ~= "len" or math.type(spec.adj) ~= "integer" or spec.adj < -128 or spec.adj > 127 then
+        fail("adj= (-128..127, added to the count of units) goes with role len")
+      end
+      fd.adj = spec.adj
     end
     fd.covers, fd.pseudo_header, fd.class = spec.covers, spec.pseudo_header and true or nil, spec.class
     if spec.unit ~= nil then
@@ -119,6 +138,8 @@ return function(classes, is_class, reserved, register)
         if math.type(def) ~= "integer" or def < 0 or (width < 64 and def >> width ~= 0) then
           fail("default %s does not fit in %d bits", tostring(def), width)
         end
+      elseif kind == "dname" or kind == "fixed" then
+        if type(def) ~= "string" then fail("default of a %s field is a string", kind) end
       elseif kind == "mac" or kind == "ipv4" then
         if type(def) ~= "string" or not address_ok[kind](def) then
           fail("default %s is not %s", type(def) == "string" and ("'" .. def .. "'") or tostring(def),
@@ -193,15 +214,26 @@ return function(classes, is_class, reserved, register)
     if type(spec.fields) ~= "table" or #spec.fields == 0 then
       error(("pkt.layer %s: fields= is a list of field specs, at least one"):format(name), 2)
     end
-    local fields, seen, bits = {}, {}, 0
+    local fields, seen, bits, measured = {}, {}, 0, {}
     for i, f in ipairs(spec.fields) do
       local fd = field(f, i, seen, fields, name)
-      if fd.bits == 0 and i ~= #spec.fields then
-        error(("pkt.layer %s: field %d ('%s'): a %s field has a variable length and comes last")
-          :format(name, i, fd.name, fd.type), 2)
+      if fd.measures then measured[fd.measures] = i end
+      if fd.bits == 0 and i ~= #spec.fields and fd.type ~= "dname" and not measured[fd.name]
+        and not (fd.type == "records" and fd.count) then
+        error(("pkt.layer %s: field %d ('%s'): a %s field has a variable length and comes last, "
+          .. "unless a length field before it measures it (measures=)"):format(name, i, fd.name, fd.type), 2)
       end
       bits = bits + fd.bits
       fields[i] = fd
+    end
+    for f, i in pairs(measured) do
+      local target
+      for j, fd in ipairs(fields) do if fd.name == f and j > i and fd.bits == 0 then target = j end end
+      if not target then
+        error(("pkt.layer %s: field %d ('%s'): measures='%s' names no variable field after it")
+          :format(name, i, fields[i].name, f), 2)
+      end
+      fields[i].of = target
     end
     if bits % 8 ~= 0 then
       error(("pkt.layer %s: the fixed fields take %d bits, not a whole number of bytes"):format(name, bits), 2)

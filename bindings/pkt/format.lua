@@ -65,9 +65,13 @@ local function plain(fd, v, names)
     if names and names[v] then return names[v] end
     return fd.hex and ("0x%x"):format(v) or tostring(v)
   elseif ty == "flags" then return type(v) == "string" and v or M.flags(fd, v)
-  elseif ty == "bytes" then return M.pyrepr(v)
-  elseif ty == "list" then return list_repr(v)
+  elseif ty == "bytes" or ty == "fixed" then return M.pyrepr(v)
+  elseif ty == "list" or ty == "tlv" then return list_repr(v)
   elseif ty == "records" then return M.records_repr(fd, v)
+  elseif ty == "strings" then
+    local t = {}
+    for i, s in ipairs(v) do t[i] = "b" .. M.pyrepr(s) end
+    return "[" .. table.concat(t, ", ") .. "]"
   end
   return tostring(v)
 end
@@ -76,14 +80,27 @@ local function desc_named(name)
   for _, d in ipairs(descs) do if d.name == name then return d end end
 end
 
+-- The class of record r of a list of fd.of records (its own when it is
+-- a variant, DNS's MX record among DNSRRs), and the fields it has, in
+-- order: of two of a name (DNS's rdata, an address or a name) the one
+-- it holds.
+local function record_fields(fd, r)
+  local mt = getmetatable(r)
+  local d = mt and descs[mt.class] or desc_named(fd.of)
+  local t = {}
+  for i, rf in ipairs(d.fields) do
+    if r[rf.name] ~= nil and (not mt or mt.present >> (i - 1) & 1 == 1) then t[#t + 1] = rf end
+  end
+  return d, t
+end
+
 -- Records as Scapy's repr of a packet list: [<Item  a=1 b=2 |>, ...]
 function M.records_repr(fd, v)
-  local d, t = desc_named(fd.of), {}
+  local t = {}
   for i, r in ipairs(v) do
+    local d, rfs = record_fields(fd, r)
     local f = {}
-    for _, rf in ipairs(d.fields) do
-      if r[rf.name] ~= nil then f[#f + 1] = ("%s=%s"):format(rf.name, plain(rf, r[rf.name])) end
-    end
+    for _, rf in ipairs(rfs) do f[#f + 1] = ("%s=%s"):format(rf.name, plain(rf, r[rf.name])) end
     t[i] = ("<%s  %s |>"):format(d.name, table.concat(f, " "))
   end
   return "[" .. table.concat(t, ", ") .. "]"
@@ -91,14 +108,12 @@ end
 
 -- Records as show() lists them, each under the field's name, as Scapy does.
 local function show_records(t, ind, fd, v)
-  local d = desc_named(fd.of)
   t[#t + 1] = ("%s\\%-10s\\"):format(ind, fd.name)
   for _, r in ipairs(v) do
+    local d, rfs = record_fields(fd, r)
     t[#t + 1] = ("%s |###[ %s ]### "):format(ind, d.longname)
-    for _, rf in ipairs(d.fields) do
-      if r[rf.name] ~= nil then
-        t[#t + 1] = ("%s |  %-10s= %s"):format(ind, rf.name, plain(rf, r[rf.name]))
-      end
+    for _, rf in ipairs(rfs) do
+      t[#t + 1] = ("%s |  %-10s= %s"):format(ind, rf.name, plain(rf, r[rf.name]))
     end
   end
 end
@@ -156,17 +171,40 @@ function M.show(p, dump)
   return out(table.concat(t, "\n") .. "\n", dump)
 end
 
--- Expands %name% (this layer) and %<name% (nearest layer below).
+-- Expands %name% (this layer), %<name% (nearest layer below) and
+-- %list.name% (that field of the first record of a list, DNS's
+-- qd.qname).  A part in braces is left out when a name in it has no
+-- value (a DNS answer without records).
 local function expand(layers, i, f)
-  return (f:gsub("%%(<?)([%w_]+)%%", function(down, name)
+  local missing
+  local function field(down, name)
     local from, to = i, i
+    local list, sub = name:match("^([%w_]+)%.([%w_]+)$")
     if down == "<" then from, to = i - 1, 1 end
     for j = from, to, -1 do
       local l = layers[j]
-      local fd = descs[P.proto(l)].fmap[name]
-      if fd and P.isset(l, name) then return M.value(l, fd) end
+      local fd = descs[P.proto(l)].fmap[list or name]
+      if fd and list then
+        local first = (P.value(l, list) or {})[1]
+        local v = type(first) == "table" and first[sub] or nil
+        if type(v) == "table" then      -- TXT strings
+          local t = {}
+          for k, s in ipairs(v) do t[k] = "b" .. M.pyrepr(tostring(s)) end
+          v = "[" .. table.concat(t, ", ") .. "]"
+        end
+        if v ~= nil then return tostring(v) end
+      elseif fd and P.isset(l, name) then
+        return M.value(l, fd)
+      end
     end
+    missing = true
     return "??"
+  end
+  local function fields(s) return (s:gsub("%%(<?)([%w_%.]+)%%", field)) end
+  return fields(f:gsub("(%b{})", function(part)
+    missing = false
+    local s = fields(part:sub(2, -2))
+    return missing and "" or s
   end))
 end
 

@@ -220,8 +220,8 @@ static void records(void)
     pk_layer_setp(&l, 1, two, sizeof two);
     CHECK(pk_build(&l, 1, buf, sizeof buf, &len) == 0);
     CHECK(len == 7 && buf[0] == 2 && memcmp(buf + 1, two, 6) == 0);
-    CHECK(pk_records_walk(&itm, two, sizeof two, UINT64_MAX, &used) == 2 && used == 6);
-    CHECK(pk_records_walk(&itm, two, 5, UINT64_MAX, &used) == 1 && used == 3);
+    CHECK(pk_records_walk(&itm, two, sizeof two, UINT64_MAX, NULL, &used) == 2 && used == 6);
+    CHECK(pk_records_walk(&itm, two, 5, UINT64_MAX, NULL, &used) == 1 && used == 3);
 
     /* dissection reads as many records as the count says; the rest is Raw */
     buf[0] = 1;

@@ -43,10 +43,10 @@ static struct pk_proto top = {
 static void check_walk(const struct pk_proto *rec, const uint8_t *p, size_t len)
 {
     size_t used, pos = 0, k;
-    int n = pk_records_walk(rec, p, len, UINT64_MAX, &used), m = 0;
+    int n = pk_records_walk(rec, p, len, UINT64_MAX, NULL, &used), m = 0;
     struct pk_layer l;
     FUZZ_CHECK(n >= 0 && used <= len);
-    while (pos < len && (k = pk_record_read(rec, p + pos, len - pos, &l)) > 0) {
+    while (pos < len && (k = pk_record_read(rec, p + pos, len - pos, NULL, &l)) > 0) {
         FUZZ_CHECK(k <= len - pos && l.hlen == k);
         pos += k;
         m++;
@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t *out = malloc(ls[0].hlen ? ls[0].hlen : 1);
         FUZZ_CHECK(out != NULL);
         /* the count read says how many records the field holds */
-        FUZZ_CHECK((uint64_t)pk_records_walk(&item, v->p, v->len, UINT64_MAX, &used) ==
+        FUZZ_CHECK((uint64_t)pk_records_walk(&item, v->p, v->len, UINT64_MAX, NULL, &used) ==
                    ls[0].v[1].u && used == v->len);
         check_walk(&item, v->p, v->len);
         FUZZ_CHECK(pk_build(ls, 1, out, ls[0].hlen, &len) == 0);

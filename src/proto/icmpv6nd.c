@@ -38,7 +38,7 @@ enum { NS_TGT = 4, NA_TGT = 7 };
 static const struct pk_field ns_fields[] = {
     PK_ICMPV6_HEAD(135, NULL),
     { .name = "res", .type = PK_INT, .bits = 32 },
-    { .name = "tgt", .type = PK_IPV6, .bits = 128 },
+    { .name = "tgt", .type = PK_IPV6, .bits = 128, .defp = PK_V6DEF(pk_ipv6_unspecified) },
 };
 
 static const struct pk_field na_fields[] = {
@@ -47,21 +47,20 @@ static const struct pk_field na_fields[] = {
     { .name = "S", .type = PK_INT, .bits = 1 },
     { .name = "O", .type = PK_INT, .bits = 1, .def = 1 },
     { .name = "res", .type = PK_INT, .bits = 29, .flags = PK_FF_HEX },
-    { .name = "tgt", .type = PK_IPV6, .bits = 128 },
+    { .name = "tgt", .type = PK_IPV6, .bits = 128, .defp = PK_V6DEF(pk_ipv6_unspecified) },
 };
 
 static const struct pk_field redirect_fields[] = {
     PK_ICMPV6_HEAD(137, NULL),
     { .name = "res", .type = PK_INT, .bits = 32, .flags = PK_FF_HEX },
-    { .name = "tgt", .type = PK_IPV6, .bits = 128 },
-    { .name = "dst", .type = PK_IPV6, .bits = 128 },
+    { .name = "tgt", .type = PK_IPV6, .bits = 128, .defp = PK_V6DEF(pk_ipv6_unspecified) },
+    { .name = "dst", .type = PK_IPV6, .bits = 128, .defp = PK_V6DEF(pk_ipv6_unspecified) },
 };
 
 extern struct pk_proto pk_proto_icmpv6nd_rs, pk_proto_icmpv6nd_ns;
 
 static const uint8_t all_nodes[16] = { 0xff, 2, [15] = 1 };
 static const uint8_t all_routers[16] = { 0xff, 2, [15] = 2 };
-static const uint8_t unspecified[16];
 
 /* Scapy's overload of the IPv6 header right below: the group and a hop
  * limit of 255, which receivers require (RFC 4861 6.1.1, 7.1.1). */
@@ -83,7 +82,8 @@ static void prepare(struct pk_layer *ls, int i, int n)
 
 static const uint8_t *tgt(const struct pk_layer *l, int f)
 {
-    return (l->set >> f & 1) && l->v[f].len == 16 ? l->v[f].p : unspecified;
+    struct pk_val v = pk_layer_p(l, f);
+    return v.len == 16 ? v.p : pk_ipv6_unspecified;
 }
 
 /* A solicitation and its advertisement share the target. */

@@ -9,6 +9,8 @@
 #include "ipv6.h"
 #include "quote.h"
 
+const uint8_t pk_ipv6_unspecified[16], pk_ipv6_loopback[16] = { [15] = 1 };
+
 enum { VERSION, TC, FL, PLEN, NH, HLIM, SRC, DST };
 
 static const struct pk_name nhs[] = {
@@ -30,13 +32,10 @@ static const struct pk_field fields[] = {
       .role = PK_ROLE_NEXT, .cls = "ip.proto" },
     { .name = "hlim", .type = PK_INT, .bits = 8, .def = 64 },
     { .name = "src", .type = PK_IPV6, .bits = 128, .flags = PK_FF_PSEUDO,
-      .role = PK_ROLE_SRC },
+      .defp = PK_V6DEF(pk_ipv6_unspecified), .role = PK_ROLE_SRC },
     { .name = "dst", .type = PK_IPV6, .bits = 128, .flags = PK_FF_PSEUDO,
-      .role = PK_ROLE_DST },
+      .defp = PK_V6DEF(pk_ipv6_loopback), .role = PK_ROLE_DST },
 };
-
-static const uint8_t loopback[16] = { [15] = 1 };
-static const uint8_t unspecified[16];
 
 static const char *check(const struct pk_layer *l, int *keep)
 {
@@ -48,13 +47,15 @@ static const char *check(const struct pk_layer *l, int *keep)
 
 static const uint8_t *addr(const struct pk_layer *l, int f)
 {
-    return (l->set >> f & 1) && l->v[f].len == 16 ? l->v[f].p : unspecified;
+    struct pk_val v = pk_layer_p(l, f);
+    return v.len == 16 ? v.p : pk_ipv6_unspecified;
 }
 
-/* Offline, Scapy's defaults: the destination ::1, and the source ::1
- * towards it (any other destination leaves ::).  A quote carries
- * messages written in their plain form, as Scapy's IPerror6 does
- * (IPerror6 / ICMPv6EchoRequest): its next header is theirs. */
+/* Offline, Scapy's default source: ::1 towards ::1 (the default
+ * destination), else ::.  A neighbour discovery message above names its
+ * own destination group first.  A quote carries messages written in
+ * their plain form, as Scapy's IPerror6 does (IPerror6 /
+ * ICMPv6EchoRequest): its next header is theirs. */
 static void prepare(struct pk_layer *ls, int i, int n)
 {
     struct pk_layer *l = &ls[i];
@@ -62,11 +63,9 @@ static void prepare(struct pk_layer *ls, int i, int n)
     if (l->proto->quoted && !(l->set >> NH & 1) && i + 1 < n && ls[i + 1].proto->as_quote &&
         pk_bind_fill(l->proto, NH, ls[i + 1].proto->as_quote, &v))
         pk_layer_setu(l, NH, v);
-    /* a neighbour discovery message above names its own group */
-    if (!(l->set >> DST & 1) && !(i + 1 < n && pk_icmpv6_sets_dst(ls[i + 1].proto)))
-        pk_layer_setp(l, DST, loopback, 16);
-    if (!(l->set >> SRC & 1))
-        pk_layer_setp(l, SRC, memcmp(addr(l, DST), loopback, 16) ? unspecified : loopback, 16);
+    if (!(l->set >> SRC & 1) && !(i + 1 < n && pk_icmpv6_sets_dst(ls[i + 1].proto)))
+        pk_layer_setp(l, SRC, memcmp(addr(l, DST), pk_ipv6_loopback, 16) ? pk_ipv6_unspecified
+                                                                        : pk_ipv6_loopback, 16);
 }
 
 uint32_t pk_ipv6_pseudo(const struct pk_layer *l, const uint8_t *pkt,

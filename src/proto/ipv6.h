@@ -10,6 +10,11 @@
 
 extern struct pk_proto pk_proto_ipv6;
 
+/* The unspecified address (::) and the loopback (::1): the defaults of
+ * address fields, with .defp = PK_V6DEF(...). */
+extern const uint8_t pk_ipv6_unspecified[16], pk_ipv6_loopback[16];
+#define PK_V6DEF(a) (a), .deflen = 16
+
 /* Entries of a descriptor's array. */
 #define PK_NFIELDS(a) ((int)(sizeof (a) / sizeof (a)[0]))
 
