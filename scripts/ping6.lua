@@ -22,14 +22,12 @@ local me = { mac = get_if_hwaddr(iface), ip = get_if_addr6(iface, dst) }
 local a = IPv6{dst=dst}:bytes():sub(25, 40)
 local group = ("ff02::1:ff%02x:%02x%02x"):format(a:byte(14, 16))
 local group_mac = ("33:33:ff:%02x:%02x:%02x"):format(a:byte(14, 16))
--- a source link-layer address option (RFC 4861 4.6.1), so the
--- neighbour can answer without asking back
-local lladdr = "\1\1" .. Ether{src=me.mac}:bytes():sub(7, 12)
 
 local function ms(pair) return (pair[2].time - pair[1].sent_time) * 1000 end
 
 local ans = srp(Ether{src=me.mac, dst=group_mac} / IPv6{src=me.ip, dst=group}
-  / ICMPv6ND_NS{tgt=dst} / Raw{load=lladdr}, {iface=iface, timeout=o.timeout, verbose=false})
+  / ICMPv6ND_NS{tgt=dst} / ICMPv6NDOptSrcLLAddr{lladdr=me.mac},   -- so it answers without asking back
+  {iface=iface, timeout=o.timeout, verbose=false})
 if #ans == 0 then
   print(("no neighbour advertisement for %s on %s"):format(dst, iface))
   os.exit(1)

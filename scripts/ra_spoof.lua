@@ -17,12 +17,9 @@ local iface = require("pkt.cli").iface(o.iface, "ipv6")
 local mac = get_if_hwaddr(iface)
 -- an advertisement comes from the router's link-local address (RFC 4861 6.1.2)
 local src = get_if_addr6(iface, "ff02::1")
--- options (RFC 4861 4.6): prefix information (type 3, 32 bytes: on-link
--- and autonomous, valid and preferred lifetimes), then the source
--- link-layer address (type 1)
-local prefix = IPv6{dst=o.prefix}:bytes():sub(25, 40)
-local pio = string.pack(">BBBBI4I4I4", 3, 4, 64, 0xc0, 86400, 14400, 0) .. prefix
-local ra = Ether{src=mac} / IPv6{src=src, dst="ff02::1"}
-  / ICMPv6ND_RA{routerlifetime=o.lifetime} / Raw{load=pio .. "\1\1" .. Ether{src=mac}:bytes():sub(7, 12)}
+-- the prefix on-link (L) and for addresses (A), a day valid
+local ra = Ether{src=mac} / IPv6{src=src, dst="ff02::1"} / ICMPv6ND_RA{routerlifetime=o.lifetime}
+  / ICMPv6NDOptPrefixInfo{prefix=o.prefix, prefixlen=64, validlifetime=86400, preferredlifetime=14400}
+  / ICMPv6NDOptSrcLLAddr{lladdr=mac}
 sendp(ra, {iface=iface, count=o.count, inter=o.interval, verbose=false})
 print(("announced %s/64 and router %s (%s) on %s, %d times"):format(o.prefix, src, mac, iface, o.count))

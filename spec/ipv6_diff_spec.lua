@@ -16,16 +16,17 @@ math.randomseed(seed)
 
 -- A value written for both languages: numbers as they are, strings
 -- quoted, byte strings escaped (in Python, b"...").
-local function value_in(bytes_prefix, quote)
+local function value_in(bytes_prefix, quote, lang)
   return function(v)
+    if type(v) == "table" and v[lang] then return v[lang] end
     if type(v) == "table" then
       return bytes_prefix .. '"' .. v.bytes:gsub(".", function(c) return ("\\x%02x"):format(c:byte()) end) .. '"'
     end
     return type(v) == "string" and quote(v) or tostring(v)
   end
 end
-local lua_val = value_in("", function(v) return ("%q"):format(v) end)
-local py_val = value_in("b", function(v) return ('"%s"'):format(v) end)
+local lua_val = value_in("", function(v) return ("%q"):format(v) end, "lua")
+local py_val = value_in("b", function(v) return ('"%s"'):format(v) end, "py")
 
 -- One layer {class, {{field, value}...}}, in both spellings.
 local function lua_layer(l)
@@ -121,6 +122,33 @@ local uppers = {
   function() return { { "ICMPv6ND_Redirect", { { "tgt", addr() }, { "dst", addr() } } } } end,
 }
 
+local function mac()
+  return ("02:%02x:%02x:%02x:%02x:%02x"):format(rng(0, 255), rng(0, 255), rng(0, 255), rng(0, 255), rng(0, 255))
+end
+
+-- Neighbour discovery options, 0 to 3 after a message.
+local ndopts = {
+  function() return { "ICMPv6NDOptSrcLLAddr", { { "lladdr", mac() } } } end,
+  function() return { "ICMPv6NDOptDstLLAddr", { { "lladdr", mac() } } } end,
+  function()
+    return { "ICMPv6NDOptPrefixInfo", some { { "prefixlen", int(0, 128) }, { "L", int(0, 1) },
+      { "A", int(0, 1) }, { "R", int(0, 1) }, { "validlifetime", int(0, 0xffffffff) },
+      { "preferredlifetime", int(0, 0xffffffff) }, { "prefix", addr } } }
+  end,
+  function() return { "ICMPv6NDOptMTU", some { { "mtu", int(1280, 65535) } } } end,
+  function()
+    -- the servers: bytes in pktlua, a list of addresses in Scapy
+    local lua, py = {}, {}
+    for i = 1, rng(1, 3) do
+      local a = addr()
+      lua[i], py[i] = pkt.IPv6{ dst = a }:bytes():sub(25, 40), ('"%s"'):format(a)
+    end
+    local f = some { { "lifetime", int(0, 0xffffffff) } }
+    f[#f + 1] = { "dns", { lua = lua_val({ bytes = table.concat(lua) }), py = "[" .. table.concat(py, ", ") .. "]" } }
+    return { "ICMPv6NDOptRDNSS", f }
+  end,
+}
+
 local function draw()
   local ls = { { "Ether", { { "src", "02:00:00:00:00:01" }, { "dst", "02:00:00:00:00:02" } } },
                { "IPv6", ipv6_fields() } }
@@ -130,6 +158,9 @@ local function draw()
     ls[#ls + 1] = { "IPv6ExtHdrFragment", some { { "id", int(0, 0x7fffffff) }, { "m", int(0, 1) } } }
   end
   for _, l in ipairs(up) do ls[#ls + 1] = l end
+  if up[1][1]:sub(1, 8) == "ICMPv6ND" then
+    for _ = 1, rng(0, 3) do ls[#ls + 1] = ndopts[rng(1, #ndopts)]() end
+  end
   local lua, py = {}, {}
   for i, l in ipairs(ls) do lua[i], py[i] = lua_layer(l), py_layer(l) end
   return table.concat(lua, "/"), table.concat(py, "/")
@@ -145,6 +176,7 @@ def nv(v):
     if v is None: return None
     if isinstance(v, (bytes, bytearray)): return "hex:" + bytes(v).hex()
     if isinstance(v, str): return v
+    if isinstance(v, (list, tuple)): return [nv(x) for x in v]
     return int(v)
 def run(f):
     try:
@@ -227,6 +259,12 @@ describe("IPv6 agreement with Scapy and tshark (seed " .. seed .. ", " .. N .. "
             -- TCP's flags and options (read as names and lists) are
             -- checked by the IPv4 differentials
             if fd.type == "flags" or fd.type == "list" then want = nil end
+            -- a list of addresses (RDNSS servers): their bytes
+            if type(want) == "table" then
+              local b = {}
+              for k, a in ipairs(want) do b[k] = pkt.IPv6{ dst = a }:bytes():sub(25, 40) end
+              want = "hex:" .. H.hex(table.concat(b))
+            end
             if want ~= nil and s ~= field_str(want) then
               bad[#bad + 1] = ("%s: %s.%s %s vs %s"):format(c.lua, cls.name, fd.name, s, field_str(want))
             end

@@ -57,12 +57,11 @@ return function(M, I, families, need_iface)
     end
     local me = need_iface(iface, fname)
     local group = ("ff02::1:ff%02x:%02x%02x"):format(b:byte(14, 16))
-    -- with our link-layer address (option 1, RFC 4861 4.6.1), so the
-    -- target answers without asking back
-    local lladdr = "\1\1" .. M.Ether{ src = me.mac }:bytes():sub(7, 12)
+    -- with our link-layer address (RFC 4861 4.6.1), so the target
+    -- answers without asking back
     local rep = M.srp1(M.Ether{ src = me.mac, dst = fam.resolve(iface, group) }
       / M.IPv6{ src = source_for(me, a) or "::", dst = group }
-      / M.ICMPv6ND_NS{ tgt = a } / M.Raw{ load = lladdr },
+      / M.ICMPv6ND_NS{ tgt = a } / M.ICMPv6NDOptSrcLLAddr{ lladdr = me.mac },
       { iface = iface, timeout = 1, retry = 1, verbose = false })
     if not rep then
       error(("%s: cannot find the MAC address of %s on %s: no neighbour advertisement "

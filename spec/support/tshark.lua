@@ -63,7 +63,8 @@ end
 -- header) and all after it are one Raw, and opaque is true.  An ICMPv6
 -- message is named by its type (tshark's icmpv6.type, in order), and the
 -- data of an echo is its field, not a layer; the options after a
--- neighbour discovery message, which tshark shows inside it, are Raw.
+-- neighbour discovery message, which tshark shows inside it, are layers
+-- of their own up to one pktlua has none for, Raw with the rest.
 local NAME = { eth = "Ether", arp = "ARP", ip = "IP", icmp = "ICMP", udp = "UDP", tcp = "TCP",
   data = "Raw", ipv6 = "IPv6", ["ipv6.fraghdr"] = "IPv6ExtHdrFragment" }
 local QUOTED = { ip = "IPerror", icmp = "ICMPerror", udp = "UDPerror", tcp = "TCPerror",
@@ -72,6 +73,8 @@ local ICMPV6 = { [1] = "ICMPv6DestUnreach", [2] = "ICMPv6PacketTooBig", [3] = "I
   [4] = "ICMPv6ParamProblem", [128] = "ICMPv6EchoRequest", [129] = "ICMPv6EchoReply",
   [133] = "ICMPv6ND_RS", [134] = "ICMPv6ND_RA", [135] = "ICMPv6ND_NS", [136] = "ICMPv6ND_NA",
   [137] = "ICMPv6ND_Redirect" }
+local NDOPT = { [1] = "ICMPv6NDOptSrcLLAddr", [2] = "ICMPv6NDOptDstLLAddr", [3] = "ICMPv6NDOptPrefixInfo",
+  [5] = "ICMPv6NDOptMTU", [25] = "ICMPv6NDOptRDNSS" }
 
 function M.layers(frame)
   local t, quoted, v6, skip_data = {}, false, 0, false
@@ -82,8 +85,11 @@ function M.layers(frame)
       t[#t + 1] = (ICMPV6[ty] or "ICMPv6Unknown") .. (quoted and "error" or "")
       skip_data = not ICMPV6[ty] or ty == 128 or ty == 129
       if ty and ty < 128 then quoted = true end
-      if ty and ty >= 133 and ty <= 137 and #(frame["icmpv6.opt.type"] or {}) > 0 then
-        t[#t + 1] = "Raw"
+      if ty and ty >= 133 and ty <= 137 then
+        for _, o in ipairs(frame["icmpv6.opt.type"] or {}) do
+          t[#t + 1] = NDOPT[tonumber(o)] or "Raw"
+          if not NDOPT[tonumber(o)] then break end
+        end
       end
     elseif proto == "data" and skip_data then
       skip_data = false
@@ -219,6 +225,8 @@ function M.expect(p, frame)
       put("ipv6.hlim", "hlim"); put("ipv6.src", "src"); put("ipv6.dst", "dst")
     elseif name == "IPv6ExtHdrFragment" then
       put("ipv6.fraghdr.offset", "offset"); put("ipv6.fraghdr.ident", "id")
+    elseif name:match("^ICMPv6NDOpt") then
+      put("icmpv6.opt.type", "type")
     elseif name:match("^ICMPv6") then
       put("icmpv6.type", "type"); put("icmpv6.code", "code"); put("icmpv6.checksum", "cksum")
       local body = f.data and l.data or f.msgbody and l.msgbody or ""
@@ -256,7 +264,7 @@ function M.expect(p, frame)
           add("tcp.options.timestamp.tsval", v[1]); add("tcp.options.timestamp.tsecr", v[2])
         end
       end
-    elseif name == "Raw" and i > 1 and p[i - 1]:name():match("^ICMPv6ND_") then
+    elseif name == "Raw" and i > 1 and p[i - 1]:name():match("^ICMPv6ND") then
       -- neighbour discovery options (RFC 4861 4.6): type, length in 8 bytes
       local o, at = l.load, 1
       while at < #o do

@@ -3,7 +3,8 @@
  * solicitation and advertisement, neighbour solicitation and
  * advertisement, redirect, with Scapy's names and defaults.  Like
  * Scapy, an unset IPv6 destination and hop limit under them become the
- * all-nodes (all-routers for a solicitation) group and 255.
+ * all-nodes (all-routers for a solicitation) group and 255.  Their
+ * options follow as layers (icmpv6ndopt.c).
  */
 #include <string.h>
 
@@ -143,7 +144,8 @@ static const struct pk_sumfmt na_summary[] = {
     struct pk_proto pk_proto_##id = {                                       \
         .name = nm, .longname = lnm, .fields = flds, .nfields = nf,         \
         .binds = pk_icmpv6_binds, .nbinds = 1, .quotable = 1,               \
-        .dispatch = pk_icmpv6_dispatch, .prepare = prepare, __VA_ARGS__     \
+        .dispatch = pk_icmpv6_dispatch, .prepare = prepare,                 \
+        .peek = "icmpv6.ndopt", __VA_ARGS__                                 \
     }
 
 ND(icmpv6nd_rs, "ICMPv6ND_RS", "ICMPv6 Neighbor Discovery - Router Solicitation",
