@@ -136,3 +136,33 @@ describe("IPv6 on the network", function()
     assert.equal(0, #r.diffs, table.concat(r.diffs, "\n"))
   end)
 end)
+
+describe("IPv6 through a router", function()
+  local lab
+  setup(function()
+    lab = netlab.lan{ remote = true }
+    -- the remote link is narrower than the LAN: the router reports it
+    lab:run("router", "ip link set eth1 mtu 1280")
+  end)
+  teardown(function() if lab then lab:down() end end)
+
+  it("reads the router's packet-too-big as tshark does", function()
+    local file = os.tmpname()
+    local job = lab:spawn("victim", "tcpdump -i eth0 --immediate-mode -U -w " .. file .. " icmp6")
+    assert.is_true(job:expect("listening on", 5))
+    lab:run("victim", "ping -6 -c 1 -W 1 -s 1400 -M do 2001:db8:1::20")
+    os.execute("sleep 0.3")
+    job:kill()
+    local r = T.compare(file)
+    os.remove(file)
+    local ptb
+    for _, p in ipairs(r.packets) do
+      if p:haslayer(pkt.ICMPv6PacketTooBig) then ptb = p end
+    end
+    assert.is_truthy(ptb, "no packet-too-big")
+    assert.equal(1280, ptb[pkt.ICMPv6PacketTooBig].mtu)
+    assert.equal("2001:db8::1", ptb[pkt.IPv6].src)
+    assert.equal("2001:db8:1::20", ptb[pkt.IPerror6].dst)
+    assert.equal(0, #r.diffs, table.concat(r.diffs, "\n"))
+  end)
+end)
