@@ -514,6 +514,53 @@ static int l_neigh(lua_State *L)
     return 1;
 }
 
+static void push_ipv6(lua_State *L, const uint8_t a[16])
+{
+    char buf[46];
+    pk_ipv6_format(a, buf);
+    lua_pushstring(L, buf);
+}
+
+static void check_ipv6(lua_State *L, int arg, uint8_t a[16])
+{
+    if (pk_ipv6_parse(luaL_checkstring(L, arg), a) < 0)
+        luaL_argerror(L, arg, "not an IPv6 address");
+}
+
+/* route6(dst [, iface]) -> iface, src, gateway | nil, msg, kind */
+static int l_route6(lua_State *L)
+{
+    uint8_t dst[16];
+    struct pk_route6 r;
+    char err[PK_ERRLEN];
+    int rc;
+    check_ipv6(L, 1, dst);
+    if ((rc = pk_route6_get(dst, luaL_optstring(L, 2, NULL), &r, err)) < 0)
+        return fail(L, rc, err);
+    lua_pushstring(L, r.iface);
+    push_ipv6(L, r.src);
+    if (r.has_gateway)
+        push_ipv6(L, r.gateway);
+    else
+        lua_pushnil(L);
+    return 3;
+}
+
+/* neigh6(iface, ip) -> mac | nil */
+static int l_neigh6(lua_State *L)
+{
+    const char *iface = luaL_optstring(L, 1, NULL);
+    uint8_t ip[16];
+    uint64_t mac;
+    char buf[18];
+    check_ipv6(L, 2, ip);
+    if (!pk_neigh6_get(iface, ip, &mac))
+        return 0;
+    pk_mac_format(mac, buf);
+    lua_pushstring(L, buf);
+    return 1;
+}
+
 /* ---- capture file writer ------------------------------------------- */
 
 struct lwriter {
@@ -742,6 +789,8 @@ static const luaL_Reg funcs[] = {
     { "ifaces", l_ifaces },
     { "route", l_route },
     { "neigh", l_neigh },
+    { "route6", l_route6 },
+    { "neigh6", l_neigh6 },
     { "pcap_writer", l_pcap_writer },
     { "pcap_probe", l_pcap_probe },
     { "linktype_of", l_linktype_of },

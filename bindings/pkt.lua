@@ -286,5 +286,6 @@ require("pkt.scapy")(M, I)
 require("pkt.sets")(M, I)
 require("pkt.async")(M, I)
 require("pkt.tools")(M, I)
+require("pkt.ipv6")(M, I)
 colon_methods()
 return M

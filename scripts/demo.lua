@@ -12,7 +12,7 @@ if not ok then
   os.exit(1)
 end
 
-local step, nsteps, failures = 0, 15, 0
+local step, nsteps, failures = 0, 18, 0
 local bold, plain = "", ""
 if os.execute("test -t 1") then bold, plain = "\27[1m", "\27[0m" end
 
@@ -186,6 +186,28 @@ local function demo(lab)
   far:kill()
   expect(before:find("203.0.113.80", 1, true), "the real address first")
   expect(out:find("198.51.100.66", 1, true), "the forged address in dig's answer")
+
+  say("ping6.lua: over IPv6 (2001:db8::/64) the attacker solicits the victim's MAC, then pings it")
+  out = lab:run("attacker", pl("ping6.lua", "-c 2 2001:db8::10"))
+  show("attacker", out)
+  expect(out:find("2 sent, 2 received", 1, true), "two replies from the victim's kernel")
+
+  say("nd_spoof.lua: forged neighbour advertisements point the victim's entry for the router at the attacker")
+  lab:run("victim", "ping -6 -c 1 -W 1 2001:db8::1")
+  show("victim", (lab:run("victim", "ip -6 neigh show 2001:db8::1")))
+  show("attacker", (lab:run("attacker", pl("nd_spoof.lua", "-c 2 -n 0.2 2001:db8::10 2001:db8::1"))))
+  out = lab:run("victim", "ip -6 neigh show 2001:db8::1")
+  show("victim", out)
+  expect(out:find("02:00:00:00:00:0b", 1, true), "the attacker's MAC for the router's address")
+
+  say("ra_spoof.lua: a rogue router advertisement gives the victim a prefix and a default router")
+  lab:run("victim", "sysctl -qw net.ipv6.conf.eth0.accept_ra=1")
+  show("attacker", (lab:run("attacker", pl("ra_spoof.lua", "-c 2 -n 0.2"))))
+  lab:wait_for("victim", "ip -6 addr show dev eth0 | grep -q 2001:db8:bad:", 5)
+  out = lab:run("victim", "ip -6 -br addr show dev eth0; ip -6 route show default")
+  show("victim", out)
+  expect(out:find("2001:db8:bad:", 1, true) and out:find("proto ra", 1, true),
+    "an address in 2001:db8:bad::/64 and a default route from the advertisement")
 end
 
 local t0 = os.time()

@@ -392,4 +392,68 @@ describe("the lecture demos", function()
       options("far_dns")
     end)
   end)
+
+  -- IPv6 (2001:db8::/64 beside the IPv4 addresses)
+  local function mac6(host)
+    return (lab:run(host, "cat /sys/class/net/eth0/address")):gsub("%s+$", "")
+  end
+
+  -- The victim kernel's count of echo requests it answered.
+  local function echoes_out(host)
+    return tonumber((lab:run(host, "cat /proc/net/snmp6")):match("Icmp6OutEchoReplies%s+(%d+)"))
+  end
+
+  describe("ping6.lua", function()
+    it("finds the victim's MAC by a solicitation and gets a reply to each echo from its kernel", function()
+      local before = echoes_out("victim")
+      local out, status = lab:run("attacker", demo("ping6", "-c 3 2001:db8::10"))
+      assert.equal(0, status, out)
+      local lines = {}
+      for l in out:gmatch("[^\n]+") do lines[#lines + 1] = l end
+      assert.equal(5, #lines, out)
+      assert.matches("^2001:db8::10 is at " .. mac6("victim") .. " %(neighbour advertisement in [%d.]+ ms%)$", lines[1])
+      for seq = 1, 3 do
+        assert.matches(("^56 bytes from 2001:db8::10: icmp_seq=%d hlim=64 time=[%%d.]+ ms$"):format(seq), lines[seq + 1])
+      end
+      assert.equal("3 sent, 3 received", lines[5])
+      assert.equal(before + 3, echoes_out("victim"))
+    end)
+
+    it("pings a link-local address in the zone given", function()
+      local out, status = lab:run("attacker", demo("ping6", "-c 1 fe80::ff:fe00:a%eth0"))
+      assert.equal(0, status, out)
+      assert.matches("1 sent, 1 received\n$", out)
+    end)
+
+    options("ping6")
+  end)
+
+  describe("nd_spoof.lua", function()
+    it("makes the victim's neighbour entry for the router point at the attacker's MAC", function()
+      assert.equal(0, select(2, lab:run("victim", "ping -6 -c 1 -W 1 2001:db8::1")))
+      local before = lab:run("victim", "ip -6 neigh show 2001:db8::1")
+      assert.is_truthy(before:find(mac6("router"), 1, true), before)
+      local out, status = lab:run("attacker", demo("nd_spoof", "-c 2 -n 0.2 2001:db8::10 2001:db8::1"))
+      assert.equal(0, status, out)
+      local after = lab:run("victim", "ip -6 neigh show 2001:db8::1")
+      assert.is_truthy(after:find("lladdr " .. mac6("attacker"), 1, true), after)
+    end)
+
+    options("nd_spoof")
+  end)
+
+  describe("ra_spoof.lua", function()
+    it("gives the victim a prefix address and a default router it did not have", function()
+      lab:run("victim", "sysctl -qw net.ipv6.conf.eth0.accept_ra=1")
+      local attacker_ll = (lab:run("attacker", "ip -6 -o addr show dev eth0 scope link")):match("inet6 ([%x:]+)/")
+      assert.is_nil((lab:run("victim", "ip -6 route")):find(attacker_ll, 1, true))
+      local out, status = lab:run("attacker", demo("ra_spoof", "-c 2 -n 0.2 -p 2001:db8:bad::"))
+      assert.equal(0, status, out)
+      assert.is_truthy(lab:wait_for("victim", "ip -6 addr show dev eth0 | grep -q 'inet6 2001:db8:bad:'", 5))
+      local routes = lab:run("victim", "ip -6 route")
+      assert.is_truthy(routes:find("default via " .. attacker_ll .. " dev eth0 proto ra", 1, true), routes)
+    end)
+
+    options("ra_spoof")
+  end)
 end)

@@ -1,6 +1,7 @@
 /*
- * inject.c - sending at layer 3 (raw IPv4 socket with IP_HDRINCL) and
- * layer 2 (AF_PACKET).  Sockets are opened once per interface and kind
+ * inject.c - sending at layer 3 (raw IPv4 socket with IP_HDRINCL, raw
+ * IPv6 socket of protocol IPPROTO_RAW, which implies the header is
+ * included) and layer 2 (AF_PACKET).  Sockets are opened once per interface and kind
  * and kept: PERF-NOTES measured ~20 ms to open and close an AF_PACKET
  * socket, the whole cost of a naive per-packet send.
  */
@@ -24,7 +25,7 @@
 
 static struct {
     int fd;
-    int l2;
+    int kind;           /* RAW4, PACKET, RAW6 */
     int ifindex;
     char iface[IF_NAMESIZE];
 } socks[MAXSOCKS];
@@ -57,14 +58,17 @@ static int too_big(char *err, int e, size_t len, const char *iface)
     return 1;
 }
 
+/* Socket kinds. */
+enum { RAW4, PACKET, RAW6 };
+
 /* The cached socket for (kind, iface), opened on first use. */
-static int get_sock(int l2, const char *iface, int *ifindex, char *err)
+static int get_sock(int kind, const char *iface, int *ifindex, char *err)
 {
     const char *name = iface ? iface : "";
     int fd, idx = 0;
 
     for (int i = 0; i < nsocks; i++)
-        if (socks[i].l2 == l2 && strcmp(socks[i].iface, name) == 0) {
+        if (socks[i].kind == kind && strcmp(socks[i].iface, name) == 0) {
             *ifindex = socks[i].ifindex;
             return socks[i].fd;
         }
@@ -72,7 +76,7 @@ static int get_sock(int l2, const char *iface, int *ifindex, char *err)
         return fail(err, ENODEV, "", name);
     if (*name && (idx = (int)if_nametoindex(name)) == 0)
         return fail(err, ENODEV, "", name);
-    if (l2 && !*name) {
+    if (kind == PACKET && !*name) {
         snprintf(err, PK_ERRLEN, "sending a frame needs an interface (iface=)");
         return PK_ENODEV;
     }
@@ -81,11 +85,11 @@ static int get_sock(int l2, const char *iface, int *ifindex, char *err)
         return PK_EIO;
     }
     /* protocol 0: a send-only packet socket, so nothing queues to it */
-    fd = l2 ? socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0)
-            : socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    fd = socket(kind == PACKET ? AF_PACKET : kind == RAW6 ? AF_INET6 : AF_INET,
+                SOCK_RAW | SOCK_CLOEXEC, kind == PACKET ? 0 : IPPROTO_RAW);
     if (fd < 0)
         return fail(err, errno, "cannot open a raw socket", name);
-    if (l2) {
+    if (kind == PACKET) {
         struct sockaddr_ll sll;
         memset(&sll, 0, sizeof sll);
         sll.sll_family = AF_PACKET;
@@ -104,7 +108,8 @@ static int get_sock(int l2, const char *iface, int *ifindex, char *err)
     } else {
         int one = 1;
         /* a broadcast destination needs this, as ping -b does */
-        setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+        if (kind == RAW4)
+            setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
         if (*name && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name,
                                 (socklen_t)strlen(name) + 1) < 0) {
             int e = errno;
@@ -113,7 +118,7 @@ static int get_sock(int l2, const char *iface, int *ifindex, char *err)
         }
     }
     socks[nsocks].fd = fd;
-    socks[nsocks].l2 = l2;
+    socks[nsocks].kind = kind;
     socks[nsocks].ifindex = idx;
     snprintf(socks[nsocks].iface, IF_NAMESIZE, "%s", name);
     nsocks++;
@@ -121,22 +126,49 @@ static int get_sock(int l2, const char *iface, int *ifindex, char *err)
     return fd;
 }
 
+/* The raw socket kind for a network packet: IPv4 or IPv6 by its version
+ * field; -1 when it is neither (or too short to be one). */
+static int l3_kind(const uint8_t *pkt, size_t len)
+{
+    if (len >= 20 && (pkt[0] >> 4) == 4)
+        return RAW4;
+    if (len >= 40 && (pkt[0] >> 4) == 6)
+        return RAW6;
+    return -1;
+}
+
+/* The address a raw socket sends pkt to: its destination (a link-local
+ * one in the zone of the interface the socket is bound to). */
+static socklen_t l3_dest(const uint8_t *pkt, int kind, int ifindex,
+                         struct sockaddr_storage *ss)
+{
+    memset(ss, 0, sizeof *ss);
+    if (kind == RAW6) {
+        struct sockaddr_in6 *to = (struct sockaddr_in6 *)ss;
+        to->sin6_family = AF_INET6;
+        memcpy(&to->sin6_addr, pkt + 24, 16);
+        to->sin6_scope_id = (uint32_t)ifindex;
+        return sizeof *to;
+    }
+    struct sockaddr_in *to = (struct sockaddr_in *)ss;
+    to->sin_family = AF_INET;
+    memcpy(&to->sin_addr, pkt + 16, 4);
+    return sizeof *to;
+}
+
 int pk_send_l3(const char *iface, const uint8_t *pkt, size_t len, char *err)
 {
-    struct sockaddr_in to;
-    int idx, fd;
+    struct sockaddr_storage to;
+    int idx, fd, kind = l3_kind(pkt, len);
 
-    if (len < 20 || (pkt[0] >> 4) != 4) {
-        snprintf(err, PK_ERRLEN, "send() takes an IPv4 packet; use sendp() for frames");
+    if (kind < 0) {
+        snprintf(err, PK_ERRLEN, "send() takes an IPv4 or IPv6 packet; use sendp() for frames");
         return PK_EINVAL;
     }
-    fd = get_sock(0, iface, &idx, err);
+    fd = get_sock(kind, iface, &idx, err);
     if (fd < 0)
         return fd;
-    memset(&to, 0, sizeof to);
-    to.sin_family = AF_INET;
-    memcpy(&to.sin_addr, pkt + 16, 4);
-    if (sendto(fd, pkt, len, 0, (struct sockaddr *)&to, sizeof to) < 0)
+    if (sendto(fd, pkt, len, 0, (struct sockaddr *)&to, l3_dest(pkt, kind, idx, &to)) < 0)
         return too_big(err, errno, len, iface) ? PK_EMSGSIZE
                : fail(err, errno, "send failed", iface ? iface : "");
     return 0;
@@ -144,7 +176,7 @@ int pk_send_l3(const char *iface, const uint8_t *pkt, size_t len, char *err)
 
 int pk_send_l2(const char *iface, const uint8_t *frame, size_t len, char *err)
 {
-    int idx, fd = get_sock(1, iface, &idx, err);
+    int idx, fd = get_sock(PACKET, iface, &idx, err);
     if (fd < 0)
         return fd;
     if (send(fd, frame, len, 0) < 0)
@@ -272,24 +304,28 @@ int pk_send_bulk(const struct pk_bulk *b, uint64_t *sent, char *err)
 {
     uint32_t cur[PK_MAXVARY];
     uint64_t rng = b->seed ? b->seed : UINT64_C(0x9e3779b97f4a7c15), n = 0;
-    struct sockaddr_in to;
+    struct sockaddr_storage to;
     uint8_t *pkt;
     double start, gap = b->pps > 0 ? 1.0 / b->pps : 0;
-    int idx, fd, rc = 0;
+    int idx, fd, rc = 0, kind = PACKET;
 
     *sent = 0;
     if (b->nvary > PK_MAXVARY || (b->nvary > 0 && b->npkts > 0)) {
         snprintf(err, PK_ERRLEN, "at most %d fields of one packet can vary", PK_MAXVARY);
         return PK_EINVAL;
     }
+    /* one raw socket sends them all: one version */
     for (size_t i = 0; !b->l2 && i < (b->npkts ? b->npkts : 1); i++) {
         const uint8_t *q = b->npkts ? b->pkts[i] : b->pkt;
-        if ((b->npkts ? b->lens[i] : b->len) < 20 || (q[0] >> 4) != 4) {
-            snprintf(err, PK_ERRLEN, "send() takes IPv4 packets; use sendp() for frames");
+        int k = l3_kind(q, b->npkts ? b->lens[i] : b->len);
+        if (k < 0 || (i > 0 && k != kind)) {
+            snprintf(err, PK_ERRLEN, "send() takes IPv4 or IPv6 packets, not both at once; "
+                     "use sendp() for frames");
             return PK_EINVAL;
         }
+        kind = k;
     }
-    fd = get_sock(b->l2, b->iface, &idx, err);
+    fd = get_sock(kind, b->iface, &idx, err);
     if (fd < 0)
         return fd;
     pkt = malloc(b->len ? b->len : 1);
@@ -305,8 +341,6 @@ int pk_send_bulk(const struct pk_bulk *b, uint64_t *sent, char *err)
         uint32_t t = get_be(pkt + v->off, v->width);
         cur[i] = (t >= v->lo && t <= v->hi) ? t : v->lo;
     }
-    memset(&to, 0, sizeof to);
-    to.sin_family = AF_INET;
     stop_bulk = 0;
     start = mono_now();
     int fresh = 1;          /* this copy still needs its varied fields */
@@ -324,8 +358,7 @@ int pk_send_bulk(const struct pk_bulk *b, uint64_t *sent, char *err)
         if (b->l2) {
             w = send(fd, q, qlen, 0);
         } else {
-            memcpy(&to.sin_addr, q + 16, 4);
-            w = sendto(fd, q, qlen, 0, (struct sockaddr *)&to, sizeof to);
+            w = sendto(fd, q, qlen, 0, (struct sockaddr *)&to, l3_dest(q, kind, idx, &to));
         }
         if (w < 0) {
             if (errno == EINTR)

@@ -184,6 +184,19 @@ int pk_route_get(uint32_t dst, struct pk_route *r, char *err) PK_MUSTCHECK;
 /* MAC of ip on iface from the kernel's neighbour table; 0 if not there. */
 int pk_neigh_get(const char *iface, uint32_t ip, uint64_t *mac);
 
+struct pk_route6 {
+    char iface[32];
+    uint8_t src[16];        /* the address the kernel would send from */
+    int has_gateway;
+    uint8_t gateway[16];    /* when dst is not on the link */
+};
+
+/* The route to dst (only over iface, when given: a link-local address's
+ * zone), and the MAC of ip in the IPv6 neighbour table (0: not there). */
+int pk_route6_get(const uint8_t dst[16], const char *iface, struct pk_route6 *r,
+                  char *err) PK_MUSTCHECK;
+int pk_neigh6_get(const char *iface, const uint8_t ip[16], uint64_t *mac);
+
 /* ---- writing capture files --------------------------------------- */
 
 /* The largest frame written: libpcap refuses longer records on reading. */

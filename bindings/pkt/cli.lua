@@ -76,4 +76,14 @@ function M.unescape(s)
   return (s:gsub("\\(.)", function(c) return map[c] or "\\" .. c end))
 end
 
+-- iface(name, family) -> name, or else the first interface that is up,
+-- not loopback, with an address of the family ("ipv4" or "ipv6").
+function M.iface(name, family)
+  if name then return name end
+  for _, i in ipairs(require("pkt").ifaces()) do
+    if i.up and not i.loopback and i[family][1] then return i.name end
+  end
+  error("no interface is up with an " .. family .. " address; name one with --iface", 2)
+end
+
 return M

@@ -330,6 +330,7 @@ return function(M, I)
   -- lookup, and nothing below names a protocol.
   local families = { IP = { route = route, addrs = function(info) return info.ipv4 end,
     none = "0.0.0.0" } }
+  require("pkt.net6")(M, I, families, need_iface)
 
   local function family_of(name)
     local fam = families[name]

@@ -43,6 +43,13 @@ function H.repl(home, keys)
     .. " <<'EOF'\n" .. keys .. "\nEOF\n")
 end
 
+-- Runs a pktlua chunk in a lab's host; returns its output (stdout and
+-- stderr) and exit status.
+function H.lab_pktlua(lab, host, code)
+  local out, status, err = lab:run(host, H.pktlua .. " -e " .. H.shquote(code))
+  return out .. (err or ""), status
+end
+
 _G.H = H
 
 -- For specs that need network namespaces and tools: why they cannot run

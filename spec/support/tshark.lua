@@ -16,6 +16,8 @@ M.FIELDS = {
   "ip.ttl", "ip.proto", "ip.checksum", "ip.src", "ip.dst", "ip.opt.type",
   "icmp.type", "icmp.code", "icmp.checksum", "icmp.unused", "icmp.ident", "icmp.seq",
   "icmp.data_time",
+  "ipv6.version", "ipv6.plen", "ipv6.nxt", "ipv6.hlim", "ipv6.src", "ipv6.dst",
+  "ipv6.fraghdr.offset", "ipv6.fraghdr.ident", "icmpv6.type", "icmpv6.code", "icmpv6.checksum", "icmpv6.opt.type",
   "udp.srcport", "udp.dstport", "udp.length", "udp.checksum",
   "tcp.srcport", "tcp.dstport", "tcp.seq", "tcp.seq_raw", "tcp.ack", "tcp.ack_raw", "tcp.hdr_len",
   "tcp.flags", "tcp.window_size_value", "tcp.checksum", "tcp.urgent_pointer",
@@ -27,7 +29,7 @@ M.FIELDS = {
 -- No IP reassembly (a later fragment stays data), raw TCP sequence numbers,
 -- and every port's payload as plain data, not guessed at by an
 -- application dissector.
-local OPTIONS = "-o ip.defragment:FALSE -o tcp.relative_sequence_numbers:FALSE"
+local OPTIONS = "-o ip.defragment:FALSE -o ipv6.defragment:FALSE -o tcp.relative_sequence_numbers:FALSE"
   .. " -o tcp.analyze_sequence_numbers:FALSE -o tcp.desegment_tcp_streams:FALSE"
   .. " -d udp.port==1-65535,data -d tcp.port==1-65535,data"
 
@@ -57,16 +59,41 @@ end
 -- opaque: the layer names pktlua should give, from tshark's
 -- frame.protocols.  What an ICMP error quotes takes the *error names;
 -- trailing Ethernet padding, which tshark lists only as eth.padding, is
--- Padding.  A protocol pktlua has no layer for (IPv6) and all after it are
--- one Raw, and opaque is true.
+-- Padding.  A protocol pktlua has no layer for (an IPv6 hop-by-hop
+-- header) and all after it are one Raw, and opaque is true.  An ICMPv6
+-- message is named by its type (tshark's icmpv6.type, in order), and the
+-- data of an echo is its field, not a layer; the options after a
+-- neighbour discovery message, which tshark shows inside it, are layers
+-- of their own up to one pktlua has none for, Raw with the rest.
 local NAME = { eth = "Ether", arp = "ARP", ip = "IP", icmp = "ICMP", udp = "UDP", tcp = "TCP",
-  data = "Raw" }
-local QUOTED = { ip = "IPerror", icmp = "ICMPerror", udp = "UDPerror", tcp = "TCPerror" }
+  data = "Raw", ipv6 = "IPv6", ["ipv6.fraghdr"] = "IPv6ExtHdrFragment" }
+local QUOTED = { ip = "IPerror", icmp = "ICMPerror", udp = "UDPerror", tcp = "TCPerror",
+  ipv6 = "IPv6error" }
+local ICMPV6 = { [1] = "ICMPv6DestUnreach", [2] = "ICMPv6PacketTooBig", [3] = "ICMPv6TimeExceeded",
+  [4] = "ICMPv6ParamProblem", [128] = "ICMPv6EchoRequest", [129] = "ICMPv6EchoReply",
+  [133] = "ICMPv6ND_RS", [134] = "ICMPv6ND_RA", [135] = "ICMPv6ND_NS", [136] = "ICMPv6ND_NA",
+  [137] = "ICMPv6ND_Redirect" }
+local NDOPT = { [1] = "ICMPv6NDOptSrcLLAddr", [2] = "ICMPv6NDOptDstLLAddr", [3] = "ICMPv6NDOptPrefixInfo",
+  [5] = "ICMPv6NDOptMTU", [25] = "ICMPv6NDOptRDNSS" }
 
 function M.layers(frame)
-  local t, quoted = {}, false
+  local t, quoted, v6, skip_data = {}, false, 0, false
   for proto in ((frame["frame.protocols"] or {})[1] or ""):gmatch("[^:]+") do
-    if proto ~= "ethertype" then
+    if proto == "icmpv6" then
+      v6 = v6 + 1
+      local ty = tonumber((frame["icmpv6.type"] or {})[v6])
+      t[#t + 1] = (ICMPV6[ty] or "ICMPv6Unknown") .. (quoted and "error" or "")
+      skip_data = not ICMPV6[ty] or ty == 128 or ty == 129
+      if ty and ty < 128 then quoted = true end
+      if ty and ty >= 133 and ty <= 137 then
+        for _, o in ipairs(frame["icmpv6.opt.type"] or {}) do
+          t[#t + 1] = NDOPT[tonumber(o)] or "Raw"
+          if not NDOPT[tonumber(o)] then break end
+        end
+      end
+    elseif proto == "data" and skip_data then
+      skip_data = false
+    elseif proto ~= "ethertype" then
       local name = quoted and QUOTED[proto] or NAME[proto]
       if not name then
         t[#t + 1] = "Raw"
@@ -191,6 +218,19 @@ function M.expect(p, frame)
         add("icmp.unused", ("%02x%02x%04x"):format(l.reserved, l.length, l[last]))
       end
       if echo then put("icmp.ident", "id"); put("icmp.seq", "seq") end
+    elseif name == "IPv6" or name == "IPv6error" then
+      -- tshark's ip.version is IPv6's version too
+      put("ip.version", "version"); put("ipv6.version", "version")
+      put("ipv6.plen", "plen"); put("ipv6.nxt", "nh")
+      put("ipv6.hlim", "hlim"); put("ipv6.src", "src"); put("ipv6.dst", "dst")
+    elseif name == "IPv6ExtHdrFragment" then
+      put("ipv6.fraghdr.offset", "offset"); put("ipv6.fraghdr.ident", "id")
+    elseif name:match("^ICMPv6NDOpt") then
+      put("icmpv6.opt.type", "type")
+    elseif name:match("^ICMPv6") then
+      put("icmpv6.type", "type"); put("icmpv6.code", "code"); put("icmpv6.checksum", "cksum")
+      local body = f.data and l.data or f.msgbody and l.msgbody or ""
+      if #body > 0 then add("data.data", hex(body)) end
     elseif name == "UDP" or name == "UDPerror" then
       put("udp.srcport", "sport"); put("udp.dstport", "dport")
       put("udp.length", "len"); put("udp.checksum", "chksum")
@@ -224,9 +264,18 @@ function M.expect(p, frame)
           add("tcp.options.timestamp.tsval", v[1]); add("tcp.options.timestamp.tsecr", v[2])
         end
       end
+    elseif name == "Raw" and i > 1 and p[i - 1]:name():match("^ICMPv6ND") then
+      -- neighbour discovery options (RFC 4861 4.6): type, length in 8 bytes
+      local o, at = l.load, 1
+      while at < #o do
+        add("icmpv6.opt.type", o:byte(at))
+        if (o:byte(at + 1) or 0) == 0 then break end
+        at = at + o:byte(at + 1) * 8
+      end
     elseif name == "Raw" and cut then
       for _, tf in ipairs(M.FIELDS) do
-        if tf:sub(1, #PREFIX[cut]) == PREFIX[cut] then extra[tf] = true end
+        local pre = PREFIX[cut] or cut:match("^ICMPv6") and "icmpv6." or cut:match("^IPv6") and "ipv6."
+        if tf:sub(1, #pre) == pre or pre == "ipv6." and tf == "ip.version" then extra[tf] = true end
       end
     elseif name == "Raw" and opaque and i == n then
       -- the bytes of a protocol pktlua has no layer for: tshark has no

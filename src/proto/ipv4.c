@@ -7,6 +7,7 @@
 
 #include "../pk.h"
 #include "names.h"
+#include "quote.h"
 
 enum { VERSION, IHL, TOS, LEN, ID, FLAGS, FRAG, TTL, PROTO, CHKSUM, SRC,
        DST, OPTIONS };
@@ -73,14 +74,6 @@ static void prepare(struct pk_layer *ls, int i, int n)
         pk_layer_setu(l, SRC, (pk_layer_u(l, DST) >> 24) == 127 ? 0x7f000001 : 0);
 }
 
-/* Whether the layer above ls[i] is an error message that quotes a
- * datagram of this protocol. */
-static int is_icmp_error(const struct pk_layer *ls, int i, int n)
-{
-    return i + 2 < n && !ls[i + 1].proto->quoted &&
-           ls[i + 2].proto->quoted == ls[i].proto;
-}
-
 /* An ICMP error is keyed by the datagram it quotes, so it meets the
  * request that caused it: the outer header adds nothing.  The addresses
  * are left to answers(): a request to everyone (a DHCP discover from
@@ -89,7 +82,7 @@ static int is_icmp_error(const struct pk_layer *ls, int i, int n)
 static size_t hashret(const struct pk_layer *ls, int i, int n, uint8_t *key,
                       size_t cap)
 {
-    if (is_icmp_error(ls, i, n))
+    if (pk_carries_quote(ls, i, n))
         return 0;
     return pk_key_put(key, cap, ls[i].v[PROTO].u, 1);
 }
@@ -102,7 +95,7 @@ static int answers(const struct pk_layer *req, int i, int nreq,
     const struct pk_layer *q = &req[i], *r = &rep[j];
     if (q->proto != r->proto)
         return 0;
-    if (is_icmp_error(rep, j, nrep)) {
+    if (pk_carries_quote(rep, j, nrep)) {
         const struct pk_layer *e = &rep[j + 2];     /* the quoted header */
         if (e->v[SRC].u != q->v[SRC].u || e->v[DST].u != q->v[DST].u ||
             e->v[PROTO].u != q->v[PROTO].u)
