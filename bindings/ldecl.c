@@ -16,7 +16,7 @@
 
 static const char *const type_opts[] = {
     "int", "flags", "mac", "ipv4", "ipv6", "bytes", "list", "records", "fixed", "dname", "tlv",
-    "strings", NULL
+    "strings", "ipv6s", NULL
 };
 static const char *const role_opts[] = {
     "none", "len", "chksum", "next", "src", "dst", NULL

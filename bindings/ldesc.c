@@ -11,7 +11,7 @@
 
 static const char *const type_names[] = {
     "int", "flags", "mac", "ipv4", "ipv6", "bytes", "list", "records", "fixed", "dname",
-    "tlv", "strings"
+    "tlv", "strings", "ipv6s"
 };
 
 static const char *const role_names[] = {

@@ -482,6 +482,8 @@ static int tlv_value(lua_State *L, struct pk_layer *l, int f, int idx, struct pk
         lua_pop(L, 1);
     }
     w = pk_tlv_encode(fam, in->o, n, s->buf + s->used, sizeof s->buf - s->used);
+    if (w >= 0 && fam->fill == PK_TLV_FILL_PAD8)    /* Scapy's autopad */
+        w = pk_tlv_fill(fam, s->buf + s->used, (size_t)w, sizeof s->buf - s->used);
     if (w < 0)
         return bad(L, l, f, "%s", lua_pushfstring(L, "these %s do not encode: %s", fam->name,
                    w == PK_ENOSPC ? "too long" : "a value does not fit its option, or the "
@@ -529,6 +531,28 @@ static int strs_value(lua_State *L, struct pk_layer *l, int f, int idx, struct p
         str = lua_tolstring(L, -1, &len);
         if ((len > 0 || lua_type(L, idx) == LUA_TTABLE) && strs_add(s, str, len) < 0)
             return bad(L, l, f, "%s", "strings too long to encode (at most 8 kB)");
+        lua_pop(L, 1);
+    }
+    pk_layer_setp(l, f, s->buf + start, (uint32_t)(s->used - start));
+    return 0;
+}
+
+/* A list of IPv6 addresses (PK_IPV6S). */
+static int ipv6s_value(lua_State *L, struct pk_layer *l, int f, int idx, struct pk_scratch *s)
+{
+    size_t start = s->used;
+    int n;
+    if (lua_type(L, idx) != LUA_TTABLE)
+        return bad(L, l, f, "expected a list of IPv6 addresses, got %s", luaL_typename(L, idx));
+    n = (int)lua_rawlen(L, idx);
+    for (int i = 1; i <= n; i++) {
+        uint8_t *a = scratch_get(s, 16);
+        lua_rawgeti(L, idx, i);
+        if (!a)
+            return bad(L, l, f, "%s", "too many addresses");
+        if (lua_type(L, -1) != LUA_TSTRING || pk_ipv6_parse(lua_tostring(L, -1), a) < 0)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "item %d, %s, is not an IPv6 address", i,
+                       luaL_tolstring(L, -1, NULL)));
         lua_pop(L, 1);
     }
     pk_layer_setp(l, f, s->buf + start, (uint32_t)(s->used - start));
@@ -651,6 +675,8 @@ int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx,
         return tlv_value(L, l, f, idx, s);
     case PK_STRS:
         return strs_value(L, l, f, idx, s);
+    case PK_IPV6S:
+        return ipv6s_value(L, l, f, idx, s);
     }
     return bad(L, l, f, "%s", "unsupported field type");
 }
@@ -920,6 +946,14 @@ void pk_lua_pushfield(lua_State *L, const struct pk_layer *l, int f)
         break;
     case PK_STRS:
         push_strs(L, v->p, v->len);
+        break;
+    case PK_IPV6S:
+        lua_createtable(L, (int)(v->len / 16), 0);
+        for (uint32_t k = 0; k + 16 <= v->len; k += 16) {
+            pk_ipv6_format(v->p + k, buf);
+            lua_pushstring(L, buf);
+            lua_rawseti(L, -2, k / 16 + 1);
+        }
         break;
     default:
         lua_pushinteger(L, (lua_Integer)v->u);

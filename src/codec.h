@@ -216,9 +216,20 @@ struct pk_tlvkind {
     uint16_t minlen, maxlen;        /* value bytes allowed; 0, 0: no limit */
 };
 
+/* Where a kind must start in a PK_TLV_FILL_PAD8 list, counted from the
+ * list's 2-byte header: at x * n + y (RFC 8200 4.2's xn+y); padding is
+ * put before it when building.  A table ends with x == 0. */
+struct pk_tlvalign {
+    uint16_t kind;
+    uint8_t x, y;
+};
+
 /* How zero fill after the list is treated. */
 #define PK_TLV_FILL_NONE   0    /* every byte is part of some item */
 #define PK_TLV_FILL_ALIGN4 1    /* zeros after the end kind align to 4 bytes */
+#define PK_TLV_FILL_PAD8   2    /* a Pad1 (0) or PadN (1) option makes the list
+                                   and a 2-byte header a multiple of 8 bytes
+                                   (IPv6 extension headers, RFC 8200 4.2) */
 
 struct pk_tlvfam {
     const char *name;
@@ -230,6 +241,7 @@ struct pk_tlvfam {
     uint8_t fill;           /* PK_TLV_FILL_* */
     uint16_t max_bytes;     /* the encoded list's limit (TCP: 40); 0: none */
     const struct pk_tlvkind *kinds;
+    const struct pk_tlvalign *align;    /* PK_TLV_FILL_PAD8, or NULL */
 };
 
 /* How an item's bytes were understood. */

@@ -44,8 +44,10 @@ enum pk_type {
     PK_DNAME,   /* a domain name (RFC 1035 3.1), compressed or not on the
                    wire; text with the trailing dot in Lua (codec.h) */
     PK_TLV,     /* an option list of the TLV family `fam` (codec.h) */
-    PK_STRS     /* character-strings (RFC 1035 3.3), each after its length
+    PK_STRS,    /* character-strings (RFC 1035 3.3), each after its length
                    byte: a list of strings in Lua (DNS TXT) */
+    PK_IPV6S    /* IPv6 addresses one after another: a list in Lua (an
+                   IPv6 routing header's) */
 };
 
 /* How long a variable field (bits 0) is, in the order dissection asks:
@@ -416,7 +418,8 @@ static inline int pk_field_isptr(const struct pk_field *fd)
 {
     /* one test: building and dissecting ask it of every field */
     return (1u << fd->type) & (1u << PK_IPV6 | 1u << PK_BYTES | 1u << PK_LIST | 1u << PK_RECORDS |
-                               1u << PK_FIXED | 1u << PK_DNAME | 1u << PK_TLV | 1u << PK_STRS);
+                               1u << PK_FIXED | 1u << PK_DNAME | 1u << PK_TLV | 1u << PK_STRS |
+                               1u << PK_IPV6S);
 }
 
 /* The bytes field f is built from: its value, else its default. */

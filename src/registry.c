@@ -180,13 +180,14 @@ static const char *check_field(const struct pk_field *fd)
 {
     if (!fd->name || !fd->name[0])
         return "a field has no name";
-    if (fd->type > PK_STRS)
+    if (fd->type > PK_IPV6S)
         return "a field has an unknown type";
     if (fd->type == PK_IPV6 ? fd->bits != 128
         : fd->type == PK_FIXED ? fd->bits == 0 || fd->bits % 8 != 0 || fd->bits > 8 * 1024
         : fd->bits > 64 || (fd->bits == 0) != (fd->type == PK_BYTES || fd->type == PK_LIST ||
                                                fd->type == PK_RECORDS || fd->type == PK_DNAME ||
-                                               fd->type == PK_TLV || fd->type == PK_STRS))
+                                               fd->type == PK_TLV || fd->type == PK_STRS ||
+                                               fd->type == PK_IPV6S))
         return "a field's width does not fit its type";
     if ((fd->type == PK_RECORDS) != (fd->rec != NULL) || (fd->rec && !fd->rec->id))
         return "a list of records names a registered protocol, and only it does";

@@ -282,6 +282,18 @@ static int put_option(struct pk_wr *w, const struct pk_tlvfam *f,
     return 0;
 }
 
+/* n bytes of IPv6 option padding: Pad1, or PadN and its zeros. */
+static void put_pad(struct pk_wr *w, size_t n)
+{
+    if (n == 1) {
+        pk_wr_uint(w, 0, 1);
+    } else if (n >= 2) {
+        pk_wr_uint(w, 1, 1);
+        pk_wr_uint(w, n - 2, 1);
+        pk_wr_zeros(w, n - 2);
+    }
+}
+
 int pk_tlv_encode(const struct pk_tlvfam *f, const struct pk_tlv *o, int n,
                   uint8_t *buf, size_t cap)
 {
@@ -290,6 +302,11 @@ int pk_tlv_encode(const struct pk_tlvfam *f, const struct pk_tlv *o, int n,
     for (int i = 0; i < n; i++) {
         const struct pk_tlvkind *k = pk_tlv_kind(f, o[i].kind);
         int e = 0;
+        for (const struct pk_tlvalign *a = f->align; a && a->x; a++)
+            if (a->kind == o[i].kind) {
+                size_t at = w.len + 2, x = a->x, y = a->y;
+                put_pad(&w, (x * ((at - y + x - 1) / x) + y - at) % x);
+            }
         if (o[i].status == PK_TLV_MALFORMED) {     /* as it came */
             if (o[i].len && !o[i].data)
                 return PK_EINVAL;
@@ -312,10 +329,17 @@ int pk_tlv_fill(const struct pk_tlvfam *f, uint8_t *buf, size_t len, size_t cap)
     size_t to = len;
     if (f->fill == PK_TLV_FILL_ALIGN4)
         to = (len + 3) / 4 * 4;
+    if (f->fill == PK_TLV_FILL_PAD8)
+        to = len + (8 - (len + 2) % 8) % 8;
     if (f->max_bytes && to > f->max_bytes)
         return PK_EINVAL;
     if (to > cap)
         return PK_ENOSPC;
     memset(buf + len, 0, to - len);
+    if (f->fill == PK_TLV_FILL_PAD8) {
+        struct pk_wr w;
+        pk_wr_init(&w, buf + len, to - len);
+        put_pad(&w, to - len);
+    }
     return (int)to;
 }

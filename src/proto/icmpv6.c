@@ -22,7 +22,7 @@ const struct pk_name pk_icmpv6_types[] = {
 };
 
 const struct pk_bind pk_icmpv6_binds[] = {
-    { "ip.proto", 58, 0 },
+    { "ipv6.nh", 58, 0 },
 };
 
 extern struct pk_proto pk_proto_icmpv6unknown, pk_proto_icmpv6echorequest,

@@ -13,7 +13,7 @@ const uint8_t pk_ipv6_unspecified[16], pk_ipv6_loopback[16] = { [15] = 1 };
 
 enum { VERSION, TC, FL, PLEN, NH, HLIM, SRC, DST };
 
-static const struct pk_name nhs[] = {
+const struct pk_name pk_ipv6_nhs[] = {
     { 0, "Hop-by-Hop Option Header" }, { 4, "IP" }, { 6, "TCP" }, { 17, "UDP" },
     { 41, "IPv6" }, { 43, "Routing Header" }, { 44, "Fragment Header" },
     { 47, "GRE" }, { 50, "ESP Header" }, { 51, "AH Header" }, { 58, "ICMPv6" },
@@ -28,8 +28,8 @@ static const struct pk_field fields[] = {
     { .name = "plen", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO,
       .role = PK_ROLE_LEN, .cover = PK_COVER_PAYLOAD },
     { .name = "nh", .type = PK_INT, .bits = 8, .def = 59,
-      .flags = PK_FF_AUTO | PK_FF_PSEUDO, .names = nhs,
-      .role = PK_ROLE_NEXT, .cls = "ip.proto" },
+      .flags = PK_FF_AUTO | PK_FF_PSEUDO, .names = pk_ipv6_nhs,
+      .role = PK_ROLE_NEXT, .cls = "ipv6.nh" },
     { .name = "hlim", .type = PK_INT, .bits = 8, .def = 64 },
     { .name = "src", .type = PK_IPV6, .bits = 128, .flags = PK_FF_PSEUDO,
       .defp = PK_V6DEF(pk_ipv6_unspecified), .role = PK_ROLE_SRC },
@@ -74,12 +74,21 @@ uint32_t pk_ipv6_pseudo(const struct pk_layer *l, const uint8_t *pkt,
     uint8_t tail[8] = { (uint8_t)(seglen >> 24), (uint8_t)(seglen >> 16),
                         (uint8_t)(seglen >> 8), (uint8_t)seglen, 0, 0, 0, nh };
     uint32_t sum = pk_cksum_add(0, tail, 8);
+    const uint8_t *final = NULL, *home = NULL;
     /* the layers of a packet lie in one array from offset 0: walk down
-     * from an extension header to its IPv6 header */
+     * from an extension header to its IPv6 header; a routing header on
+     * the way names the final destination, a home address option the
+     * source, as Scapy sums them */
     for (;;) {
         const struct pk_proto *p = l->proto;
-        if (p == &pk_proto_ipv6 || p->quoted == &pk_proto_ipv6)
-            return pk_cksum_add(sum, pkt + l->off + 8, 32);
+        if (!final)
+            final = pk_ipv6_final_dst(l);
+        if (!home)
+            home = pk_ipv6_home_addr(l);
+        if (p == &pk_proto_ipv6 || p->quoted == &pk_proto_ipv6) {
+            sum = pk_cksum_add(sum, home ? home : pkt + l->off + 8, 16);
+            return pk_cksum_add(sum, final ? final : pkt + l->off + 24, 16);
+        }
         if (l->off == 0)
             return sum;
         l--;

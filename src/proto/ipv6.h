@@ -24,6 +24,18 @@ extern const uint8_t pk_ipv6_unspecified[16], pk_ipv6_loopback[16];
 uint32_t pk_ipv6_pseudo(const struct pk_layer *l, const uint8_t *pkt,
                         size_t seglen, uint8_t nh);
 
+/* The home address a destination options header gives the pseudo-header
+ * as its source, or NULL (ipv6ext.c). */
+const uint8_t *pk_ipv6_home_addr(const struct pk_layer *l);
+
+/* Names of next-header values, as Scapy's ipv6nh. */
+extern const struct pk_name pk_ipv6_nhs[];
+
+/* The final destination a routing header l names (its last address
+ * while segments are left), or NULL: l is no routing header, or names
+ * none (ipv6ext.c). */
+const uint8_t *pk_ipv6_final_dst(const struct pk_layer *l);
+
 /* Whether p is a neighbour discovery message keyed apart in sr (RFC
  * 4861 4: router and neighbour solicitations and advertisements), and
  * whether p gives the IPv6 header below it its destination (all five). */

@@ -10,7 +10,7 @@ enum { NH, RES1, OFFSET, RES2, M, ID };
 
 static const struct pk_field fields[] = {
     { .name = "nh", .type = PK_INT, .bits = 8, .def = 59,
-      .flags = PK_FF_AUTO | PK_FF_PSEUDO, .role = PK_ROLE_NEXT, .cls = "ip.proto" },
+      .flags = PK_FF_AUTO | PK_FF_PSEUDO, .role = PK_ROLE_NEXT, .cls = "ipv6.nh" },
     { .name = "res1", .type = PK_INT, .bits = 8 },
     { .name = "offset", .type = PK_INT, .bits = 13 },
     { .name = "res2", .type = PK_INT, .bits = 2 },
@@ -41,7 +41,7 @@ static uint32_t pseudo_sum(const struct pk_layer *l, const uint8_t *pkt,
 }
 
 static const struct pk_bind binds[] = {
-    { "ip.proto", 44, 0 },
+    { "ipv6.nh", 44, 0 },
 };
 
 struct pk_proto pk_proto_ipv6frag = {

@@ -102,12 +102,13 @@ static const struct pk_sumfmt summary[] = {
 
 static const struct pk_bind binds[] = {
     { "ip.proto", 6, 0 },
+    { "ipv6.nh", 6, 0 },
 };
 
 struct pk_proto pk_proto_tcp = {
     .name = "TCP", .longname = "TCP",
     .fields = fields, .nfields = 11,
-    .binds = binds, .nbinds = 1,
+    .binds = binds, .nbinds = 2,
     .summary = summary,
     .quotable = 1,
     .hashret = hashret, .answers = answers, .quote_answers = quoted_answers,

@@ -56,12 +56,13 @@ static const struct pk_sumfmt summary[] = {
 
 static const struct pk_bind binds[] = {
     { "ip.proto", 17, 0 },
+    { "ipv6.nh", 17, 0 },
 };
 
 struct pk_proto pk_proto_udp = {
     .name = "UDP", .longname = "UDP",
     .fields = fields, .nfields = 4,
-    .binds = binds, .nbinds = 1,
+    .binds = binds, .nbinds = 2,
     .summary = summary,
     .quotable = 1,
     .hashret = hashret, .answers = answers, .quote_answers = quoted_answers,
