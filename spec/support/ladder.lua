@@ -56,16 +56,16 @@ local function first(f, name) return f[name] and f[name][1] end
 -- has the arrows tshark's addresses and times call for.
 function M.check(pcap, text)
   local cmd = "tshark -n -r " .. H.shquote(pcap) .. " -T fields -E separator=/t -E occurrence=f"
-    .. " -e frame.time_relative -e ip.src -e ip.dst -e arp.src.proto_ipv4 -e arp.dst.proto_ipv4"
-    .. " -e eth.src -e eth.dst 2>/dev/null"
-  local frames = tshark.parse((H.run(cmd)), { "time", "ip.src", "ip.dst", "arp.src", "arp.dst",
-    "eth.src", "eth.dst" })
+    .. " -e frame.time_relative -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst -e arp.src.proto_ipv4"
+    .. " -e arp.dst.proto_ipv4 -e eth.src -e eth.dst 2>/dev/null"
+  local frames = tshark.parse((H.run(cmd)), { "time", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+    "arp.src", "arp.dst", "eth.src", "eth.dst" })
   local f = M.read(text)
   assert.equal(#frames, #f.arrows, pcap .. ": arrows")
   for i, fr in ipairs(frames) do
     local a = f.arrows[i]
-    local src = first(fr, "ip.src") or first(fr, "arp.src")
-    local dst = first(fr, "ip.dst") or first(fr, "arp.dst")
+    local src = first(fr, "ip.src") or first(fr, "ipv6.src") or first(fr, "arp.src")
+    local dst = first(fr, "ip.dst") or first(fr, "ipv6.dst") or first(fr, "arp.dst")
     local what = ("%s #%d"):format(pcap, i)
     if src then
       assert.equal(src, f.hosts[a.from], what .. " source")
