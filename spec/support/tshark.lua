@@ -66,7 +66,9 @@ end
 -- neighbour discovery message, which tshark shows inside it, are layers
 -- of their own up to one pktlua has none for, Raw with the rest.
 local NAME = { eth = "Ether", arp = "ARP", ip = "IP", icmp = "ICMP", udp = "UDP", tcp = "TCP",
-  data = "Raw", ipv6 = "IPv6", ["ipv6.fraghdr"] = "IPv6ExtHdrFragment" }
+  data = "Raw", ipv6 = "IPv6", ["ipv6.fraghdr"] = "IPv6ExtHdrFragment",
+  ["ipv6.hopopts"] = "IPv6ExtHdrHopByHop", ["ipv6.dstopts"] = "IPv6ExtHdrDestOpt",
+  ["ipv6.routing"] = "IPv6ExtHdrRouting" }
 local QUOTED = { ip = "IPerror", icmp = "ICMPerror", udp = "UDPerror", tcp = "TCPerror",
   ipv6 = "IPv6error" }
 local ICMPV6 = { [1] = "ICMPv6DestUnreach", [2] = "ICMPv6PacketTooBig", [3] = "ICMPv6TimeExceeded",
@@ -230,7 +232,10 @@ function M.expect(p, frame)
     elseif name:match("^ICMPv6") then
       put("icmpv6.type", "type"); put("icmpv6.code", "code"); put("icmpv6.checksum", "cksum")
       local body = f.data and l.data or f.msgbody and l.msgbody or ""
-      if #body > 0 then add("data.data", hex(body)) end
+      -- multicast listener queries and reports (RFC 2710, 3810): pktlua
+      -- keeps their body, tshark reads it field by field
+      local mld = name == "ICMPv6Unknown" and (l.type >= 130 and l.type <= 132 or l.type == 143)
+      if #body > 0 and not mld then add("data.data", hex(body)) end
     elseif name == "UDP" or name == "UDPerror" then
       put("udp.srcport", "sport"); put("udp.dstport", "dport")
       put("udp.length", "len"); put("udp.checksum", "chksum")
