@@ -30,8 +30,8 @@ struct rec {
     uint32_t vi;
     uint16_t cut;               /* the protocol's id */
     uint8_t status, wire;
-    uint32_t fuzz;              /* fields drawn at random at each build
-                                   while unset (fuzz(), lfuzz.c) */
+    /* (which fields fuzz() draws at random is kept apart, in the anchors
+     * under key -(layer + 1): a record stays 40 bytes) */
 };
 
 /* A packet (root == itself) or a view of one from layer `from`.  A view
@@ -220,7 +220,6 @@ static void add_layer(struct packet *r, const struct pk_layer *l, int wire)
     x->hlen = (uint32_t)l->hlen;
     x->status = (uint8_t)l->status;
     x->wire = (uint8_t)wire;
-    x->fuzz = 0;
     x->vi = r->nv;
     memcpy(r->vals + x->vi, l->v, (size_t)nf(x) * sizeof(struct pk_val));
     r->nv += (uint32_t)nf(x);
@@ -237,7 +236,6 @@ static void add_rec(struct packet *r, const struct packet *s, int i)
     r->nv += (uint32_t)nf(y);
     r->wired |= y->wire;
     r->captured |= s->captured;
-    r->fuzzy |= y->fuzz != 0;
 }
 
 /* Values layers [from, from + n) of r have. */
@@ -385,11 +383,20 @@ static void keep_value(lua_State *L, int ridx, struct packet *r, int i, struct p
 }
 
 /* d keeps the anchor k (value at -1) of s, whose layers [from, from + n)
- * are d's from `at`. */
+ * are d's from `at`; a negative k is layer -k - 1's fuzz() fields. */
 static void copy_anchor(lua_State *L, int didx, struct packet *d, lua_Integer k, int from,
                         int n, int at)
 {
-    if (k == 0) {
+    if (k < 0) {
+        int i = (int)(-k - 1);
+        if (i >= from && i < from + n) {
+            int t = push_anchors(L, didx, d);
+            lua_pushvalue(L, -2);
+            lua_rawseti(L, t, -(lua_Integer)(at + i - from) - 1);
+            lua_pop(L, 1);
+            d->fuzzy = 1;
+        }
+    } else if (k == 0) {
         anchor_key(L, didx, d, 0, -1);
     } else {
         int i = (int)((k - 1) / 32);
@@ -669,7 +676,22 @@ static void set_field(lua_State *L, int ridx, struct packet *r, int i, int f, in
 
 /* Pushes the bytes of layers [from, from + n) of r: at most PK_MAXPKT,
  * or a captured frame's size when it was read off the wire. */
-static void build(lua_State *L, const struct packet *r, int from, int n)
+/* The fields fuzz() draws for layer i of root ridx (0: none). */
+static uint32_t fuzz_mask(lua_State *L, int ridx, struct packet *r, int i)
+{
+    uint32_t m;
+    if (!r->fuzzy || lua_getiuservalue(L, ridx, UV_ANCH) != LUA_TTABLE) {
+        if (r->fuzzy)
+            lua_pop(L, 1);
+        return 0;
+    }
+    lua_rawgeti(L, -1, -(lua_Integer)i - 1);
+    m = (uint32_t)lua_tointeger(L, -1);
+    lua_pop(L, 2);
+    return m;
+}
+
+static void build(lua_State *L, int ridx, struct packet *r, int from, int n)
 {
     struct pk_layer b[PK_MAXLAYERS];
     uint8_t small[2048], *buf = small;
@@ -680,9 +702,9 @@ static void build(lua_State *L, const struct packet *r, int from, int n)
     for (;;) {
         for (int i = 0; i < n; i++) {
             to_layer(&b[i], r, from + i);
-            if (r->ls[from + i].fuzz)
-                pk_lua_fuzz(L, &b[i], r->ls[from + i].fuzz,
-                            from + i + 1 < r->n ? r->ls[from + i + 1].proto : NULL);
+            uint32_t m = fuzz_mask(L, ridx, r, from + i);
+            if (m)
+                pk_lua_fuzz(L, &b[i], m, from + i + 1 < r->n ? r->ls[from + i + 1].proto : NULL);
         }
         rc = pk_build(b, n, buf, cap, &len);
         if (rc != PK_ENOSPC || buf != small)
@@ -728,7 +750,7 @@ static void push_bytes(lua_State *L, int idx)
         b = lua_tolstring(L, -1, &len);
         lua_pushlstring(L, b + r->ls[p->from].off, len - r->ls[p->from].off);
     } else {
-        build(L, r, p->from, r->n - p->from);
+        build(L, ridx, r, p->from, r->n - p->from);
     }
     lua_pushvalue(L, -1);
     lua_setiuservalue(L, idx, UV_BYTES);
@@ -1435,7 +1457,9 @@ static int l_fuzz(lua_State *L)
     if (i < 1 || i > span(L, p, ridx))
         return luaL_argerror(L, 2, "no such layer");
     touch(L, ridx, r);
-    r->ls[p->from + i - 1].fuzz = mask;
+    push_anchors(L, ridx, r);
+    lua_pushinteger(L, mask);
+    lua_rawseti(L, -2, -(lua_Integer)(p->from + i));
     r->fuzzy |= mask != 0;
     return 0;
 }
