@@ -31,6 +31,17 @@ static inline int fuzz_all_zero(const uint8_t *p, size_t n)
     return 1;
 }
 
+/* A copy of data[0, n) of exactly that size, so reads past it are
+ * caught (a byte for an empty one). */
+static inline uint8_t *fuzz_copy(const uint8_t *data, size_t n)
+{
+    uint8_t *p = malloc(n ? n : 1);
+    FUZZ_CHECK(p != NULL);
+    if (n)
+        memcpy(p, data, n);
+    return p;
+}
+
 /* Formats into a heap buffer of exactly n bytes, so that a write past
  * n is an ASan report rather than silent. */
 static inline void fuzz_format(const struct pk_layer *l, int f, size_t n)

@@ -24,12 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     const struct pk_proto *first = start_proto(data[0]);
-    /* a copy of exactly the packet's size, so reads past it are caught */
     size_t len = size - 1;
-    uint8_t *pkt = malloc(len ? len : 1);
-    FUZZ_CHECK(pkt != NULL);
-    if (len)
-        memcpy(pkt, data + 1, len);
+    uint8_t *pkt = fuzz_copy(data + 1, len);
 
     int n = pk_dissect(first, pkt, len, ls, PK_MAXLAYERS);
     /* a small format buffer, from the input, for the truncation paths */

@@ -72,10 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pk_registry_init();
     const struct pk_proto *first = pk_proto_byid(1 + data[0] % pk_proto_count());
     size_t len = size - 1;
-    uint8_t *pkt = malloc(len ? len : 1);
-    FUZZ_CHECK(pkt != NULL);
-    if (len)
-        memcpy(pkt, data + 1, len);
+    uint8_t *pkt = fuzz_copy(data + 1, len);
     int n = pk_dissect(first, pkt, len, ls, PK_MAXLAYERS);
     for (int i = 0; i < n; i++)
         check_layer(&ls[i], pkt, pkt + len, 0);
