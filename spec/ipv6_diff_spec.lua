@@ -137,14 +137,11 @@ local ndopts = {
   end,
   function() return { "ICMPv6NDOptMTU", some { { "mtu", int(1280, 65535) } } } end,
   function()
-    -- the servers: bytes in pktlua, a list of addresses in Scapy
-    local lua, py = {}, {}
-    for i = 1, rng(1, 3) do
-      local a = addr()
-      lua[i], py[i] = pkt.IPv6{ dst = a }:bytes():sub(25, 40), ('"%s"'):format(a)
-    end
+    -- the servers: a list of addresses in both
+    local list = {}
+    for i = 1, rng(1, 3) do list[i] = ('"%s"'):format(addr()) end
     local f = some { { "lifetime", int(0, 0xffffffff) } }
-    f[#f + 1] = { "dns", { lua = lua_val({ bytes = table.concat(lua) }), py = "[" .. table.concat(py, ", ") .. "]" } }
+    f[#f + 1] = { "dns", { lua = "{" .. table.concat(list, ", ") .. "}", py = "[" .. table.concat(list, ", ") .. "]" } }
     return { "ICMPv6NDOptRDNSS", f }
   end,
 }

@@ -106,6 +106,8 @@ local function plain(fd, v, names)
   elseif ty == "list" then return list_repr(v)
   elseif ty == "tlv" then return tlv_repr(fd, v)
   elseif ty == "records" then return M.records_repr(fd, v)
+  elseif ty == "ipv6s" then      -- as Scapy prints a list of addresses
+    return "[ " .. table.concat(v, ", ") .. " ]"
   elseif ty == "strings" then
     local t = {}
     for i, s in ipairs(v) do t[i] = "b" .. M.pyrepr(s) end

@@ -44,12 +44,13 @@ static const struct pk_field mtu_fields[] = {
     { .name = "mtu", .type = PK_INT, .bits = 32, .def = 1280 },
 };
 
-/* The servers' addresses, 16 bytes each, fill the rest of the option. */
+/* The servers' addresses fill the rest of the option: a list, as
+ * Scapy's. */
 static const struct pk_field rdnss_fields[] = {
     OPT_HEAD(25),
     { .name = "res", .type = PK_INT, .bits = 16 },
     { .name = "lifetime", .type = PK_INT, .bits = 32, .def = 0xffffffff },
-    { .name = "dns", .type = PK_BYTES },
+    { .name = "dns", .type = PK_IPV6S },
 };
 
 static const struct pk_sumfmt srcll_summary[] = {
