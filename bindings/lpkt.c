@@ -854,7 +854,7 @@ static void push_tlv_item(lua_State *L, const struct pk_tlvitem *it, const struc
 /* Option list bytes as Lua: the form tlv_option reads. */
 static void push_tlv(lua_State *L, const struct pk_tlvfam *fam, const uint8_t *p, size_t len)
 {
-    struct pk_tlv *o = lua_newuserdatauv(L, TLV_MAXOPTS * sizeof *o, 0);
+    struct pk_tlv o[TLV_MAXOPTS];   /* 4 kB: no allocation for a read */
     int n = pk_tlv_decode(fam, p, len, o, TLV_MAXOPTS);
     lua_createtable(L, n, 0);
     for (int i = 0; i < n; i++) {
@@ -901,7 +901,6 @@ static void push_tlv(lua_State *L, const struct pk_tlvfam *fam, const uint8_t *p
     }
     if (n == TLV_MAXOPTS)
         lua_pushboolean(L, 1), lua_setfield(L, -2, "truncated");
-    lua_remove(L, -2);
 }
 
 void pk_lua_pushfield(lua_State *L, const struct pk_layer *l, int f)
