@@ -5,16 +5,13 @@
  * relations, and values wider than 64 bits or of a fixed byte size.
  * Plain C, usable without Lua.
  *
- * How it plugs into pk.h: a struct pk_field will carry a codec tag and a
- * pointer to one of the descriptors below (a struct pk_tlvfam for an
- * option list, a struct pk_rec for a list of nested records, a struct
- * pk_rel for a length or count taken from another field), in place of
- * today's PK_LIST/pk_optkind pair and the hdr_len hook.  Decoded values
- * stay struct pk_val: integers in u, byte strings, names and wide values
- * as p/len pointing into the packet (or into a struct pk_arena the caller
- * owns), lists as an index and a count into that arena.  The binding
- * converts a value by its codec's shape alone, so no file outside these
- * codecs switches on what a field holds.
+ * How it plugs into pk.h: a PK_TLV field names its struct pk_tlvfam, a
+ * PK_DNAME field is read and written with the name functions, a
+ * PK_FIXED field with the fixed-size ones; lengths and counts taken from
+ * another field are pk.h's roles (PK_COVER_FIELD, PK_COVER_AFTER,
+ * count).  The records engine below (struct pk_rec, pk_arena) is the
+ * standalone form the field machinery was drawn from; descriptors use
+ * PK_RECORDS instead.  TCP options still use pk.h's older option lists.
  */
 #ifndef PK_CODEC_H
 #define PK_CODEC_H
@@ -285,8 +282,8 @@ int pk_tlv_encode(const struct pk_tlvfam *f, const struct pk_tlv *o, int n,
 int pk_tlv_fill(const struct pk_tlvfam *f, uint8_t *buf, size_t len,
                 size_t cap) PK_MUSTCHECK;
 
-/* The families described so far.  Each table moves into its protocol's
- * descriptor file when struct pk_field carries a family. */
+/* Families kept here for the codec's own tests and tools (TCP's and
+ * IPv4's options, ND's); DHCP's lives in its descriptor file. */
 extern const struct pk_tlvfam pk_tlv_tcp, pk_tlv_ipv4, pk_tlv_dhcp, pk_tlv_nd;
 
 /* ---- Domain names (RFC 1035 3.1, 4.1.4) ---------------------------------
