@@ -15,7 +15,7 @@
 #include "../src/codec.h"
 
 static const char *const type_opts[] = {
-    "int", "flags", "mac", "ipv4", "ipv6", "bytes", "list", "records", "fixed", "dname", "tlv",
+    "int", "flags", "mac", "ipv4", "ipv6", "bytes", "records", "fixed", "dname", "tlv",
     "strings", "ipv6s", NULL
 };
 static const char *const role_opts[] = {

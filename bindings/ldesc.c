@@ -10,7 +10,7 @@
 #include "../src/codec.h"
 
 static const char *const type_names[] = {
-    "int", "flags", "mac", "ipv4", "ipv6", "bytes", "list", "records", "fixed", "dname",
+    "int", "flags", "mac", "ipv4", "ipv6", "bytes", "records", "fixed", "dname",
     "tlv", "strings", "ipv6s"
 };
 
@@ -97,7 +97,7 @@ static void push_fielddesc(lua_State *L, const struct pk_proto *p, int f)
     case PK_MAC: pk_mac_format(fd->def, buf); lua_pushstring(L, buf); break;
     case PK_IPV4: pk_ipv4_format((uint32_t)fd->def, buf); lua_pushstring(L, buf); break;
     case PK_IPV6: lua_pushstring(L, "::"); break;
-    case PK_LIST: case PK_RECORDS: lua_newtable(L); break;
+    case PK_RECORDS: lua_newtable(L); break;
     case PK_INT: case PK_FLAGS: lua_pushinteger(L, (lua_Integer)fd->def); break;
     default: {                  /* bytes-like: as a value of the field reads */
         struct pk_layer l;
@@ -154,6 +154,8 @@ static void push_fielddesc(lua_State *L, const struct pk_proto *p, int f)
         lua_setfield(L, -2, "optvalues");
         lua_pushstring(L, fd->fam->name);
         lua_setfield(L, -2, "family");
+        lua_pushboolean(L, fd->fam->flags & PK_TLVF_TUPLES);
+        lua_setfield(L, -2, "tuples");
     }
     if (fd->count) {
         lua_pushstring(L, p->fields[fd->count - 1].name);
@@ -162,14 +164,6 @@ static void push_fielddesc(lua_State *L, const struct pk_proto *p, int f)
     if (fd->flags & PK_FF_COUNT) {
         lua_pushboolean(L, 1);
         lua_setfield(L, -2, "counts");
-    }
-    if (fd->opts) {
-        lua_newtable(L);
-        for (const struct pk_optkind *k = fd->opts; k->name; k++) {
-            lua_pushstring(L, k->name);
-            lua_rawseti(L, -2, k->kind);
-        }
-        lua_setfield(L, -2, "optnames");
     }
 }
 

@@ -506,8 +506,8 @@ static void push_u(lua_State *L, const struct pk_field *fd, uint64_t u)
     case PK_BYTES:
         lua_pushliteral(L, "");
         break;
-    case PK_LIST:
     case PK_RECORDS:
+    case PK_TLV:
         lua_newtable(L);
         break;
     default:

@@ -115,84 +115,6 @@ static int int_value(lua_State *L, struct pk_layer *l, int f, int idx)
     return 0;
 }
 
-/* One option item: {name, value} or a bare name string. */
-static int opt_value(lua_State *L, struct pk_layer *l, int f, int idx,
-                     struct pk_opt *o)
-{
-    const struct pk_optkind *kinds = l->proto->fields[f].opts, *k = NULL;
-    int t;
-    memset(o, 0, sizeof *o);
-    idx = lua_absindex(L, idx);
-    if (lua_type(L, idx) == LUA_TSTRING) {
-        lua_newtable(L);
-        lua_pushvalue(L, idx);
-        lua_rawseti(L, -2, 1);
-        lua_replace(L, idx);
-    }
-    if (lua_type(L, idx) != LUA_TTABLE)
-        return bad(L, l, f, "an option is {name, value}, got %s", luaL_typename(L, idx));
-    lua_rawgeti(L, idx, 1);
-    if (lua_type(L, -1) == LUA_TSTRING) {
-        k = pk_opt_named(kinds, lua_tostring(L, -1));
-        if (!k)
-            return bad(L, l, f, "unknown option '%s' (use a kind number for others)",
-                       lua_tostring(L, -1));
-        o->kind = k->kind;
-    } else if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 &&
-               lua_tointeger(L, -1) <= 255) {
-        o->kind = (uint8_t)lua_tointeger(L, -1);
-        k = pk_opt_kind(kinds, o->kind);
-    } else {
-        return bad(L, l, f, "an option's first item is its name or kind (0..255), got %s",
-                   luaL_typename(L, -1));
-    }
-    lua_pop(L, 1);
-    t = lua_rawgeti(L, idx, 2);
-    lua_getfield(L, idx, "malformed");
-    if (lua_toboolean(L, -1) && t == LUA_TSTRING)
-        o->raw = PK_OPTRAW_MALFORMED;
-    lua_pop(L, 1);
-    if (t == LUA_TSTRING && (!k || k->shape != PK_OPT_EMPTY ||
-                             lua_rawlen(L, -1) > 0)) {
-        size_t len;
-        o->data = (const uint8_t *)lua_tolstring(L, -1, &len);
-        o->len = (uint32_t)len;
-        if (!o->raw)
-            o->raw = PK_OPTRAW_VALUE;
-        if (len > 253)
-            return bad(L, l, f, "option value of %s bytes is too long (at most 253)",
-                       lua_pushfstring(L, "%d", (int)len));
-    } else if (k && (k->shape == PK_OPT_U8 || k->shape == PK_OPT_U16)) {
-        uint64_t max = k->shape == PK_OPT_U8 ? 255 : 65535;
-        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 ||
-            (uint64_t)lua_tointeger(L, -1) > max)
-            return bad(L, l, f, "option %s needs an integer value in range", k->name);
-        o->nvals = 1;
-        o->vals[0] = (uint32_t)lua_tointeger(L, -1);
-    } else if (k && k->shape == PK_OPT_U32S) {
-        int n;
-        if (t != LUA_TTABLE)
-            return bad(L, l, f, "option %s needs a list of 32-bit integers", k->name);
-        n = (int)lua_rawlen(L, -1);
-        if (n > PK_OPT_MAXVALS || (k->nvals && n != k->nvals))
-            return bad(L, l, f, "option %s has the wrong number of values", k->name);
-        for (int i = 0; i < n; i++) {
-            lua_rawgeti(L, -1, i + 1);
-            if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 ||
-                lua_tointeger(L, -1) > 0xffffffff)
-                return bad(L, l, f, "option %s values are 32-bit integers", k->name);
-            o->vals[i] = (uint32_t)lua_tointeger(L, -1);
-            lua_pop(L, 1);
-        }
-        o->nvals = (uint8_t)n;
-    } else if (!k && t != LUA_TSTRING) {
-        return bad(L, l, f, "option kind %s needs its value as a byte string",
-                   lua_pushfstring(L, "%d", o->kind));
-    }
-    lua_pop(L, 1);
-    return 0;
-}
-
 /* Calls method m of the packet on top with no arguments; pushes its
  * one result. */
 static void call_method(lua_State *L, const char *m)
@@ -297,11 +219,12 @@ static int records_value(lua_State *L, struct pk_layer *l, int f, int idx,
 }
 
 /* ---- TLV option lists (PK_TLV) -------------------------------------
- * In Lua an option is its name alone (a kind without a value: "end"),
- * or {name or kind, value, ...}: one value per item of the kind, a
- * repeated last item spread over the rest (DHCP's routers) unless it is
- * a list item (param_req_list: {name, {1, 3, 6}}); a kind without a
- * description takes one byte string. */
+ * In Lua an option is {name or kind, value, ...}: one value per item of
+ * the kind, a repeated last item spread over the rest (DHCP's routers)
+ * unless it is a list item (param_req_list: {name, {1, 3, 6}}) or the
+ * kind takes its values as one list (TCP's {"Timestamp", {a, b}}); a
+ * kind without a value may be its name alone ("end", "NOP"); a kind
+ * without a description takes one byte string. */
 
 #define TLV_MAXOPTS 128
 #define TLV_MAXVALS 512
@@ -312,6 +235,26 @@ struct tlv_in {
     int nv;
 };
 
+/* What a value of item it is, for messages: "32-bit integers". */
+static const char *item_what(lua_State *L, const struct pk_tlvitem *it)
+{
+    switch (it->type) {
+    case PK_TLVT_UINT: return lua_pushfstring(L, "%d-bit integers", 8 * it->size);
+    case PK_TLVT_IPV4: return "IPv4 addresses";
+    case PK_TLVT_IPV6: return "IPv6 addresses";
+    case PK_TLVT_MAC:  return "MAC addresses";
+    default:           return "strings";
+    }
+}
+
+/* A Lua value for a message: numbers and strings as they are. */
+static const char *shown(lua_State *L, int idx)
+{
+    int t = lua_type(L, idx);
+    return t == LUA_TNUMBER || t == LUA_TSTRING ? luaL_tolstring(L, idx, NULL)
+                                                : luaL_typename(L, idx);
+}
+
 /* One value of item `it` from the Lua value at idx into *v. */
 static int tlv_item_value(lua_State *L, struct pk_layer *l, int f, const struct pk_tlvkind *k,
                           const struct pk_tlvitem *it, int idx, struct pk_val *v,
@@ -319,46 +262,50 @@ static int tlv_item_value(lua_State *L, struct pk_layer *l, int f, const struct 
 {
     /* lua_tostring would turn a number on the stack into a string */
     const char *str = lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
+    idx = lua_absindex(L, idx);
     memset(v, 0, sizeof *v);
     switch (it->type) {
-    case PK_TLVT_UINT:
+    case PK_TLVT_UINT: {
+        uint64_t max = it->size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * it->size)) - 1;
         if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0 &&
-            (it->size >= 8 || (uint64_t)lua_tointeger(L, idx) >> (8 * it->size) == 0)) {
+            (uint64_t)lua_tointeger(L, idx) <= max) {
             v->u = (uint64_t)lua_tointeger(L, idx);
             return 0;
         }
-        for (const struct pk_name *n = it->names; n && n->name && lua_type(L, idx) == LUA_TSTRING; n++)
+        for (const struct pk_name *n = it->names; n && n->name && str; n++)
             if (strcmp(n->name, str) == 0) {
                 v->u = n->value;
                 return 0;
             }
-        return bad(L, l, f, "%s", lua_pushfstring(L, "option %s takes %s, got %s", k->name,
-                   it->names ? "a number or a name" : "a number in range", luaL_tolstring(L, idx, NULL)));
+        return bad(L, l, f, "%s", lua_pushfstring(L, "option %s needs an integer value in "
+                   "range 0..%I%s, got %s", k->name, (lua_Integer)max,
+                   it->names ? " or one of its names" : "", shown(L, idx)));
+    }
     case PK_TLVT_IPV4: {
         uint32_t a;
         if (!str || pk_ipv4_parse(str, &a) < 0)
             return bad(L, l, f, "%s", lua_pushfstring(L, "option %s takes an IPv4 address, got %s",
-                       k->name, luaL_tolstring(L, idx, NULL)));
+                       k->name, shown(L, idx)));
         v->u = a;
         return 0;
     }
     case PK_TLVT_MAC:
         if (!str || pk_mac_parse(str, &v->u) < 0)
             return bad(L, l, f, "%s", lua_pushfstring(L, "option %s takes a MAC address, got %s",
-                       k->name, luaL_tolstring(L, idx, NULL)));
+                       k->name, shown(L, idx)));
         return 0;
     case PK_TLVT_IPV6: {
         uint8_t *a = scratch_get(s, 16);
         if (!a || !str || pk_ipv6_parse(str, a) < 0)
             return bad(L, l, f, "%s", lua_pushfstring(L, "option %s takes an IPv6 address, got %s",
-                       k->name, luaL_tolstring(L, idx, NULL)));
+                       k->name, shown(L, idx)));
         v->p = a;
         v->len = 16;
         return 0;
     }
     default: {
         size_t len;
-        if (lua_type(L, idx) != LUA_TSTRING)
+        if (!str)
             return bad(L, l, f, "%s", lua_pushfstring(L, "option %s takes a string, got %s",
                        k->name, luaL_typename(L, idx)));
         str = lua_tolstring(L, idx, &len);
@@ -369,30 +316,32 @@ static int tlv_item_value(lua_State *L, struct pk_layer *l, int f, const struct 
     }
 }
 
-/* The values of option item table at idx, from its second entry. */
+/* The values of kind k from table src, entries from..n. */
 static int tlv_values(lua_State *L, struct pk_layer *l, int f, const struct pk_tlvkind *k,
-                      int idx, struct pk_tlv *o, struct tlv_in *in, struct pk_scratch *s)
+                      int src, int from, struct pk_tlv *o, struct tlv_in *in,
+                      struct pk_scratch *s)
 {
-    int n = (int)lua_rawlen(L, idx);
+    int n = (int)lua_rawlen(L, src);
+    const struct pk_tlvitem *last = &k->items[k->nitems - 1];
+    unsigned need = k->nitems - (last->repeat ? 1u : 0u);
     o->vals = &in->v[in->nv];
     o->nvals = 0;
     o->status = PK_TLV_OK;
-    for (int j = 2; j <= n; j++) {
+    for (int j = from; j <= n; j++) {
         const struct pk_tlvitem *it = pk_tlv_item(k, (unsigned)o->nvals);
-        int list = it && it->repeat == 2 && lua_rawgeti(L, idx, j) == LUA_TTABLE;
+        int list = it && it->repeat == 2 && lua_rawgeti(L, src, j) == LUA_TTABLE;
         int m = list ? (int)lua_rawlen(L, -1) : 1;
         if (!list && it && it->repeat == 2)
             lua_pop(L, 1);
         if (!it)
-            return bad(L, l, f, "%s", lua_pushfstring(L, "option %s takes %d value(s), got more",
-                       k->name, (int)k->nitems));
+            break;              /* more than the kind takes: said below */
         for (int q = 1; q <= m; q++) {
             if (in->nv >= TLV_MAXVALS)
                 return bad(L, l, f, "%s", "too many option values");
             if (list)
                 lua_rawgeti(L, -1, q);
             else
-                lua_rawgeti(L, idx, j);
+                lua_rawgeti(L, src, j);
             if (tlv_item_value(L, l, f, k, it, -1, &in->v[in->nv++], s) < 0)
                 return -1;
             lua_pop(L, 1);
@@ -401,6 +350,50 @@ static int tlv_values(lua_State *L, struct pk_layer *l, int f, const struct pk_t
         if (list)
             lua_pop(L, 1);
     }
+    if (o->nvals < need || (!last->repeat && n - from + 1 > (int)k->nitems))
+        return bad(L, l, f, "%s", lua_pushfstring(L, "option %s has the wrong number of values "
+                   "(it takes %s%d)", k->name, last->repeat ? "at least " : "", (int)need));
+    return 0;
+}
+
+/* The names of family fam's kinds, for a message. */
+static const char *kind_names(lua_State *L, const struct pk_tlvfam *fam)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (const struct pk_tlvkind *k = fam->kinds; k->name; k++) {
+        if (k != fam->kinds)
+            luaL_addstring(&b, ", ");
+        luaL_addstring(&b, k->name);
+    }
+    luaL_pushresult(&b);
+    return lua_tostring(L, -1);
+}
+
+/* An option's value given as bytes (at 2 in the table at idx), sent as
+ * it is; a malformed one is every byte from its type. */
+static int tlv_raw(lua_State *L, struct pk_layer *l, int f, int idx, struct pk_tlv *o,
+                   struct tlv_in *in, int malformed)
+{
+    const struct pk_tlvfam *fam = l->proto->fields[f].fam;
+    const struct pk_tlvkind *k = pk_tlv_kind(fam, o->kind);
+    size_t len = 0, max = (((size_t)1 << (8 * fam->len_bytes)) - 1) * fam->unit -
+                          (fam->len_hdr ? (size_t)fam->type_bytes + fam->len_bytes : 0);
+    int t = lua_rawgeti(L, idx, 2);
+    if (t != LUA_TSTRING && t != LUA_TNIL)
+        return bad(L, l, f, "%s", lua_pushfstring(L, "option kind %d takes its value as a "
+                   "byte string", (int)o->kind));
+    o->data = (const uint8_t *)lua_tolstring(L, -1, &len);
+    o->len = (uint32_t)len;
+    if (!malformed && len > max)
+        return bad(L, l, f, "%s", lua_pushfstring(L, "option value of %d bytes is too long "
+                   "(at most %d)", (int)len, (int)max));
+    o->status = malformed ? PK_TLV_MALFORMED : PK_TLV_RAW;
+    if (k && k->nitems == 0 && !len && !malformed) {
+        o->status = PK_TLV_OK;      /* SAckOK: typed, no value */
+        o->vals = &in->v[in->nv];
+    }
+    lua_pop(L, 1);              /* its string stays in the option's table */
     return 0;
 }
 
@@ -410,31 +403,32 @@ static int tlv_option(lua_State *L, struct pk_layer *l, int f, int idx, struct p
 {
     const struct pk_tlvfam *fam = l->proto->fields[f].fam;
     const struct pk_tlvkind *k = NULL;
-    int t = lua_type(L, idx), kt;
+    int t = lua_type(L, idx), kt, vt, malformed;
     memset(o, 0, sizeof *o);
     if (t != LUA_TSTRING && t != LUA_TTABLE)
-        return bad(L, l, f, "an option is a name or {name, value, ...}, got %s",
-                   luaL_typename(L, idx));
+        return bad(L, l, f, "an option is {name, value}, got %s (or a name alone, for one "
+                   "that takes no value)", luaL_typename(L, idx));
     kt = t == LUA_TSTRING ? (lua_pushvalue(L, idx), LUA_TSTRING) : lua_rawgeti(L, idx, 1);
     if (kt == LUA_TSTRING) {
         k = pk_tlv_named(fam, lua_tostring(L, -1));
-        if (!k)
-            return bad(L, l, f, "%s", lua_pushfstring(L, "unknown %s option '%s' (use its kind "
-                       "number with a byte string for others)", fam->name, lua_tostring(L, -1)));
+        if (!k) {
+            const char *name = lua_tostring(L, -1), *all = kind_names(L, fam);
+            return bad(L, l, f, "%s", lua_pushfstring(L, "unknown option '%s' (use a kind "
+                       "number for others): %s are %s", name, fam->name, all));
+        }
         o->kind = k->kind;
     } else if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 &&
                (uint64_t)lua_tointeger(L, -1) >> (8 * fam->type_bytes) == 0) {
         o->kind = (uint16_t)lua_tointeger(L, -1);
         k = pk_tlv_kind(fam, o->kind);
     } else {
-        return bad(L, l, f, "an option's first item is its name or kind number, got %s",
-                   luaL_typename(L, -1));
+        return bad(L, l, f, "%s", lua_pushfstring(L, "an option's first item is its name or "
+                   "kind (0..%d), got %s", (1 << (8 * fam->type_bytes)) - 1,
+                   luaL_typename(L, -1)));
     }
     lua_pop(L, 1);
-    if (k && (k->flags & PK_TLVK_SINGLE))
-        return 0;
     if (t == LUA_TSTRING) {
-        if (k->nitems)
+        if (!(k->flags & PK_TLVK_SINGLE) && k->nitems)
             return bad(L, l, f, "%s", lua_pushfstring(L, "option %s needs a value: "
                        "{\"%s\", value}", k->name, k->name));
         o->status = PK_TLV_OK;
@@ -442,30 +436,37 @@ static int tlv_option(lua_State *L, struct pk_layer *l, int f, int idx, struct p
         return 0;
     }
     lua_getfield(L, idx, "malformed");
-    if (lua_toboolean(L, -1) || !k || k->nitems == 0) {
-        size_t len = 0;
-        int raw = lua_rawgeti(L, idx, 2);
-        if (raw != LUA_TSTRING && raw != LUA_TNIL)
-            return bad(L, l, f, "%s", lua_pushfstring(L, "option kind %d takes its value as a "
-                       "byte string", (int)o->kind));
-        o->data = (const uint8_t *)lua_tolstring(L, -1, &len);
-        o->len = (uint32_t)len;
-        o->status = lua_toboolean(L, -2) ? PK_TLV_MALFORMED : PK_TLV_RAW;
-        if (k && k->nitems == 0 && !o->len && !lua_toboolean(L, -2)) {
-            o->status = PK_TLV_OK;      /* SAckOK: typed, no value */
-            o->vals = &in->v[in->nv];
-        }
-        lua_pop(L, 2);
-        return 0;
-    }
+    malformed = lua_toboolean(L, -1);
     lua_pop(L, 1);
-    return tlv_values(L, l, f, k, idx, o, in, s);
+    if (k && (k->flags & PK_TLVK_SINGLE) && !malformed)
+        return 0;
+    vt = lua_rawgeti(L, idx, 2);
+    lua_pop(L, 1);
+    if (malformed || !k || k->nitems == 0 ||
+        ((fam->flags & PK_TLVF_RAWOK) && vt == LUA_TSTRING &&
+         k->items[0].type != PK_TLVT_BYTES && k->items[0].type != PK_TLVT_STRING))
+        return tlv_raw(L, l, f, idx, o, in, malformed);
+    if (k->flags & PK_TLVK_LIST) {
+        int r;
+        if (vt != LUA_TTABLE)
+            return bad(L, l, f, "%s", lua_pushfstring(L, "option %s needs a list of %s, got %s",
+                       k->name, item_what(L, &k->items[0]), lua_typename(L, vt)));
+        lua_rawgeti(L, idx, 2);
+        r = tlv_values(L, l, f, k, lua_gettop(L), 1, o, in, s);
+        if (r == 0)
+            lua_pop(L, 1);
+        return r;
+    }
+    return tlv_values(L, l, f, k, idx, 2, o, in, s);
 }
 
 static int tlv_value(lua_State *L, struct pk_layer *l, int f, int idx, struct pk_scratch *s)
 {
     const struct pk_tlvfam *fam = l->proto->fields[f].fam;
+    struct pk_tlvfam open = *fam;   /* without the limit: to say by how much */
     struct tlv_in *in;
+    uint8_t *out;               /* after the values the scratch holds */
+    size_t cap;
     int n, w, top = lua_gettop(L);
     if (lua_type(L, idx) != LUA_TTABLE)
         return bad(L, l, f, "expected a list of options, got %s", luaL_typename(L, idx));
@@ -475,20 +476,35 @@ static int tlv_value(lua_State *L, struct pk_layer *l, int f, int idx, struct pk
                    n, TLV_MAXOPTS));
     in = lua_newuserdatauv(L, sizeof *in, 0);   /* too large for the C stack */
     in->nv = 0;
+    open.max_bytes = 0;
     for (int i = 0; i < n; i++) {
         lua_rawgeti(L, idx, i + 1);
         if (tlv_option(L, l, f, lua_gettop(L), &in->o[i], in, s) < 0)
             return -1;
+        out = s->buf + s->used;
+        cap = sizeof s->buf - s->used;
+        if (pk_tlv_encode(&open, &in->o[i], 1, out, cap) < 0) {
+            const struct pk_tlvkind *k = pk_tlv_kind(fam, in->o[i].kind);
+            if (k && k->maxlen)
+                return bad(L, l, f, "%s", lua_pushfstring(L, "option %s's value does not fit "
+                           "(it holds %d to %d bytes)", k->name, (int)k->minlen, (int)k->maxlen));
+            return bad(L, l, f, "%s", k ? lua_pushfstring(L, "option %s's value does not fit "
+                       "the option", k->name) : "an option's value does not fit");
+        }
         lua_pop(L, 1);
     }
-    w = pk_tlv_encode(fam, in->o, n, s->buf + s->used, sizeof s->buf - s->used);
+    out = s->buf + s->used;
+    cap = sizeof s->buf - s->used;
+    w = pk_tlv_encode(&open, in->o, n, out, cap);
     if (w >= 0 && fam->fill == PK_TLV_FILL_PAD8)    /* Scapy's autopad */
-        w = pk_tlv_fill(fam, s->buf + s->used, (size_t)w, sizeof s->buf - s->used);
+        w = pk_tlv_fill(&open, out, (size_t)w, cap);
     if (w < 0)
-        return bad(L, l, f, "%s", lua_pushfstring(L, "these %s do not encode: %s", fam->name,
-                   w == PK_ENOSPC ? "too long" : "a value does not fit its option, or the "
-                   "list is longer than the header allows"));
-    pk_layer_setp(l, f, s->buf + s->used, (uint32_t)w);
+        return bad(L, l, f, "%s", lua_pushfstring(L, "these %s do not fit in a packet",
+                   fam->name));
+    if (fam->max_bytes && w > fam->max_bytes)
+        return bad(L, l, f, "%s", lua_pushfstring(L, "%d bytes of options do not fit (at most %d)",
+                   w, (int)fam->max_bytes));
+    pk_layer_setp(l, f, out, (uint32_t)w);
     s->used += (size_t)w;
     lua_settop(L, top);
     return 0;
@@ -615,33 +631,6 @@ int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx,
                        lua_pushfstring(L, "%d", (int)len));
         pk_layer_setp(l, f, (const uint8_t *)str, (uint32_t)len);
         return 0;
-    case PK_LIST: {
-        struct pk_opt opts[PK_MAXOPTS];
-        int n, w;
-        uint8_t *out;
-        if (lua_type(L, idx) != LUA_TTABLE)
-            return bad(L, l, f, "expected a list of options, got %s", luaL_typename(L, idx));
-        n = (int)lua_rawlen(L, idx);
-        if (n > PK_MAXOPTS)
-            return bad(L, l, f, "%s options are too many", lua_pushfstring(L, "%d", n));
-        for (int i = 0; i < n; i++) {
-            lua_rawgeti(L, idx, i + 1);
-            if (opt_value(L, l, f, -1, &opts[i]) < 0)
-                return -1;
-            /* its strings stay reachable through the list itself */
-            lua_pop(L, 1);
-        }
-        out = s->buf + s->used;
-        w = pk_opts_encode(fd->opts, opts, n, out, sizeof s->buf - s->used);
-        if (w < 0)
-            return bad(L, l, f, "%s", "options too long to encode");
-        if ((fd->flags & PK_FF_PAD4) && w > 40)
-            return bad(L, l, f, "%s bytes of options do not fit (at most 40)",
-                       lua_pushfstring(L, "%d", w));
-        s->used += (size_t)w;
-        pk_layer_setp(l, f, out, (uint32_t)w);
-        return 0;
-    }
     case PK_RECORDS:
         return records_value(L, l, f, idx, s);
     case PK_FIXED:
@@ -682,44 +671,6 @@ int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx,
 }
 
 /* ---- field value -> Lua value -------------------------------------- */
-
-static void push_opts(lua_State *L, const struct pk_field *fd,
-                      const uint8_t *p, size_t len)
-{
-    struct pk_opt o[PK_MAXOPTS];
-    int n = pk_opts_decode(fd->opts, p, len, o, PK_MAXOPTS);
-    lua_createtable(L, n, 0);
-    for (int i = 0; i < n; i++) {
-        const struct pk_optkind *k = pk_opt_kind(fd->opts, o[i].kind);
-        lua_createtable(L, 2, 0);
-        if (k && o[i].raw != PK_OPTRAW_MALFORMED)
-            lua_pushstring(L, k->name);
-        else
-            lua_pushinteger(L, o[i].kind);
-        lua_rawseti(L, -2, 1);
-        if (o[i].raw) {
-            lua_pushlstring(L, (const char *)o[i].data, o[i].len);
-            lua_rawseti(L, -2, 2);
-            if (o[i].raw == PK_OPTRAW_MALFORMED) {
-                lua_pushboolean(L, 1);
-                lua_setfield(L, -2, "malformed");
-            }
-        } else if (k && (k->shape == PK_OPT_U8 || k->shape == PK_OPT_U16)) {
-            lua_pushinteger(L, o[i].vals[0]);
-            lua_rawseti(L, -2, 2);
-        } else if (k && k->shape == PK_OPT_U32S) {
-            lua_createtable(L, o[i].nvals, 0);
-            for (int j = 0; j < o[i].nvals; j++) {
-                lua_pushinteger(L, o[i].vals[j]);
-                lua_rawseti(L, -2, j + 1);
-            }
-            lua_rawseti(L, -2, 2);
-        }
-        lua_rawseti(L, -2, i + 1);
-    }
-    if (n == PK_MAXOPTS)    /* more than the limit: keep the rest raw */
-        lua_pushboolean(L, 1), lua_setfield(L, -2, "truncated");
-}
 
 /* A list of records reads a field of its first record by name, as
  * Scapy 2.5 scripts write pkt[DNS].qd.qname; lists index from 1. */
@@ -861,7 +812,11 @@ static void push_tlv(lua_State *L, const struct pk_tlvfam *fam, const uint8_t *p
         const struct pk_tlvkind *k = pk_tlv_kind(fam, o[i].kind);
         int at = 1, inlist = 0;
         if (k && (k->flags & PK_TLVK_SINGLE) && o[i].status != PK_TLV_MALFORMED) {
+            if (fam->flags & PK_TLVF_TUPLES)
+                lua_createtable(L, 1, 0);
             lua_pushstring(L, k->name);
+            if (fam->flags & PK_TLVF_TUPLES)
+                lua_rawseti(L, -2, 1);
             lua_rawseti(L, -2, i + 1);
             continue;
         }
@@ -885,7 +840,8 @@ static void push_tlv(lua_State *L, const struct pk_tlvfam *fam, const uint8_t *p
             struct pk_val v;
             if (pk_tlv_value(fam, &o[i], j, &v) < 0)
                 break;
-            if (it->repeat == 2 && !inlist) {   /* the rest as one list */
+            if ((it->repeat == 2 || (k->flags & PK_TLVK_LIST)) && !inlist) {
+                /* the rest as one list */
                 lua_createtable(L, (int)(o[i].nvals - j), 0);
                 inlist = 1;
             }
@@ -927,9 +883,6 @@ void pk_lua_pushfield(lua_State *L, const struct pk_layer *l, int f)
         break;
     case PK_BYTES:
         lua_pushlstring(L, (const char *)v->p, v->len);
-        break;
-    case PK_LIST:
-        push_opts(L, fd, v->p, v->len);
         break;
     case PK_RECORDS:
         push_records(L, fd, v);

@@ -57,10 +57,10 @@ describe("BOOTP and DHCP", function()
       assert.is_false(ok)
       return e
     end
-    assert.matches("option lease_time takes a number in range, got x", err{{"lease_time", "x"}})
+    assert.matches("option lease_time needs an integer value in range 0..4294967295, got x", err{{"lease_time", "x"}})
     assert.matches("option router takes an IPv4 address, got 1%.2%.3", err{{"router", "1.2.3"}})
-    assert.matches("unknown DHCP options option 'lease'", err{{"lease", 5}})
-    assert.matches("option message%-type takes a number or a name, got hello", err{{"message-type", "hello"}})
+    assert.matches("unknown option 'lease' %(use a kind number for others%): DHCP options are pad, subnet_mask, ", err{{"lease", 5}})
+    assert.matches("option message%-type needs an integer value in range 0..255 or one of its names, got hello", err{{"message-type", "hello"}})
     local ok, e = pcall(BOOTP, {chaddr = "02:00:00:00:00:0a"})
     assert.is_false(ok)
     assert.matches("chaddr.*17 bytes do not fit in 16", e)

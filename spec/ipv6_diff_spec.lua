@@ -334,7 +334,7 @@ describe("IPv6 agreement with Scapy and tshark (seed " .. seed .. ", " .. N .. "
             end
             -- TCP's flags and options (read as names and lists) are
             -- checked by the IPv4 differentials
-            if fd.type == "flags" or fd.type == "list" then want = nil end
+            if fd.type == "flags" or fd.tuples then want = nil end
             -- a list of addresses (RDNSS servers): their bytes
             if type(want) == "table" then
               local b = {}

@@ -82,7 +82,7 @@ local function lua_field(l, name)
   if l.fields[name] == nil then return nil end
   local v = l:getfieldval(name)
   local fd = fdesc(l, name)
-  if fd.type == "list" then return canon_opts(v) end
+  if fd.tuples then return canon_opts(v) end
   if type(v) == "string" and (fd.type == "bytes") then return canon("hex:" .. hex(v)) end
   return canon(v)
 end
@@ -343,7 +343,7 @@ local function kind_of(k) return OPT_KINDS[k] or k end
 local function field_skip(l, name, lv, sv, sf)
   if name == "unused" and lv == nil and sv == '"hex:"' then return "ICMP unused" end
   if name == "options" and sv == nil and (lv == "[]" or lv == '"hex:"') then return "empty tail" end
-  if name == "options" and fdesc(l, "options").type == "list" and type(sf.options) == "table" then
+  if name == "options" and fdesc(l, "options").tuples and type(sf.options) == "table" then
     local mine, theirs, renamed = l:getfieldval("options"), {}, false
     for i, t in ipairs(sf.options) do     -- kinds pktlua has no name for, by number
       local k = OPT_KINDS[t[1]]

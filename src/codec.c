@@ -23,23 +23,15 @@ const char *pk_codec_strerror(int err)
 
 uint64_t pk_rd_bits(struct pk_rd *r, unsigned nbits)
 {
-    uint64_t v = 0;
+    uint64_t v;
     if (nbits == 0 || nbits > 64 || r->err ||
         (size_t)(r->end - r->p) < (r->bit + nbits + 7) / 8) {
         r->err = 1;
         return 0;
     }
-    while (nbits > 0) {
-        unsigned take = 8 - r->bit < nbits ? 8 - r->bit : nbits;
-        unsigned shift = 8 - r->bit - take;
-        v = v << take | ((unsigned)(*r->p >> shift) & ((1u << take) - 1));
-        r->bit += take;
-        nbits -= take;
-        if (r->bit == 8) {
-            r->p++;
-            r->bit = 0;
-        }
-    }
+    v = pk_bits_at(r->p, r->bit, nbits);
+    r->p += (r->bit + nbits) / 8;
+    r->bit = (r->bit + nbits) % 8;
     return v;
 }
 

@@ -121,6 +121,29 @@ static inline struct pk_rd pk_rd_sub(struct pk_rd *r, size_t n)
 /* nbits (1..64) big-endian bits, from where the last bit read stopped. */
 uint64_t pk_rd_bits(struct pk_rd *r, unsigned nbits);
 
+/* The load under every read of bits: `bits` (1..64) big-endian at bit
+ * offset `bit` of p, whose bounds the caller checked (pk_rd_bits, and
+ * dissection's loop over a header's fixed fields, which checks each
+ * field against the header's end). */
+static inline uint64_t pk_bits_at(const uint8_t *p, size_t bit, unsigned bits)
+{
+    uint64_t v = 0;
+    if ((bit & 7) == 0 && (bits & 7) == 0) {   /* most fields: whole bytes */
+        for (const uint8_t *b = p + (bit >> 3), *e = b + (bits >> 3); b < e; b++)
+            v = v << 8 | *b;
+        return v;
+    }
+    while (bits > 0) {
+        unsigned used = (unsigned)(bit & 7);
+        unsigned take = 8 - used < bits ? 8 - used : bits;
+        unsigned shift = 8 - used - take;
+        v = v << take | ((p[bit >> 3] >> shift) & ((1u << take) - 1));
+        bit += take;
+        bits -= take;
+    }
+    return v;
+}
+
 /* ---- The writer ---------------------------------------------------------
  * The mirror of the reader: writes that do not fit set a sticky error
  * and write nothing. */
@@ -202,6 +225,8 @@ struct pk_tlvitem {
 };
 
 #define PK_TLVK_SINGLE 0x01 /* the type alone: no length, no value (pad, NOP, end) */
+#define PK_TLVK_LIST   0x02 /* in Lua the values are one list, {name, {a, b}}
+                               (TCP's Timestamp and SAck, as Scapy's tuples) */
 
 /* One kind of a family; a table of them ends with name == NULL. */
 struct pk_tlvkind {
@@ -228,8 +253,15 @@ struct pk_tlvalign {
                                    and a 2-byte header a multiple of 8 bytes
                                    (IPv6 extension headers, RFC 8200 4.2) */
 
+/* How a family's options look in Lua. */
+#define PK_TLVF_TUPLES 0x01 /* every option reads as a table: a kind without
+                               a value as {name} (Scapy's TCP ('NOP', None)) */
+#define PK_TLVF_RAWOK  0x02 /* a byte string is any kind's value, sent as it
+                               is (Scapy's TCP takes ('MSS', b'..')) */
+
 struct pk_tlvfam {
     const char *name;
+    uint8_t flags;          /* PK_TLVF_* */
     uint8_t type_bytes;     /* 1 or 2 */
     uint8_t len_bytes;      /* 1 or 2 */
     uint8_t unit;           /* the length counts bytes (1) or 8-octet units (8) */
@@ -282,8 +314,8 @@ int pk_tlv_encode(const struct pk_tlvfam *f, const struct pk_tlv *o, int n,
 int pk_tlv_fill(const struct pk_tlvfam *f, uint8_t *buf, size_t len,
                 size_t cap) PK_MUSTCHECK;
 
-/* Families kept here for the codec's own tests and tools (TCP's and
- * IPv4's options, ND's); DHCP's lives in its descriptor file. */
+/* Families the codec's own tests and tools use; TCP's and DHCP's live
+ * in their descriptor files, IPv4's and ND's here. */
 extern const struct pk_tlvfam pk_tlv_tcp, pk_tlv_ipv4, pk_tlv_dhcp, pk_tlv_nd;
 
 /* ---- Domain names (RFC 1035 3.1, 4.1.4) ---------------------------------

@@ -1,33 +1,14 @@
 /*
  * dissect.c - parse bytes into layers by the descriptors: their fields,
  * length roles and the binds in the registry.
- * Every read is checked against the end of the region being parsed; a
- * header cut short becomes a Raw layer marked truncated, bytes past a
+ * Every read is checked against the end of the region being parsed and
+ * loads through the reader's pk_bits_at (codec.h); a header cut short becomes a Raw layer marked truncated, bytes past a
  * length field become Padding, and anything unrecognised stays Raw.
  */
 #include <string.h>
 
 #include "bind.h"
-
-/* Reads `bits` at bit offset `bit` (big-endian); caller checked bounds. */
-static uint64_t get_bits(const uint8_t *p, size_t bit, unsigned bits)
-{
-    uint64_t v = 0;
-    if ((bit & 7) == 0 && (bits & 7) == 0) {   /* most fields: whole bytes */
-        for (const uint8_t *b = p + (bit >> 3), *e = b + (bits >> 3); b < e; b++)
-            v = v << 8 | *b;
-        return v;
-    }
-    while (bits > 0) {
-        unsigned used = (unsigned)(bit & 7);
-        unsigned take = 8 - used < bits ? 8 - used : bits;
-        unsigned shift = 8 - used - take;
-        v = v << take | ((p[bit >> 3] >> shift) & ((1u << take) - 1));
-        bit += take;
-        bits -= take;
-    }
-    return v;
-}
+#include "codec.h"
 
 static uint64_t length_of(const struct pk_layer *l, int f);
 static size_t walk_records(struct pk_layer *l, int f, const uint8_t *p, size_t len,
@@ -113,7 +94,7 @@ static long read_fields(struct pk_layer *l, const uint8_t *data, size_t pos,
         if (pk_field_isptr(fd)) {
             pk_layer_setp(l, f, data + bit / 8, fd->bits / 8u);
         } else {
-            l->v[f].u = get_bits(data, bit, fd->bits);
+            l->v[f].u = pk_bits_at(data, bit, fd->bits);
             l->set |= 1u << f;
         }
         bit += fd->bits;

@@ -12,8 +12,10 @@
 
 #if defined(__GNUC__)
 #define PK_MUSTCHECK __attribute__((warn_unused_result))
+#define PK_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define PK_MUSTCHECK
+#define PK_UNLIKELY(x) (x)
 #endif
 
 /* Error codes: functions return >= 0 on success, one of these on failure. */
@@ -36,7 +38,6 @@ enum pk_type {
     PK_IPV4,    /* 32-bit IPv4 address */
     PK_IPV6,    /* 128-bit IPv6 address (value in bytes) */
     PK_BYTES,   /* byte string: the variable tail of a header, or a payload */
-    PK_LIST,    /* option list: kind/length/value items, bytes on the wire */
     PK_RECORDS, /* records of another protocol (`rec`), one after another:
                    bytes on the wire, a list of tables in Lua */
     PK_FIXED,   /* a byte string of exactly bits / 8 bytes (BOOTP's chaddr,
@@ -101,41 +102,6 @@ struct pk_depnames {
     const struct pk_name *names;
 };
 
-/* Option kinds and the shape of their values (PK_LIST fields). */
-enum pk_optshape {
-    PK_OPT_SINGLE,  /* one byte, no length (EOL, NOP) */
-    PK_OPT_EMPTY,   /* kind and length 2, no value (SAckOK) */
-    PK_OPT_U8,      /* one 8-bit value (WScale) */
-    PK_OPT_U16,     /* one 16-bit value (MSS) */
-    PK_OPT_U32S,    /* any number of 32-bit values (SAck, Timestamp) */
-    PK_OPT_RAW      /* unknown kind: bytes kept as they are */
-};
-
-struct pk_optkind {
-    uint8_t kind;
-    uint8_t shape;          /* enum pk_optshape */
-    uint8_t nvals;          /* PK_OPT_U32S: exact count, 0 = any */
-    const char *name;       /* NULL ends the table */
-};
-
-#define PK_OPT_MAXVALS 8
-
-/* One option, decoded. */
-struct pk_opt {
-    uint8_t kind;
-    uint8_t nvals;
-    uint8_t raw;            /* PK_OPTRAW_*: how data holds the value */
-    uint32_t vals[PK_OPT_MAXVALS];
-    const uint8_t *data;    /* raw value bytes */
-    uint32_t len;           /* their count */
-};
-
-#define PK_OPTRAW_NO        0   /* value decoded into vals by the shape */
-#define PK_OPTRAW_VALUE     1   /* unknown kind or odd size: data is the value */
-#define PK_OPTRAW_MALFORMED 2   /* bad length: data is everything after kind */
-
-#define PK_MAXOPTS 40
-
 /* One field of a protocol header. */
 struct pk_field {
     const char *name;
@@ -148,7 +114,6 @@ struct pk_field {
     const struct pk_name *names;        /* PK_INT names, PK_FLAGS bit names */
     const struct pk_depnames *depnames; /* names keyed by field `dep` */
     int dep;                            /* index of that field */
-    const struct pk_optkind *opts;      /* PK_LIST option kinds */
     uint8_t role;           /* enum pk_role */
     uint8_t cover;          /* PK_ROLE_LEN, PK_ROLE_CHKSUM: PK_COVER_* */
     uint8_t unit;           /* PK_ROLE_LEN: bytes per unit; 0 means 1 */
@@ -417,7 +382,7 @@ static inline void pk_layer_setp(struct pk_layer *l, int f, const uint8_t *p, ui
 static inline int pk_field_isptr(const struct pk_field *fd)
 {
     /* one test: building and dissecting ask it of every field */
-    return (1u << fd->type) & (1u << PK_IPV6 | 1u << PK_BYTES | 1u << PK_LIST | 1u << PK_RECORDS |
+    return (1u << fd->type) & (1u << PK_IPV6 | 1u << PK_BYTES | 1u << PK_RECORDS |
                                1u << PK_FIXED | 1u << PK_DNAME | 1u << PK_TLV | 1u << PK_STRS |
                                1u << PK_IPV6S);
 }
@@ -488,15 +453,6 @@ int pk_dissect_msg(const struct pk_proto *first, const uint8_t *data, size_t len
 /* The wire length of the name at msg[off], following no pointer past
  * the first: the bytes it takes there; < 0 when it is not a name. */
 long pk_dname_span(const uint8_t *msg, size_t mlen, size_t off);
-
-/* Options (kind/length/value lists). */
-int pk_opts_encode(const struct pk_optkind *kinds, const struct pk_opt *o,
-                   int n, uint8_t *buf, size_t cap) PK_MUSTCHECK;
-int pk_opts_decode(const struct pk_optkind *kinds, const uint8_t *p,
-                   size_t len, struct pk_opt *o, int max);
-const struct pk_optkind *pk_opt_kind(const struct pk_optkind *kinds, int kind);
-const struct pk_optkind *pk_opt_named(const struct pk_optkind *kinds,
-                                      const char *name);
 
 /* Addresses. */
 int pk_hexdigit(int c);                                /* -1: not one */

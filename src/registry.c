@@ -184,7 +184,7 @@ static const char *check_field(const struct pk_field *fd)
         return "a field has an unknown type";
     if (fd->type == PK_IPV6 ? fd->bits != 128
         : fd->type == PK_FIXED ? fd->bits == 0 || fd->bits % 8 != 0 || fd->bits > 8 * 1024
-        : fd->bits > 64 || (fd->bits == 0) != (fd->type == PK_BYTES || fd->type == PK_LIST ||
+        : fd->bits > 64 || (fd->bits == 0) != (fd->type == PK_BYTES ||
                                                fd->type == PK_RECORDS || fd->type == PK_DNAME ||
                                                fd->type == PK_TLV || fd->type == PK_STRS ||
                                                fd->type == PK_IPV6S))

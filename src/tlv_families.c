@@ -1,41 +1,19 @@
 /*
- * tlv_families.c - the option families the TLV engine (tlv.c) is shown
- * to describe: TCP (RFC 9293 3.2, RFC 7323, RFC 2018), IPv4 (RFC 791
- * 3.1, RFC 2113) and IPv6 Neighbor Discovery (RFC 4861 4.6, RFC 8106
- * 5.1).  Names are Scapy's.  DHCP's lives with its protocol (proto/dhcp.c).
+ * tlv_families.c - option families the TLV engine (tlv.c) describes
+ * that no descriptor uses as a list: IPv4's (RFC 791 3.1, RFC 2113;
+ * IPv4 keeps its options as bytes) and IPv6 Neighbor Discovery's (RFC
+ * 4861 4.6, RFC 8106 5.1; ND options are layers).  The codec's tests and
+ * fuzz target run them.  Names are Scapy's.  TCP's and DHCP's live with
+ * their protocols.
  */
 #include "codec.h"
 
 #define ITEMS(a) (a), (uint8_t)(sizeof(a) / sizeof((a)[0]))
 
-static const struct pk_tlvitem u8[] = { { NULL, PK_TLVT_UINT, 1, 0, NULL } };
-static const struct pk_tlvitem u16[] = { { NULL, PK_TLVT_UINT, 2, 0, NULL } };
-static const struct pk_tlvitem u32s[] = { { NULL, PK_TLVT_UINT, 4, 1, NULL } };
-static const struct pk_tlvitem u32x2[] = {
-    { NULL, PK_TLVT_UINT, 4, 0, NULL }, { NULL, PK_TLVT_UINT, 4, 0, NULL },
-};
 static const struct pk_tlvitem mac[] = { { "lladdr", PK_TLVT_MAC, 0, 0, NULL } };
 
-/* TCP: the length counts kind and length; zeros after EOL align the
- * header to 32 bits; at most 40 bytes (data offset 15). */
-static const struct pk_tlvkind tcp_kinds[] = {
-    { 0, PK_TLVK_SINGLE, "EOL", NULL, 0, 0, 0 },
-    { 1, PK_TLVK_SINGLE, "NOP", NULL, 0, 0, 0 },
-    { 2, 0, "MSS", ITEMS(u16), 0, 0 },
-    { 3, 0, "WScale", ITEMS(u8), 0, 0 },
-    { 4, 0, "SAckOK", NULL, 0, 0, 0 },
-    { 5, 0, "SAck", ITEMS(u32s), 8, 32 },
-    { 8, 0, "Timestamp", ITEMS(u32x2), 0, 0 },
-    { 0, 0, NULL, NULL, 0, 0, 0 },
-};
-
-const struct pk_tlvfam pk_tlv_tcp = {
-    .name = "TCP options", .type_bytes = 1, .len_bytes = 1, .unit = 1,
-    .len_hdr = 1, .end_kind = 0, .fill = PK_TLV_FILL_ALIGN4, .max_bytes = 40,
-    .kinds = tcp_kinds,
-};
-
-/* IPv4: the same rule as TCP; a route is a pointer and addresses. */
+/* IPv4: the length counts kind and length; a route is a pointer and
+ * addresses. */
 static const struct pk_tlvitem route[] = {
     { "pointer", PK_TLVT_UINT, 1, 0, NULL }, { "routers", PK_TLVT_IPV4, 0, 1, NULL },
 };

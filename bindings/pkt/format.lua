@@ -103,8 +103,7 @@ local function plain(fd, v, names)
     local body = v:gsub("%z+$", "")
     local pad = #v - #body
     return M.pyrepr(body) .. ((pad > 0 and #body > 0) and (" (+ %d nul pad)"):format(pad) or "")
-  elseif ty == "list" then return list_repr(v)
-  elseif ty == "tlv" then return tlv_repr(fd, v)
+  elseif ty == "tlv" then return fd.tuples and list_repr(v) or tlv_repr(fd, v)
   elseif ty == "records" then return M.records_repr(fd, v)
   elseif ty == "ipv6s" then      -- as Scapy prints a list of addresses
     return "[ " .. table.concat(v, ", ") .. " ]"
@@ -344,7 +343,7 @@ local function type_desc(fd)
     local n = {}
     for bit = 0, fd.bits - 1 do n[#n + 1] = fd.flagnames[bit] end
     return ("flags (%s)"):format(table.concat(n, " "))
-  elseif fd.type == "list" then
+  elseif fd.type == "tlv" and fd.tuples then
     return "options"
   elseif fd.type == "records" then
     return ("records of %s"):format(fd.of)

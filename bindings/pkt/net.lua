@@ -524,7 +524,7 @@ return function(M, I)
       if not fd then bad(("%s has no field '%s'"):format(lname, fname_)) end
       local at = P.fieldpos(l, fname_)
       if not at or not (fd.bits == 8 or fd.bits == 16 or fd.bits == 32)
-          or fd.type == "mac" or fd.type == "bytes" or fd.type == "list" then
+          or fd.type == "mac" or fd.type == "bytes" or fd.type == "tlv" then
         bad("only whole 8, 16 or 32-bit fields can vary")
       end
       local cks = covering(q, idx, fname_, frame)

@@ -196,7 +196,7 @@ return function(M, I)
         -- flags by their letters when every bit set has a name
         if fd.type == "flags" and v ~= nil and (v == "" or v:find("0x", 1, true)) then
           v = P.value(l, fd.name)
-        elseif fd.type == "list" and type(v) == "table" then
+        elseif fd.type == "tlv" and fd.tuples and type(v) == "table" then
           -- an option with no value by its name alone, as written ("NOP")
           local t2 = {}
           for j, o in ipairs(v) do t2[j] = (type(o) == "table" and #o == 1) and o[1] or o end

@@ -60,7 +60,7 @@ static void fill_layer(struct reader *r, struct pk_layer *l)
             /* mostly 16 bytes; sometimes another length, which must be ignored */
             v = rd_bytes(r, (c & 0x80) ? (c >> 1) % 20 : 16, &len);
             pk_layer_setp(l, f, v, len);
-        } else if (fd->bits == 0 && fd->type != PK_LIST &&
+        } else if (fd->bits == 0 && fd->type != PK_TLV &&
                    !(fd->flags & PK_FF_PAD4) && (c & 0x02)) {
             /* a payload of up to 64 KiB from the pattern */
             len = (uint32_t)(rd_be(r, 2) % (PK_MAXPKT + 1));

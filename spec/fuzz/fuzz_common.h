@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pk.h"
+#include "codec.h"
 
 /* abort() with nothing printed: libFuzzer reports the stack and keeps
  * the input; the line number says which invariant broke. */
@@ -56,32 +57,31 @@ static inline void fuzz_format(const struct pk_layer *l, int f, size_t n)
     free(buf);
 }
 
-/* Decoding a list and encoding it again gives the same bytes.  The one
- * difference allowed is the zero fill after a final EOL, which the
- * decoder drops on purpose: pk_build's PK_FF_PAD4 fill writes it back,
- * so it is allowed only where that fill restores the original length. */
+/* Decoding an option list and encoding it again gives the same bytes.
+ * The one difference allowed is the zero fill after a final end kind,
+ * which the decoder drops on purpose: pk_build's PK_FF_PAD4 fill writes
+ * it back, so it is allowed only where that fill restores the original
+ * length. */
 static inline void fuzz_check_opts(const struct pk_field *fd, const uint8_t *p,
                             size_t len)
 {
-    struct pk_opt o[PK_MAXOPTS];
-    int n = pk_opts_decode(fd->opts, p, len, o, PK_MAXOPTS);
-    FUZZ_CHECK(n >= 0 && n <= PK_MAXOPTS);
-    for (int i = 0; i < n; i++) {
-        FUZZ_CHECK(o[i].nvals <= PK_OPT_MAXVALS);
-        if (o[i].raw)
+    struct pk_tlv o[128];
+    int n = pk_tlv_decode(fd->fam, p, len, o, 128);
+    FUZZ_CHECK(n >= 0 && n <= 128);
+    for (int i = 0; i < n; i++)
+        if (o[i].status != PK_TLV_OK)
             FUZZ_CHECK(fuzz_inside(o[i].data, o[i].len, p, p + len));
-    }
 
     uint8_t *out = malloc(len ? len : 1);   /* cap is exactly len */
     FUZZ_CHECK(out != NULL);
-    int w = pk_opts_encode(fd->opts, o, n, out, len);
+    int w = pk_tlv_encode(fd->fam, o, n, out, len);
     FUZZ_CHECK(w >= 0);                     /* fits where it came from */
     size_t wl = (size_t)w;
     FUZZ_CHECK(wl <= len);
     FUZZ_CHECK(wl == 0 || memcmp(out, p, wl) == 0);
     if (wl < len) {
-        FUZZ_CHECK((fd->flags & PK_FF_PAD4) && n > 0 && o[n - 1].kind == 0 &&
-                   !o[n - 1].raw && fuzz_all_zero(p + wl, len - wl) &&
+        FUZZ_CHECK((fd->flags & PK_FF_PAD4) && n > 0 && (int)o[n - 1].kind == fd->fam->end_kind &&
+                   o[n - 1].status == PK_TLV_OK && fuzz_all_zero(p + wl, len - wl) &&
                    len == (wl + 3) / 4 * 4);
     }
     free(out);
@@ -125,7 +125,7 @@ static inline void fuzz_check_layers(const uint8_t *data, size_t len,
                 FUZZ_CHECK(l->v[f].len == 16);
             fuzz_format(l, f, 256);
             fuzz_format(l, f, fmtsize ? fmtsize : 1);
-            if (fd->type == PK_LIST)
+            if (fd->type == PK_TLV)
                 fuzz_check_opts(fd, l->v[f].p, l->v[f].len);
         }
     }

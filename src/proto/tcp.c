@@ -5,6 +5,7 @@
  * bytes are padded with zeros to a 32-bit boundary, as Scapy does.
  */
 #include "../pk.h"
+#include "../codec.h"
 
 enum { SPORT, DPORT, SEQ, ACK, DATAOFS, RESERVED, FLAGS, WINDOW, CHKSUM,
        URGPTR, OPTIONS };
@@ -14,15 +15,34 @@ static const struct pk_name tcpflags[] = {
     { 6, "E" }, { 7, "C" }, { 8, "N" }, { 0, NULL },
 };
 
-static const struct pk_optkind opts[] = {
-    { 0, PK_OPT_SINGLE, 0, "EOL" },
-    { 1, PK_OPT_SINGLE, 0, "NOP" },
-    { 2, PK_OPT_U16, 0, "MSS" },
-    { 3, PK_OPT_U8, 0, "WScale" },
-    { 4, PK_OPT_EMPTY, 0, "SAckOK" },
-    { 5, PK_OPT_U32S, 0, "SAck" },
-    { 8, PK_OPT_U32S, 2, "Timestamp" },
-    { 0, 0, 0, NULL },
+#define ITEMS(a) (a), (uint8_t)(sizeof(a) / sizeof((a)[0]))
+
+static const struct pk_tlvitem u8[] = { { NULL, PK_TLVT_UINT, 1, 0, NULL } };
+static const struct pk_tlvitem u16[] = { { NULL, PK_TLVT_UINT, 2, 0, NULL } };
+static const struct pk_tlvitem u32s[] = { { NULL, PK_TLVT_UINT, 4, 1, NULL } };
+static const struct pk_tlvitem u32x2[] = {
+    { NULL, PK_TLVT_UINT, 4, 0, NULL }, { NULL, PK_TLVT_UINT, 4, 0, NULL },
+};
+
+/* SAck holds one to four blocks of two edges (RFC 2018 3). */
+static const struct pk_tlvkind kinds[] = {
+    { 0, PK_TLVK_SINGLE, "EOL", NULL, 0, 0, 0 },
+    { 1, PK_TLVK_SINGLE, "NOP", NULL, 0, 0, 0 },
+    { 2, 0, "MSS", ITEMS(u16), 0, 0 },
+    { 3, 0, "WScale", ITEMS(u8), 0, 0 },
+    { 4, 0, "SAckOK", NULL, 0, 0, 0 },
+    { 5, PK_TLVK_LIST, "SAck", ITEMS(u32s), 8, 32 },
+    { 8, PK_TLVK_LIST, "Timestamp", ITEMS(u32x2), 0, 0 },
+    { 0, 0, NULL, NULL, 0, 0, 0 },
+};
+
+/* The length counts kind and length; zeros after EOL align the header
+ * to 32 bits; at most 40 bytes (data offset 15).  In Lua, Scapy's
+ * form: {"NOP"}, {"MSS", 1460}, {"Timestamp", {tsval, tsecr}}. */
+const struct pk_tlvfam pk_tlv_tcp = {
+    .name = "TCP options", .flags = PK_TLVF_TUPLES | PK_TLVF_RAWOK,
+    .type_bytes = 1, .len_bytes = 1, .unit = 1, .len_hdr = 1, .end_kind = 0,
+    .fill = PK_TLV_FILL_ALIGN4, .max_bytes = 40, .kinds = kinds,
 };
 
 static const struct pk_field fields[] = {
@@ -40,8 +60,8 @@ static const struct pk_field fields[] = {
     { .name = "chksum", .type = PK_INT, .bits = 16, .flags = PK_FF_AUTO | PK_FF_HEX,
       .role = PK_ROLE_CHKSUM, .cover = PK_COVER_HDR | PK_COVER_PAYLOAD | PK_COVER_PSEUDO },
     { .name = "urgptr", .type = PK_INT, .bits = 16 },
-    { .name = "options", .type = PK_LIST, .bits = 0, .flags = PK_FF_PAD4,
-      .opts = opts },
+    { .name = "options", .type = PK_TLV, .bits = 0, .flags = PK_FF_PAD4,
+      .fam = &pk_tlv_tcp },
 };
 
 static size_t hashret(const struct pk_layer *ls, int i, int n, uint8_t *key,
