@@ -259,6 +259,30 @@ describe("capture and injection", function()
     assert.equal("2\t02:00:00:00:00:02\t198.51.100.2\n", out)
   end)
 
+  it("sends an ARP alone as Scapy does: framed, its sender the interface, a reply to the target's MAC", function()
+    local file = os.tmpname()
+    -- the two frames the script sends: a reply whose hwdst is left
+    -- zero (the kernel's own replies name the asker), and a request for
+    -- 198.51.100.9, which nothing else asks for
+    local job = lab:spawn("b", "tcpdump -i eth0 -U -c 2 -w " .. file
+      .. " 'arp and ((arp[7] = 2 and arp[18:4] = 0) or arp[24:4] = 0xc6336409)'")
+    assert.is_true(job:expect("listening on", 5))
+    local _, status = pl("a", [[
+      send(ARP{op="is-at", pdst="198.51.100.2"}, {verbose=false})
+      send(ARP{pdst="198.51.100.9"}, {verbose=false})]])
+    assert.equal(0, status)
+    local _, st = job:wait(5)
+    assert.equal(0, st)
+    local got = pkt.rdpcap(file)
+    os.remove(file)
+    assert.equal(2, #got)
+    local reply, ask = got[1], got[2]
+    assert.same({ "02:00:00:00:00:02", 2, "02:00:00:00:00:01", "198.51.100.1" },
+      { reply.dst, reply[pkt.ARP].op, reply[pkt.ARP].hwsrc, reply[pkt.ARP].psrc })
+    assert.same({ "ff:ff:ff:ff:ff:ff", 1, "02:00:00:00:00:01", "198.51.100.1", "198.51.100.9" },
+      { ask.dst, ask[pkt.ARP].op, ask[pkt.ARP].hwsrc, ask[pkt.ARP].psrc, ask[pkt.ARP].pdst })
+  end)
+
   it("gets RST from a closed port and SYN-ACK from a listening one", function()
     local listener = lab:spawn("b", "nc -l -p 8080")
     assert.is_truthy(lab:wait_for("b", "ss -ltn | grep -q ':8080 '", 5))

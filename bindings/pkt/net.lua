@@ -305,31 +305,19 @@ return function(M, I)
 
   ------------------------------------------------------------ sending
 
-  local route_cache = {}
-
-
-  local function route(dst)
-    local r = route_cache[dst]
-    if not r then
-      local iface, src, gw = core.route(dst)
-      if not iface then return nil, src end
-      r = { iface = iface, src = src, gw = gw }
-      route_cache[dst] = r
-    end
-    return r
-  end
-
   local ETHER = M.Ether._desc.id
 
   -- The network protocols the sending path sends at layer 3, by name:
   -- how a destination is routed (interface, source address, gateway),
   -- how the MAC of a next hop is found, and an interface's addresses of
   -- the family.  Which fields are the addresses comes from each
-  -- descriptor's roles and the EtherType from its binds, so another
-  -- protocol (IPv6) plugs in here with its own route and neighbour
-  -- lookup, and nothing below names a protocol.
-  local families = { IP = { route = route, addrs = function(info) return info.ipv4 end,
-    none = "0.0.0.0" } }
+  -- descriptor's roles and the EtherType from its binds.  Protocols
+  -- sent in a frame without a network layer (ARP) are `framed`: what
+  -- their unset fields and the frame's destination become.  IPv4 and
+  -- ARP plug in from pkt/net4.lua, IPv6 from pkt/net6.lua; nothing
+  -- below names a protocol.
+  local families, framed_by = {}, {}
+  require("pkt.net4")(M, I, families, framed_by, need_iface)
   require("pkt.net6")(M, I, families, need_iface)
 
   local function family_of(name)
@@ -368,39 +356,15 @@ return function(M, I)
     return p:bytes(), p
   end
 
-  local arp_cache = {}
   local l3_as_frame
 
-  -- The MAC address of ip on iface: the kernel's neighbour table, our
-  -- own cache, or an ARP request.
-  function families.IP.resolve(iface, ip, fname)
-    local key = iface .. " " .. ip
-    local mac = arp_cache[key] or core.neigh(iface, ip)
-    if mac then
-      arp_cache[key] = mac
-      return mac
+  -- The layer of p sent framed without a network layer (ARP), and
+  -- its policy.
+  local function framedlayer(p)
+    for i = 1, P.nlayers(p) do
+      local f = framed_by[descs[P.proto(p, i)].name]
+      if f then return p[i], f end
     end
-    local me = need_iface(iface, fname)
-    local rep = M.srp1(M.Ether{ dst = "ff:ff:ff:ff:ff:ff", src = me.mac }
-      / M.ARP{ hwsrc = me.mac, psrc = me.ipv4[1] or "0.0.0.0", pdst = ip },
-      { iface = iface, timeout = 1, retry = 1, verbose = false })
-    if not rep then
-      error(("%s: cannot find the MAC address of %s on %s: no ARP reply (is the host up? "
-        .. "or set Ether{dst=...})"):format(fname, ip, iface), 4)
-    end
-    arp_cache[key] = rep[M.ARP].hwsrc
-    return arp_cache[key]
-  end
-
-  -- Where an ARP other than a request goes when its frame names no
-  -- destination: as in Scapy, the MAC of its target (or of the gateway
-  -- to it), asked for if need be; broadcast when none answers.  (A
-  -- request keeps the broadcast address, Ether's default.)
-  local function arp_target_mac(iface, target, fname)
-    local r = route(target)
-    local ok, mac = pcall(families.IP.resolve, iface, (r and r.iface == iface and r.gw) or target, fname)
-    if not ok and is_interrupt(mac) then error(mac, 0) end
-    return ok and mac or "ff:ff:ff:ff:ff:ff"
   end
 
   -- A frame as it leaves at layer 2: unset Ether src is the interface's
@@ -408,30 +372,24 @@ return function(M, I)
   local function l2_bytes(p, iface, fname)
     if P.proto(p) ~= ETHER then return p:bytes(), p end
     local ip, fam, ni = netlayer(p)
-    local arp = p[M.ARP]
-    local fill_src = not P.isset(p, "src")
-    local fill_dst = (ip ~= nil or arp ~= nil) and not P.isset(p, "dst")
+    local fl, how = framedlayer(p)
+    local link = descs[ETHER].roles
+    local fill_src = not P.isset(p, link.src.name)
+    local fill_dst = (ip ~= nil or fl ~= nil) and not P.isset(p, link.dst.name)
     local fill_ip = ip ~= nil and not P.isset(ip, fam.src)
-    -- an ARP's sender is the sending interface, as in Scapy
-    local fill_hw = arp ~= nil and not P.isset(arp, "hwsrc")
-    local fill_ps = arp ~= nil and not P.isset(arp, "psrc")
-    if not (fill_src or fill_dst or fill_ip or fill_hw or fill_ps) then return p:bytes(), p end
+    local fill_fl = fl ~= nil and how.unset(fl)
+    if not (fill_src or fill_dst or fill_ip or fill_fl) then return p:bytes(), p end
     p = p:copy()                -- the caller's packet stays as it was
-    ip, arp = ni and p[ni], p[M.ARP]
-    if fill_src then p.src = need_iface(iface, fname).mac end
+    ip, fl = ni and p[ni], fl and framedlayer(p)
+    if fill_src then p[link.src.name] = need_iface(iface, fname).mac end
     if fill_dst and ip then
       local r = fam.route(ip[fam.dst])
-      p.dst = fam.resolve(iface, (r and r.gw) or ip[fam.dst], fname)
-    elseif fill_dst and arp.op ~= 1 then
-      p.dst = arp_target_mac(iface, arp.pdst, fname)
+      p[link.dst.name] = fam.resolve(iface, (r and r.gw) or ip[fam.dst], fname)
+    elseif fill_dst then
+      p[link.dst.name] = how.dst_mac(fl, iface, fname)
     end
     if fill_ip then ip[fam.src] = fam.addrs(need_iface(iface, fname))[1] or fam.none end
-    if fill_hw then arp.hwsrc = need_iface(iface, fname).mac end
-    if fill_ps then
-      local r = route(arp.pdst)
-      arp.psrc = r and r.iface == iface and r.src ~= "0.0.0.0" and r.src
-        or need_iface(iface, fname).ipv4[1] or "0.0.0.0"
-    end
+    if fill_fl then how.fill(fl, iface, fname) end
     return p:bytes(), p
   end
 
@@ -439,8 +397,8 @@ return function(M, I)
   local function l2_iface(p, o)
     if o.iface or conf_iface() then return o.iface or conf_iface() end
     local net, fam = netlayer(p)
-    local arp = p[M.ARP]
-    local r = (net and fam.route(net[fam.dst])) or (arp and route(arp.pdst))
+    local fl, how = framedlayer(p)
+    local r = (net and fam.route(net[fam.dst])) or (fl and how.route(fl))
     if r then return r.iface end
     local all = M.ifaces()
     for _, i in ipairs(all) do
@@ -570,7 +528,7 @@ return function(M, I)
   local function framed(pkts, fname)
     local t = {}
     for i, p in ipairs(pkts) do
-      if not netlayer(p) and p:layers()[1] ~= M.ARP then
+      if not netlayer(p) and not framed_by[descs[P.proto(p)].name] then
         error(fname .. ": send() sends IPv4 packets (IP / ...) and ARP; use sendp() for frames", 4)
       end
       t[i] = M.Ether() / p
