@@ -16,7 +16,7 @@
 
 static const char *const type_opts[] = {
     "int", "flags", "mac", "ipv4", "ipv6", "bytes", "records", "fixed", "dname", "tlv",
-    "strings", "ipv6s", NULL
+    "strings", "ipv6s", "wide", NULL
 };
 static const char *const role_opts[] = {
     "none", "len", "chksum", "next", "src", "dst", NULL
@@ -152,7 +152,14 @@ static void field_of(lua_State *L, struct decl *d, struct pk_field *fd)
         fd->of = (uint8_t)lua_tointeger(L, -1);     /* the field a length measures */
     lua_pop(L, 1);
     s = lua_getfield(L, t, "default") == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    if (fd->type == PK_MAC && s) {
+    if (fd->type == PK_WIDE) {
+        if (!lua_isnil(L, -1)) {
+            fd->deflen = fd->bits / 8u;
+            fd->defp = keep(L, d, malloc(fd->deflen));
+            if (pk_lua_towide(L, lua_gettop(L), fd->deflen, (uint8_t *)fd->defp) < 0)
+                luaL_error(L, "%s: %s", fd->name, lua_tostring(L, -1));
+        }
+    } else if (fd->type == PK_MAC && s) {
         if (pk_mac_parse(s, &fd->def) < 0)
             luaL_error(L, "%s: '%s' is not a MAC address", fd->name, s);
     } else if (fd->type == PK_IPV4 && s) {

@@ -11,7 +11,7 @@
 
 static const char *const type_names[] = {
     "int", "flags", "mac", "ipv4", "ipv6", "bytes", "records", "fixed", "dname",
-    "tlv", "strings", "ipv6s"
+    "tlv", "strings", "ipv6s", "wide"
 };
 
 static const char *const role_names[] = {

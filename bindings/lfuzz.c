@@ -74,7 +74,8 @@ void pk_lua_fuzz(lua_State *L, struct pk_layer *l, uint32_t mask, const struct p
                 pk_layer_setu(l, f, next_random() & pk_field_max(fd));
             break;
         case PK_IPV6:
-            pk_layer_setp(l, f, random_bytes(L, 16), 16);
+        case PK_WIDE:
+            pk_layer_setp(l, f, random_bytes(L, fd->bits / 8u), fd->bits / 8u);
             break;
         case PK_BYTES: {
             uint32_t len = (uint32_t)(next_random() % 1201);

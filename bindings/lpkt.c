@@ -575,6 +575,46 @@ static int ipv6s_value(lua_State *L, struct pk_layer *l, int f, int idx, struct 
     return 0;
 }
 
+/* A wide integer (PK_WIDE) of w bytes from a Lua integer (0 or more)
+ * or a string "0x" and up to 2w hex digits, into out (w bytes,
+ * big-endian).  Returns 0, or -1 with a message pushed. */
+int pk_lua_towide(lua_State *L, int idx, size_t w, uint8_t *out)
+{
+    const char *s;
+    size_t len, digits;
+    memset(out, 0, w);
+    if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0) {
+        lua_Unsigned u = (lua_Unsigned)lua_tointeger(L, idx);
+        for (size_t i = 0; i < w && i < sizeof u; i++)
+            out[w - 1 - i] = (uint8_t)(u >> (8 * i));
+        return 0;
+    }
+    if (lua_type(L, idx) != LUA_TSTRING) {
+        lua_pushfstring(L, "expected an integer (0 or more) or a hex string \"0x...\", got %s",
+                        lua_isinteger(L, idx) ? "a negative integer" : luaL_typename(L, idx));
+        return -1;
+    }
+    s = lua_tolstring(L, idx, &len);
+    digits = len > 2 ? len - 2 : 0;
+    if (len < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') ||
+        strspn(s + 2, "0123456789abcdefABCDEF") != digits) {
+        lua_pushfstring(L, "'%s' is not a hex number (write \"0x\" and hex digits)", s);
+        return -1;
+    }
+    while (digits > 2 * w && s[len - digits] == '0')   /* leading zeros fit */
+        digits--;
+    if (digits > 2 * w) {
+        lua_pushfstring(L, "'%s' does not fit in %d bits", s, (int)(8 * w));
+        return -1;
+    }
+    for (size_t i = 0; i < digits; i++) {     /* from the last digit */
+        char c = s[len - 1 - i];
+        unsigned d = c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
+        out[w - 1 - i / 2] |= (uint8_t)(d << (4 * (i % 2)));
+    }
+    return 0;
+}
+
 /* Converts the Lua value at idx into field f of l.  Returns 0, or -1
  * with an error message pushed. */
 int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx,
@@ -658,6 +698,15 @@ int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx,
                                         : "write labels joined by dots, \\. for a dot inside one"));
         s->used -= PK_DNAME_MAX - (size_t)n;
         pk_layer_setp(l, f, out, (uint32_t)n);
+        return 0;
+    }
+    case PK_WIDE: {
+        uint8_t *out = scratch_get(s, fd->bits / 8u);
+        if (!out)
+            return bad(L, l, f, "%s", "packet too large");
+        if (pk_lua_towide(L, idx, fd->bits / 8u, out) < 0)
+            return bad(L, l, f, "%s", lua_tostring(L, -1));
+        pk_layer_setp(l, f, out, fd->bits / 8u);
         return 0;
     }
     case PK_TLV:
@@ -896,6 +945,12 @@ void pk_lua_pushfield(lua_State *L, const struct pk_layer *l, int f)
     case PK_TLV:
         push_tlv(L, fd->fam, v->p, v->len);
         break;
+    case PK_WIDE: {             /* "0x" and two digits a byte */
+        char hex[2 + 256 + 1];
+        pk_field_format(l, f, hex, sizeof hex);
+        lua_pushstring(L, hex);
+        break;
+    }
     case PK_STRS:
         push_strs(L, v->p, v->len);
         break;

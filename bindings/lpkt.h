@@ -22,6 +22,7 @@ struct pk_scratch {
 
 const struct pk_proto *pk_lua_checkproto(lua_State *L, int arg);
 int pk_lua_protoid(const struct pk_proto *p);
+int pk_lua_towide(lua_State *L, int idx, size_t w, uint8_t *out);
 int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx, struct pk_scratch *s);
 void pk_lua_pushfield(lua_State *L, const struct pk_layer *l, int f);
 int pk_lua_filllayer(lua_State *L, struct pk_layer *l, int idx, struct pk_scratch *s);

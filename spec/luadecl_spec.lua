@@ -459,3 +459,68 @@ for i, a in enumerate(q[Poll].getfieldval("answers")):
     assert.equal(2, st)
   end)
 end)
+
+describe("an int field wider than 64 bits", function()
+  local LWide = pkt.layer{ name = "LWide", fields = {
+    { "a", "int", 8 },
+    { "cookie", "int", 128, default = "0x0102" },
+    { "k", "int", 72 },
+  } }
+  -- random values from a printed seed, as hex strings: Lua's integers
+  -- stop at 64 bits, Python's do not
+  local seed = os.time()
+  math.randomseed(seed)
+  local function hexval(nbytes)
+    local t = {}
+    for i = 1, nbytes do t[i] = ("%02x"):format(math.random(0, 255)) end
+    if math.random() < 0.3 then for i = 1, math.random(1, nbytes) do t[i] = "00" end end
+    return "0x" .. table.concat(t)
+  end
+  local vals = {}
+  for i = 1, 20 do vals[i] = { hexval(16), hexval(9), math.random(0, 255) } end
+
+  it(("builds and reads 20 random values as Scapy's BitField of 128 and 72 bits (seed %d)"):format(seed), function()
+    local py = { [[
+import logging
+logging.getLogger('scapy').setLevel(logging.ERROR)
+from scapy.all import *
+class LWide(Packet):
+    fields_desc = [ByteField("a", 0), BitField("cookie", 0x0102, 128), BitField("k", 0, 72)]
+print(raw(LWide()).hex())]] }
+    for _, v in ipairs(vals) do
+      py[#py + 1] = ("w = LWide(raw(LWide(a=%d, cookie=%s, k=%s)))"):format(v[3], v[1], v[2])
+      py[#py + 1] = 'print(raw(w).hex(), "0x%032x" % w.cookie, "0x%018x" % w.k)'
+    end
+    local out, status = H.run(H.python .. " -c " .. H.shquote(table.concat(py, "\n")) .. " 2>&1")
+    assert.equal(0, status, out)
+    local lines = {}
+    for line in out:gmatch("[^\n]+") do lines[#lines + 1] = line end
+    assert.equal(#vals + 1, #lines)
+    assert.equal(lines[1], H.hex(LWide{}:bytes()))
+    for i, v in ipairs(vals) do
+      local hex, cookie, k = lines[i + 1]:match("^(%x+) (0x%x+) (0x%x+)$")
+      local p = LWide{ a = v[3], cookie = v[1], k = v[2] }
+      assert.equal(hex, H.hex(p:bytes()))
+      local q = LWide(H.unhex(hex))
+      assert.same({ cookie, k }, { q.cookie, q.k })
+    end
+  end)
+
+  it("takes an integer or a hex string, and says why it refuses one", function()
+    assert.equal("0x" .. ("0"):rep(30) .. "2a", LWide{ cookie = 42 }.cookie)
+    assert.equal("0x" .. ("0"):rep(16) .. "ff", LWide{ k = "0xFF" }.k)
+    for _, c in ipairs({
+      { "0x1" .. ("0"):rep(32), "does not fit in 128 bits" },
+      { -1, "a negative integer" },
+      { "12", "is not a hex number" },
+      { {}, "got table" },
+    }) do
+      local ok, err = pcall(LWide, { cookie = c[1] })
+      assert.is_false(ok)
+      assert.matches(c[2], err, 1, true)
+    end
+    local ok, err = pcall(pkt.layer, { name = "LBad", fields = { { "x", "int", 100 } } })
+    assert.is_false(ok)
+    assert.matches("a multiple of 8 bits, at most 1024", err, 1, true)
+  end)
+end)

@@ -69,9 +69,15 @@ static long write_header(struct pk_layer *l, uint8_t *buf, size_t pos,
                 return PK_EINVAL;
             if (w > cap - bit / 8)
                 return PK_ENOSPC;
-            if (v.len)
-                memcpy(buf + bit / 8, v.p, v.len);
-            memset(buf + bit / 8 + v.len, 0, w - v.len);
+            if (fd->type == PK_WIDE) {  /* a shorter integer: zeros first */
+                memset(buf + bit / 8, 0, w - v.len);
+                if (v.len)
+                    memcpy(buf + bit / 8 + w - v.len, v.p, v.len);
+            } else {
+                if (v.len)
+                    memcpy(buf + bit / 8, v.p, v.len);
+                memset(buf + bit / 8 + v.len, 0, w - v.len);
+            }
             bit += w * 8;
             continue;
         }

@@ -293,6 +293,17 @@ int pk_field_format(const struct pk_layer *l, int f, char *buf, size_t n)
         if (fd->flags & PK_FF_HEX)
             return snprintf(buf, n, "0x%llx", (unsigned long long)u);
         return snprintf(buf, n, "%llu", (unsigned long long)u);
+    case PK_WIDE: {             /* 0x and every digit: its width shows */
+        size_t w = fd->bits / 8, len = l->v[f].len;
+        const uint8_t *p = l->v[f].p;
+        if (n > 0)
+            buf[0] = '\0';
+        if (n >= 3)
+            memcpy(buf, "0x", 3);
+        for (size_t i = 0; i < w && 2 * i + 4 < n; i++)
+            snprintf(buf + 2 + 2 * i, 3, "%02x", p && len == w ? p[i] : 0);
+        return (int)(2 + 2 * w);
+    }
     default:
         return snprintf(buf, n, "<%u bytes>", (unsigned)l->v[f].len);
     }

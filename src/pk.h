@@ -47,8 +47,11 @@ enum pk_type {
     PK_TLV,     /* an option list of the TLV family `fam` (codec.h) */
     PK_STRS,    /* character-strings (RFC 1035 3.3), each after its length
                    byte: a list of strings in Lua (DNS TXT) */
-    PK_IPV6S    /* IPv6 addresses one after another: a list in Lua (an
+    PK_IPV6S,   /* IPv6 addresses one after another: a list in Lua (an
                    IPv6 routing header's) */
+    PK_WIDE     /* an unsigned integer wider than 64 bits (a multiple of 8,
+                   at most 1024): bits / 8 bytes, big-endian, in C; "0x"
+                   and hex digits in Lua */
 };
 
 /* How long a variable field (bits 0) is, in the order dissection asks:
@@ -383,7 +386,7 @@ static inline int pk_field_isptr(const struct pk_field *fd)
 {
     /* one test: building and dissecting ask it of every field */
     return (1u << fd->type) & (1u << PK_IPV6 | 1u << PK_BYTES | 1u << PK_RECORDS |
-                               1u << PK_FIXED | 1u << PK_DNAME | 1u << PK_TLV | 1u << PK_STRS |
+                               1u << PK_FIXED | 1u << PK_WIDE | 1u << PK_DNAME | 1u << PK_TLV | 1u << PK_STRS |
                                1u << PK_IPV6S);
 }
 

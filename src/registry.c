@@ -180,10 +180,11 @@ static const char *check_field(const struct pk_field *fd)
 {
     if (!fd->name || !fd->name[0])
         return "a field has no name";
-    if (fd->type > PK_IPV6S)
+    if (fd->type > PK_WIDE)
         return "a field has an unknown type";
     if (fd->type == PK_IPV6 ? fd->bits != 128
         : fd->type == PK_FIXED ? fd->bits == 0 || fd->bits % 8 != 0 || fd->bits > 8 * 1024
+        : fd->type == PK_WIDE ? fd->bits <= 64 || fd->bits % 8 != 0 || fd->bits > 1024
         : fd->bits > 64 || (fd->bits == 0) != (fd->type == PK_BYTES ||
                                                fd->type == PK_RECORDS || fd->type == PK_DNAME ||
                                                fd->type == PK_TLV || fd->type == PK_STRS ||
@@ -238,6 +239,7 @@ static const char *check_proto(const struct pk_proto *p)
 {
     const char *why;
     int hdr = 0, tot = 0;
+    unsigned bit = 0;           /* where a field starts, until a variable one */
     if (!p->name || !p->name[0] || !p->longname)
         return "a protocol needs a name and a long name";
     if (p->nfields < 1 || p->nfields > PK_MAXFIELDS || !p->fields)
@@ -262,6 +264,9 @@ static const char *check_proto(const struct pk_proto *p)
             return "a protocol has at most one header length and one total length";
         if (f == p->message - 1 && fd->bits % 8)
             return "a message starts on a byte";
+        if (pk_field_isptr(fd) && bit % 8)
+            return "a field of bytes (an address, a fixed size, a wide integer) starts on a byte";
+        bit = fd->bits ? bit + fd->bits : 0;
         if (fd->type == PK_RECORDS && fd->count &&
             (fd->count > f || p->fields[fd->count - 1].type != PK_INT ||
              p->fields[fd->count - 1].bits == 0 ||

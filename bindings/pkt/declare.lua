@@ -63,9 +63,16 @@ return function(classes, is_class, reserved, register)
         fail("a fixed field needs its size in bytes, 1 to 1024, as its third item")
       end
       fd.bits = width * 8
+    elseif kind == "int" and math.type(width) == "integer" and width > 64 then
+      -- wider than Lua's integers: read as "0x" and hex digits
+      if width % 8 ~= 0 or width > 1024 then
+        fail("an int field wider than 64 bits is a multiple of 8 bits, at most 1024")
+      end
+      fd.type, fd.bits = "wide", width
     elseif size == true then
       if math.type(width) ~= "integer" or width < 1 or width > 64 then
-        fail("a%s field needs its width in bits, 1 to 64, as its third item", kind == "int" and "n int" or " flags")
+        fail("a%s field needs its width in bits, 1 to 64 (an int: or a multiple of 8 up to "
+          .. "1024), as its third item", kind == "int" and "n int" or " flags")
       end
       fd.bits = width
     else
@@ -78,6 +85,8 @@ return function(classes, is_class, reserved, register)
       if not roles[spec.role] then fail("unknown role '%s' (roles: len, chksum, next, src, dst)", tostring(spec.role)) end
       if spec.role ~= "src" and spec.role ~= "dst" and kind ~= "int" then
         fail("role '%s' needs an int field, not %s", spec.role, kind)
+      elseif spec.role ~= "src" and spec.role ~= "dst" and fd.type == "wide" then
+        fail("role '%s' needs an int field of at most 64 bits", spec.role)
       end
       if spec.role == "chksum" and width ~= 16 then fail("a checksum is 16 bits wide") end
       if spec.role == "next" and type(spec.class) ~= "string" then
@@ -112,7 +121,7 @@ return function(classes, is_class, reserved, register)
       fd.unit = spec.unit
     end
     if spec.names ~= nil then
-      if type(spec.names) ~= "table" or (kind ~= "int" and kind ~= "flags") then
+      if type(spec.names) ~= "table" or (kind ~= "int" and kind ~= "flags") or fd.type == "wide" then
         fail("names= is a table, for an int or flags field")
       end
       if kind == "flags" then
@@ -130,11 +139,15 @@ return function(classes, is_class, reserved, register)
     end
     local def = spec.default
     if def ~= nil then
-      if kind == "int" and type(def) == "string" then
+      if kind == "int" and fd.type ~= "wide" and type(def) == "string" then
         for v, n in pairs(fd.names or {}) do if n == def then def = v end end
         if type(def) == "string" then fail("default '%s' is not one of its names", def) end
       end
-      if (kind == "int" or kind == "flags") then
+      if fd.type == "wide" then
+        if not (math.type(def) == "integer" and def >= 0 or type(def) == "string") then
+          fail("default of a wide int is an integer (0 or more) or a hex string \"0x...\"")
+        end
+      elseif (kind == "int" or kind == "flags") then
         if math.type(def) ~= "integer" or def < 0 or (width < 64 and def >> width ~= 0) then
           fail("default %s does not fit in %d bits", tostring(def), width)
         end

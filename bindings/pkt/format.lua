@@ -343,6 +343,8 @@ local function type_desc(fd)
     local n = {}
     for bit = 0, fd.bits - 1 do n[#n + 1] = fd.flagnames[bit] end
     return ("flags (%s)"):format(table.concat(n, " "))
+  elseif fd.type == "wide" then
+    return ("int (%d bits)"):format(fd.bits)
   elseif fd.type == "tlv" and fd.tuples then
     return "options"
   elseif fd.type == "records" then

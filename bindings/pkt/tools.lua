@@ -256,7 +256,7 @@ return function(M, I)
 
   -- Kinds of field fuzz draws: numbers and addresses, and a byte string
   -- that is its layer's one field (Raw's load), as Scapy's randval.
-  local drawn = { int = true, flags = true, mac = true, ipv4 = true, ipv6 = true }
+  local drawn = { int = true, flags = true, mac = true, ipv4 = true, ipv6 = true, wide = true }
 
   -- fuzz(p) -> a copy of p whose fields left unset take random values
   -- each time it is built, so each p:bytes() (and each packet sent)
