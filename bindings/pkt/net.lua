@@ -317,8 +317,44 @@ return function(M, I)
   -- ARP plug in from pkt/net4.lua, IPv6 from pkt/net6.lua; nothing
   -- below names a protocol.
   local families, framed_by = {}, {}
-  require("pkt.net4")(M, I, families, framed_by, need_iface)
-  require("pkt.net6")(M, I, families, need_iface)
+
+  -- What a family's file builds its lookups with: routes(lookup) caches
+  -- lookup(dst) -> iface, src, gw; neighbours(kernel, ask, what) finds
+  -- the MAC of an address on an interface: our cache, the kernel's table
+  -- (kernel(iface, addr)), else a request (ask(me, addr, iface) -> the
+  -- reply's MAC), and says `what` did not come when none answers.
+  local function routes(lookup)
+    local cache = {}
+    return function(dst)
+      local r = cache[dst]
+      if not r then
+        local iface, src, gw = lookup(dst)
+        if not iface then return nil, src end
+        r = { iface = iface, src = src, gw = gw }
+        cache[dst] = r
+      end
+      return r
+    end
+  end
+  local function neighbours(kernel, ask, what)
+    local cache = {}
+    return function(iface, addr, fname)
+      local key = iface .. " " .. addr
+      local mac = cache[key] or kernel(iface, addr)
+      if not mac then
+        mac = ask(need_iface(iface, fname), addr, iface)
+        if not mac then
+          error(("%s: cannot find the MAC address of %s on %s: %s (is the host up? "
+            .. "or set Ether{dst=...})"):format(fname, addr, iface, what), 4)
+        end
+      end
+      cache[key] = mac
+      return mac
+    end
+  end
+  local lookups = { need_iface = need_iface, routes = routes, neighbours = neighbours }
+  require("pkt.net4")(M, I, families, framed_by, lookups)
+  require("pkt.net6")(M, I, families, lookups)
 
   local function family_of(name)
     local fam = families[name]

@@ -4,43 +4,18 @@
 -- is completed, as Scapy completes it: its sender is the sending
 -- interface, and its frame goes to the target's MAC unless it is a
 -- request.
-return function(M, I, families, framed_by, need_iface)
-  local core, P = I.core, I.P
+return function(M, I, families, framed_by, lookups)
+  local core, P, need_iface = I.core, I.P, lookups.need_iface
 
-  local cache = {}
-  local function route(dst)
-    local r = cache[dst]
-    if not r then
-      local iface, src, gw = core.route(dst)
-      if not iface then return nil, src end
-      r = { iface = iface, src = src, gw = gw }
-      cache[dst] = r
-    end
-    return r
-  end
+  local route = lookups.routes(core.route)
 
-  local neighbours = {}
-
-  -- The MAC address of ip on iface: the kernel's neighbour table, our
-  -- own cache, or an ARP request.
-  local function resolve(iface, ip, fname)
-    local key = iface .. " " .. ip
-    local mac = neighbours[key] or core.neigh(iface, ip)
-    if mac then
-      neighbours[key] = mac
-      return mac
-    end
-    local me = need_iface(iface, fname)
+  -- The MAC address of an IPv4 address on an interface: ARP's answer.
+  local resolve = lookups.neighbours(core.neigh, function(me, ip, iface)
     local rep = M.srp1(M.Ether{ dst = "ff:ff:ff:ff:ff:ff", src = me.mac }
       / M.ARP{ hwsrc = me.mac, psrc = me.ipv4[1] or "0.0.0.0", pdst = ip },
       { iface = iface, timeout = 1, retry = 1, verbose = false })
-    if not rep then
-      error(("%s: cannot find the MAC address of %s on %s: no ARP reply (is the host up? "
-        .. "or set Ether{dst=...})"):format(fname, ip, iface), 4)
-    end
-    neighbours[key] = rep[M.ARP].hwsrc
-    return neighbours[key]
-  end
+    return rep and rep[M.ARP].hwsrc
+  end, "no ARP reply")
 
   families.IP = { route = route, resolve = resolve, none = "0.0.0.0",
     addrs = function(info) return info.ipv4 end }

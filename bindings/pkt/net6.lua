@@ -2,8 +2,8 @@
 -- pkt/net.lua's table (route, neighbour resolution, an interface's
 -- addresses), and get_if_addr6.  A destination may carry a zone
 -- (fe80::1%eth0): the link it is on.
-return function(M, I, families, need_iface)
-  local core = I.core
+return function(M, I, families, lookups)
+  local core, need_iface = I.core, lookups.need_iface
 
   local function split_zone(a)
     local addr, zone = a:match("^([^%%]+)%%(.+)$")
@@ -13,18 +13,10 @@ return function(M, I, families, need_iface)
   -- The 16 bytes of an address, as the IPv6 field encodes it.
   local function bytes16(a) return M.IPv6{ dst = a }:bytes():sub(25, 40) end
 
-  local cache = {}
-  local function route(dst)
-    local r = cache[dst]
-    if not r then
-      local a, zone = split_zone(dst)
-      local iface, src, gw = core.route6(a, zone)
-      if not iface then return nil, src end
-      r = { iface = iface, src = src, gw = gw }
-      cache[dst] = r
-    end
-    return r
-  end
+  local route = lookups.routes(function(dst)
+    local a, zone = split_zone(dst)
+    return core.route6(a, zone)
+  end)
 
   local function link_local(a) return a:match("^[fF][eE][89aAbB]%x:") ~= nil end
 
@@ -38,37 +30,29 @@ return function(M, I, families, need_iface)
     return info.ipv6[1]
   end
 
-  local neigh = {}
   local fam = { route = route, none = "::",
     addrs = function(info) return info.ipv6 end }
 
-  -- The MAC of ip on iface: a multicast group's (33:33 and its last 32
-  -- bits, RFC 2464 7), the kernel's neighbour table, our cache, or a
-  -- neighbour solicitation to ip's solicited-node group (RFC 4861 7.2.2).
-  function fam.resolve(iface, ip, fname)
-    local a = split_zone(ip)
+  -- by a neighbour solicitation to the address's solicited-node group
+  -- (RFC 4861 7.2.2), with our link-layer address (4.6.1), so the
+  -- target answers without asking back
+  local ask = lookups.neighbours(core.neigh6, function(me, a, iface)
     local b = bytes16(a)
-    if b:byte(1) == 0xff then return ("33:33:%02x:%02x:%02x:%02x"):format(b:byte(13, 16)) end
-    local key = iface .. " " .. a
-    local mac = neigh[key] or core.neigh6(iface, a)
-    if mac then
-      neigh[key] = mac
-      return mac
-    end
-    local me = need_iface(iface, fname)
     local group = ("ff02::1:ff%02x:%02x%02x"):format(b:byte(14, 16))
-    -- with our link-layer address (RFC 4861 4.6.1), so the target
-    -- answers without asking back
     local rep = M.srp1(M.Ether{ src = me.mac, dst = fam.resolve(iface, group) }
       / M.IPv6{ src = source_for(me, a) or "::", dst = group }
       / M.ICMPv6ND_NS{ tgt = a } / M.ICMPv6NDOptSrcLLAddr{ lladdr = me.mac },
       { iface = iface, timeout = 1, retry = 1, verbose = false })
-    if not rep then
-      error(("%s: cannot find the MAC address of %s on %s: no neighbour advertisement "
-        .. "(is the host up? or set Ether{dst=...})"):format(fname, a, iface), 4)
-    end
-    neigh[key] = rep[M.Ether].src
-    return neigh[key]
+    return rep and rep[M.Ether].src
+  end, "no neighbour advertisement")
+
+  -- The MAC of ip on iface: a multicast group's (33:33 and its last 32
+  -- bits, RFC 2464 7), else the neighbour's.
+  function fam.resolve(iface, ip, fname)
+    local a = split_zone(ip)
+    local b = bytes16(a)
+    if b:byte(1) == 0xff then return ("33:33:%02x:%02x:%02x:%02x"):format(b:byte(13, 16)) end
+    return ask(iface, a, fname)     -- a tail call: errors name the same caller
   end
   families.IPv6 = fam
 
