@@ -427,14 +427,17 @@ return function(M, I)
 
   -------------------------------------------------------- conversations
 
-  -- Scapy's default: the IP (or IPv6) addresses, else ARP's.
+  -- Scapy's default: the network addresses of the first layer that has
+  -- them by its roles (IP's, IPv6's, ARP's psrc and pdst), not a MAC.
+  local network = { ipv4 = true, ipv6 = true }
   local function srcdst(p)
-    for _, name in ipairs({ "IP", "IPv6" }) do
-      local l = M[name] and p[M[name]]
-      if l then return l.src, l.dst end
+    for i = 1, P.nlayers(p) do
+      local l = p[i]
+      local roles = desc_of(l).roles
+      if roles.src and roles.dst and network[roles.src.type] and network[roles.dst.type] then
+        return l[roles.src.name], l[roles.dst.name]
+      end
     end
-    local arp = p[M.ARP]
-    if arp then return arp.psrc, arp.pdst end
   end
 
   -- l:conversations([fn [, dump]]): who talked to whom, one line for
