@@ -2,6 +2,7 @@
  * field.c - field values of a layer: defaults, names of enumerated
  * values and flags, address parsing and formatting.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -10,7 +11,10 @@
 
 void pk_layer_init(struct pk_layer *l, const struct pk_proto *p)
 {
-    memset(l, 0, sizeof *l);
+    /* the values of the protocol's fields only: no code reads past
+     * them, and most protocols have far fewer than PK_MAXFIELDS */
+    int n = p && p->nfields > 0 && p->nfields <= PK_MAXFIELDS ? p->nfields : PK_MAXFIELDS;
+    memset(l, 0, offsetof(struct pk_layer, v) + (size_t)n * sizeof l->v[0]);
     l->proto = p;
 }
 
