@@ -7,6 +7,7 @@
  * other policy are Lua (bindings/pkt.lua, pkt/format.lua), over the
  * accessors this file exports.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -798,13 +799,18 @@ struct operand {
 static const struct pk_proto *class_proto(lua_State *L, int idx)
 {
     const struct pk_proto *p = NULL;
+    int top = lua_gettop(L), isnum;
     if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
         return NULL;
-    if (lua_rawequal(L, -1, CLASSMT) && lua_rawgeti(L, idx, 1) == LUA_TNUMBER) {
-        p = pk_lua_checkproto(L, -1);
-        lua_pop(L, 1);
+    /* every constructor call asks: the cheapest API calls that tell */
+    if (lua_topointer(L, -1) == lua_topointer(L, CLASSMT) &&
+        lua_rawgeti(L, idx, 1) == LUA_TNUMBER) {
+        lua_Integer id = lua_tointegerx(L, -1, &isnum);
+        p = isnum && id >= 1 && id <= INT_MAX ? pk_proto_byid((int)id) : NULL;
+        if (!p)
+            p = pk_lua_checkproto(L, -1);       /* raises, naming the id */
     }
-    lua_pop(L, 1);
+    lua_settop(L, top);
     return p;
 }
 
@@ -814,7 +820,7 @@ static int operand(lua_State *L, int idx, struct operand *o)
     const struct pk_proto *cls;
     memset(o, 0, offsetof(struct operand, one));
     if (p) {
-        o->ridx = push_root(L, idx, p);
+        o->ridx = p->isview ? push_root(L, idx, p) : idx;   /* idx is 1 or 2 */
         o->r = p->root;
         o->from = p->from;
         o->n = span(L, p, o->ridx);
