@@ -7,6 +7,7 @@
  * other policy are Lua (bindings/pkt.lua, pkt/format.lua), over the
  * accessors this file exports.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -54,6 +55,8 @@ struct packet {
     unsigned has_time : 1, has_sent : 1, has_wirelen : 1;
     unsigned fuzzy : 1;         /* some record has fuzz set: built anew
                                    each time its bytes are asked for */
+    unsigned hasraw : 1;        /* UV_RAW holds bytes */
+    unsigned anchored : 1;      /* UV_ANCH holds something */
     double time, sent_time;
     lua_Integer wirelen, oi;
     lua_Integer a1;             /* the key of UV_ANCH when it is one string */
@@ -207,6 +210,14 @@ static struct pk_layer *to_layer(struct pk_layer *l, const struct packet *r, int
     return l;
 }
 
+/* pk_layer_init for a layer that add_layer copies out: only the
+ * protocol's own values are zeroed, not all PK_MAXFIELDS of them. */
+static void init_layer(struct pk_layer *l, const struct pk_proto *p)
+{
+    memset(l, 0, offsetof(struct pk_layer, v) + (size_t)p->nfields * sizeof l->v[0]);
+    l->proto = p;
+}
+
 /* Appends the core's layer l to r's records (room reserved). */
 static void add_layer(struct packet *r, const struct pk_layer *l, int wire)
 {
@@ -329,6 +340,7 @@ static int push_anchors(lua_State *L, int ridx, struct packet *r)
     lua_replace(L, -2);
     lua_pushvalue(L, -1);
     lua_setiuservalue(L, ridx, UV_ANCH);
+    r->anchored = 1;
     return lua_gettop(L);
 }
 
@@ -342,6 +354,7 @@ static void anchor_key(lua_State *L, int ridx, struct packet *r, lua_Integer k, 
     if (t == LUA_TNIL || (t == LUA_TSTRING && r->a1 == k && k != 0)) {
         lua_pushvalue(L, sidx);
         lua_setiuservalue(L, ridx, UV_ANCH);
+        r->anchored = 1;
         r->a1 = k;
         return;
     }
@@ -411,9 +424,13 @@ static void copy_anchors(lua_State *L, int didx, struct packet *d, int sidx,
                          struct packet *s, int from, int n, int at)
 {
     int t, st;
-    if (lua_getiuservalue(L, sidx, UV_RAW) == LUA_TSTRING)
+    if (s->hasraw) {
+        lua_getiuservalue(L, sidx, UV_RAW);
         anchor_key(L, didx, d, 0, -1);
-    lua_pop(L, 1);
+        lua_pop(L, 1);
+    }
+    if (!s->anchored)       /* most built packets: nothing to look up */
+        return;
     t = lua_getiuservalue(L, sidx, UV_ANCH);
     if (t == LUA_TSTRING)
         copy_anchor(L, didx, d, s->a1, from, n, at);
@@ -782,13 +799,18 @@ struct operand {
 static const struct pk_proto *class_proto(lua_State *L, int idx)
 {
     const struct pk_proto *p = NULL;
+    int top = lua_gettop(L), isnum;
     if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
         return NULL;
-    if (lua_rawequal(L, -1, CLASSMT) && lua_rawgeti(L, idx, 1) == LUA_TNUMBER) {
-        p = pk_lua_checkproto(L, -1);
-        lua_pop(L, 1);
+    /* every constructor call asks: the cheapest API calls that tell */
+    if (lua_topointer(L, -1) == lua_topointer(L, CLASSMT) &&
+        lua_rawgeti(L, idx, 1) == LUA_TNUMBER) {
+        lua_Integer id = lua_tointegerx(L, -1, &isnum);
+        p = isnum && id >= 1 && id <= INT_MAX ? pk_proto_byid((int)id) : NULL;
+        if (!p)
+            p = pk_lua_checkproto(L, -1);       /* raises, naming the id */
     }
-    lua_pop(L, 1);
+    lua_settop(L, top);
     return p;
 }
 
@@ -798,7 +820,7 @@ static int operand(lua_State *L, int idx, struct operand *o)
     const struct pk_proto *cls;
     memset(o, 0, offsetof(struct operand, one));
     if (p) {
-        o->ridx = push_root(L, idx, p);
+        o->ridx = p->isview ? push_root(L, idx, p) : idx;   /* idx is 1 or 2 */
         o->r = p->root;
         o->from = p->from;
         o->n = span(L, p, o->ridx);
@@ -810,14 +832,14 @@ static int operand(lua_State *L, int idx, struct operand *o)
         if (len > PK_MAXPKT)
             raise_fmt(L, "Raw.load: %d bytes do not fit in a packet (at most %d)",
                        (int)len, PK_MAXPKT);
-        pk_layer_init(&o->one, &pk_proto_raw);
+        init_layer(&o->one, &pk_proto_raw);
         if (len)
             pk_layer_setp(&o->one, 0, (const uint8_t *)s, (uint32_t)len);
         o->n = 1;
         return 1;
     }
     if ((cls = class_proto(L, idx)) != NULL) {
-        pk_layer_init(&o->one, cls);
+        init_layer(&o->one, cls);
         o->n = 1;
         return 1;
     }
@@ -897,6 +919,19 @@ static int several(lua_State *L)
     return 1;
 }
 
+/* The index of the lowest bit set in m (not 0). */
+static int lowest_bit(uint32_t m)
+{
+#if defined(__GNUC__)
+    return __builtin_ctz(m);
+#else
+    int f = 0;
+    while (!(m >> f & 1))
+        f++;
+    return f;
+#endif
+}
+
 /* Class __call(cls, arg): IP(), IP(bytes) to dissect, IP{fields}.  The
  * table is read, never kept: the packet has its own copy of the values. */
 static int l_construct(lua_State *L)
@@ -913,7 +948,7 @@ static int l_construct(lua_State *L)
     case LUA_TNONE:
     case LUA_TNIL:
         r = new_root(L, 1, p->nfields);
-        pk_layer_init(&l, p);
+        init_layer(&l, p);
         add_layer(r, &l, 0);
         return 1;
     case LUA_TSTRING:
@@ -921,6 +956,7 @@ static int l_construct(lua_State *L)
         r = new_root(L, LAZY_CAP, LAZY_VCAP);
         r->n = -1;
         r->first = p;
+        r->hasraw = 1;
         lua_pushvalue(L, 2);
         lua_setiuservalue(L, 3, UV_RAW);
         return 1;
@@ -936,7 +972,7 @@ static int l_construct(lua_State *L)
     lua_settop(L, 2);
     r = new_root(L, 1, p->nfields);
     ridx = 3;
-    pk_layer_init(&l, p);
+    init_layer(&l, p);
     switch (pk_lua_filllayer(L, &l, 2, &s)) {
     case 0:
         break;
@@ -950,13 +986,16 @@ static int l_construct(lua_State *L)
     default:
         return several(L) ? 1 : raise_here(L);
     }
-    /* what the values point into, now that they are all converted */
-    for (int f = 0; f < p->nfields; f++)
-        if ((l.set >> f & 1) && pk_field_isptr(&p->fields[f])) {
+    /* what the values point into, now that they are all converted (the
+     * fields given only: a table names few of a protocol's) */
+    for (uint32_t m = l.set; m; m &= m - 1) {
+        int f = lowest_bit(m);
+        if (pk_field_isptr(&p->fields[f])) {
             lua_getfield(L, 2, p->fields[f].name);
             keep_value(L, ridx, r, 0, &l, f, -1);
             lua_pop(L, 1);
         }
+    }
     add_layer(r, &l, 0);
     lua_settop(L, ridx);
     return 1;
@@ -971,6 +1010,7 @@ static int l_dissect(lua_State *L)
     r = new_root(L, LAZY_CAP, LAZY_VCAP);
     r->n = -1;
     r->first = p;
+    r->hasraw = 1;
     lua_pushvalue(L, 2);
     lua_setiuservalue(L, -2, UV_RAW);
     return 1;
@@ -1014,6 +1054,7 @@ static int l_copy(lua_State *L)
         didx = lua_gettop(L);
         lua_getiuservalue(L, ridx, UV_RAW);
         lua_setiuservalue(L, didx, UV_RAW);
+        d->hasraw = r->hasraw;
     } else {
         n = span(L, p, ridx);
         d = new_root(L, n, (int)nvals(r, p->from, n));
@@ -1024,6 +1065,7 @@ static int l_copy(lua_State *L)
         if (r->pristine && p->from == 0) {      /* the same bytes, kept */
             lua_getiuservalue(L, ridx, UV_RAW);
             lua_setiuservalue(L, didx, UV_RAW);
+            d->hasraw = r->hasraw;
             d->pristine = 1;
         }
     }

@@ -975,10 +975,19 @@ void pk_lua_pushfield(lua_State *L, const struct pk_layer *l, int f)
  * fields it selects). */
 static int ordered(const struct pk_proto *p)
 {
+    /* asked at every constructor call: the answer is kept per registered
+     * protocol (descriptors do not change once registered), 0 unknown */
+    static unsigned char known[256];
+    int id = p->id > 0 && p->id < 256 && pk_proto_byid(p->id) == p ? p->id : 0;
+    int yes = 0;
+    if (known[id])
+        return known[id] - 1;
     for (int f = 0; f < p->nfields; f++)
         if (p->fields[f].present || p->fields[f].depnames)
-            return 1;
-    return 0;
+            yes = 1;
+    if (id)
+        known[id] = (unsigned char)(yes + 1);
+    return yes;
 }
 
 /* The key at idx when it is no field of p: pushed, and PK_LUA_NOFIELD

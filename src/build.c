@@ -8,11 +8,19 @@
 
 #include "pk.h"
 
-/* Writes the low `bits` of v at bit offset `bit` of buf, big-endian. */
-static void put_bits(uint8_t *buf, size_t bit, unsigned bits, uint64_t v)
+/* Writes the low `bits` of v at bit offset `bit` of buf, big-endian.
+ * Inline, with the whole-byte case first: building writes every field
+ * through it, and most fields are whole bytes. */
+static inline void put_bits(uint8_t *buf, size_t bit, unsigned bits, uint64_t v)
 {
-    if ((bit & 7) == 0 && (bits & 7) == 0) {   /* most fields: whole bytes */
-        for (uint8_t *b = buf + (bit >> 3) + (bits >> 3); bits > 0; bits -= 8, v >>= 8)
+    if (((bit | bits) & 7) == 0) {
+        uint8_t *b = buf + (bit >> 3) + (bits >> 3);
+        switch (bits) {
+        case 32: b[-4] = (uint8_t)(v >> 24); b[-3] = (uint8_t)(v >> 16); /* fall through */
+        case 16: b[-2] = (uint8_t)(v >> 8); /* fall through */
+        case 8: b[-1] = (uint8_t)v; return;
+        }
+        for (; bits > 0; bits -= 8, v >>= 8)
             *--b = (uint8_t)v;
         return;
     }
@@ -51,15 +59,22 @@ static uint64_t value_of(const struct pk_layer *l, int f)
 static long write_header(struct pk_layer *l, uint8_t *buf, size_t pos,
                          size_t cap)
 {
-    const struct pk_proto *p = l->proto;
+    /* in locals: each byte written may alias the layer and descriptor
+     * for the compiler, which would otherwise load them again per field */
+    const struct pk_field *fields = l->proto->fields;
+    const int nfields = l->proto->nfields;
+    const uint32_t set = l->set;
+    uint32_t present = 0;
     size_t bit = pos * 8;
 
-    l->present = 0;
-    for (int f = 0; f < p->nfields; f++) {
-        const struct pk_field *fd = &p->fields[f];
-        if (!pk_field_present(l, f))
-            continue;
-        l->present |= 1u << f;
+    for (int f = 0; f < nfields; f++) {
+        const struct pk_field *fd = &fields[f];
+        if (fd->present) {      /* it sees the fields before it */
+            l->present = present;
+            if (!fd->present(l))
+                continue;
+        }
+        present |= 1u << f;
         if (pk_field_isptr(fd)) {       /* bytes: variable, or of a fixed size */
             struct pk_val v = pk_layer_p(l, f);
             size_t w = pk_field_width(l, f) / 8;
@@ -81,11 +96,15 @@ static long write_header(struct pk_layer *l, uint8_t *buf, size_t pos,
             bit += w * 8;
             continue;
         }
-        if ((bit + fd->bits + 7) / 8 > cap)
+        unsigned bits = fd->bits;
+        uint64_t v = (fd->flags & PK_FF_COUNT) ? value_of(l, f)
+                     : (set >> f & 1) ? l->v[f].u : fd->def;
+        if ((bit + bits + 7) / 8 > cap)
             return PK_ENOSPC;
-        put_bits(buf, bit, fd->bits, value_of(l, f) & pk_field_max(fd));
-        bit += fd->bits;
+        put_bits(buf, bit, bits, v & pk_field_max(fd));
+        bit += bits;
     }
+    l->present = present;
     if (bit & 7)
         return PK_EINVAL;
     return (long)(bit / 8 - pos);

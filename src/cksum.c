@@ -2,27 +2,47 @@
  * cksum.c - the Internet checksum (RFC 1071) and the transport
  * transport checksum over the pseudo-header the layer below gives.
  */
+#include <string.h>
+
 #include "pk.h"
 
 uint32_t pk_cksum_add(uint32_t sum, const uint8_t *p, size_t len)
 {
-    /* 32-bit accumulator folded every so often so it cannot overflow */
-    while (len >= 2) {
-        size_t chunk = len > 65536 ? 65536 : len & ~(size_t)1;
-        uint64_t s = sum;
-        for (size_t i = 0; i < chunk; i += 2)
-            s += (uint32_t)(p[i] << 8 | p[i + 1]);
-        while (s >> 32)
-            s = (s & 0xffffffff) + (s >> 32);
-        s = (s & 0xffff) + (s >> 16);
-        s = (s & 0xffff) + (s >> 16);
-        sum = (uint32_t)s;
+    /* 32-bit words in the machine's order into a 64-bit accumulator:
+     * their sum folds to the sum of the 16-bit words, byte-swapped on a
+     * little-endian machine (RFC 1071 2(B)), in a quarter of the work;
+     * the accumulator is folded every GiB so it cannot overflow */
+    static const uint16_t one = 1;
+    uint64_t w = 0;
+    while (len >= 4) {
+        size_t chunk = len > ((size_t)1 << 30) ? (size_t)1 << 30 : len & ~(size_t)3;
+        for (size_t i = 0; i < chunk; i += 4) {
+            uint32_t x;
+            memcpy(&x, p + i, 4);
+            w += x;
+        }
+        w = (w & 0xffffffff) + (w >> 32);
         p += chunk;
         len -= chunk;
     }
+    w = (w & 0xffffffff) + (w >> 32);
+    w = (w & 0xffffffff) + (w >> 32);
+    w = (w & 0xffff) + (w >> 16);
+    w = (w & 0xffff) + (w >> 16);
+    if (*(const uint8_t *)&one)         /* little-endian */
+        w = (w >> 8 | w << 8) & 0xffff;
+    uint64_t s = (uint64_t)sum + w;
+    if (len >= 2) {
+        s += (uint32_t)(p[0] << 8 | p[1]);
+        p += 2;
+        len -= 2;
+    }
     if (len)
-        sum += (uint32_t)p[0] << 8;
-    return sum;
+        s += (uint32_t)p[0] << 8;
+    s = (s & 0xffffffff) + (s >> 32);
+    s = (s & 0xffff) + (s >> 16);
+    s = (s & 0xffff) + (s >> 16);
+    return (uint32_t)s;
 }
 
 uint16_t pk_cksum_fold(uint32_t sum)
