@@ -210,14 +210,6 @@ static struct pk_layer *to_layer(struct pk_layer *l, const struct packet *r, int
     return l;
 }
 
-/* pk_layer_init for a layer that add_layer copies out: only the
- * protocol's own values are zeroed, not all PK_MAXFIELDS of them. */
-static void init_layer(struct pk_layer *l, const struct pk_proto *p)
-{
-    memset(l, 0, offsetof(struct pk_layer, v) + (size_t)p->nfields * sizeof l->v[0]);
-    l->proto = p;
-}
-
 /* Appends the core's layer l to r's records (room reserved). */
 static void add_layer(struct packet *r, const struct pk_layer *l, int wire)
 {
@@ -832,14 +824,14 @@ static int operand(lua_State *L, int idx, struct operand *o)
         if (len > PK_MAXPKT)
             raise_fmt(L, "Raw.load: %d bytes do not fit in a packet (at most %d)",
                        (int)len, PK_MAXPKT);
-        init_layer(&o->one, &pk_proto_raw);
+        pk_layer_init(&o->one, &pk_proto_raw);
         if (len)
             pk_layer_setp(&o->one, 0, (const uint8_t *)s, (uint32_t)len);
         o->n = 1;
         return 1;
     }
     if ((cls = class_proto(L, idx)) != NULL) {
-        init_layer(&o->one, cls);
+        pk_layer_init(&o->one, cls);
         o->n = 1;
         return 1;
     }
@@ -948,7 +940,7 @@ static int l_construct(lua_State *L)
     case LUA_TNONE:
     case LUA_TNIL:
         r = new_root(L, 1, p->nfields);
-        init_layer(&l, p);
+        pk_layer_init(&l, p);
         add_layer(r, &l, 0);
         return 1;
     case LUA_TSTRING:
@@ -972,7 +964,7 @@ static int l_construct(lua_State *L)
     lua_settop(L, 2);
     r = new_root(L, 1, p->nfields);
     ridx = 3;
-    init_layer(&l, p);
+    pk_layer_init(&l, p);
     switch (pk_lua_filllayer(L, &l, 2, &s)) {
     case 0:
         break;
