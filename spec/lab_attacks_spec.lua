@@ -1,8 +1,10 @@
 -- The attacks of a networks course's labs, each written as a student
--- writes it in Scapy and ported line by line to pktlua, both run from the
--- attacker of one lab LAN (netlab.lan: victim .10, attacker .11, server
--- .12 on a hub, router .1 to 203.0.113.0/24) and judged by what the
+-- writes it in Scapy and ported line by line to pktlua (but for the SYN
+-- flood's RandIP() and RandShort(), which become send's vary), both run
+-- from the attacker of one lab LAN (netlab.lan: victim .10, attacker .11,
+-- server .12 on a hub, router .1 to 203.0.113.0/24) and judged by what the
 -- victims' kernels and tools show: nc's output, ss, ip route get, ip neigh.
+-- First the Python spellings those scripts bring, without a network.
 local pkt = require "pkt"
 local netlab = require "netlab"
 local sh = H.shquote
@@ -118,11 +120,15 @@ sniff{filter="tcp and src host $VICTIM and dst port $PORT", lfilter=function(p) 
   -- SYNs from random sources of 203.0.113.0/24, each from a random port
   synflood = {
     scapy = [[
+r = sr1(IP(dst="$SERVER")/TCP(dport=$PORT, flags="S"), timeout=2, verbose=0)
+print(r[TCP].flags)
 ip = IP(src=RandIP("203.0.113.0/24"), dst="$SERVER")
 tcp = TCP(sport=RandShort(), dport=$PORT, flags="S")
 send(ip/tcp, count=40, verbose=0)
 ]],
     lua = [[
+local r = sr1(IP{dst="$SERVER"}/TCP{dport=$PORT, flags="S"}, {timeout=2, verbose=0})
+print(r[TCP].flags)
 -- RandIP() and RandShort() stop with this line: send draws them per packet
 local ip = IP{dst="$SERVER"}
 local tcp = TCP{dport=$PORT, flags="S"}
@@ -304,7 +310,8 @@ describe("lab attacks in Scapy and in pktlua", function()
       assert.is_truthy(lab:wait_for("server", ("ss -ltn | grep -q ':%d '"):format(port)))
       local q = ("ss -tnH state syn-recv '( sport = :%d )'"):format(port)
       assert.equal("", lab:run("server", q))
-      attack("synflood", lang, { PORT = port })
+      -- the port answers a SYN with SYN-ACK, as both print
+      assert.equal("SA\n", attack("synflood", lang, { PORT = port }))
       local list = lab:run("server", q)
       local peers, addrs, n = {}, {}, 0
       for ip, p in list:gmatch("(203%.0%.113%.%d+):(%d+)") do
@@ -345,6 +352,7 @@ describe("lab attacks in Scapy and in pktlua", function()
       fresh()
       later(fresh)
       lab:run("victim", "ping -c 1 -W 1 " .. SERVER)
+      assert.matches(SERVER_MAC, lab:run("victim", "ip neigh show " .. SERVER), 1, true)
       os.execute("sleep 1.2")
       attack("poison", lang, {})
       local function neigh(host, ip)
