@@ -287,5 +287,6 @@ require("pkt.sets")(M, I)
 require("pkt.async")(M, I)
 require("pkt.tools")(M, I)
 require("pkt.ipv6")(M, I)
+require("pkt.pyport")(M, I)
 colon_methods()
 return M

@@ -157,7 +157,25 @@ local function hint(msg, line)
     local a, b = line:match("([%a_][%w_]*)%s+in%s+([%a_][%w_]*)")
     if a then return ("use %s[%s] or %s:haslayer(%s)"):format(b, a, b, a) end
   end
-  if msg:find("attempt to index a nil value", 1, true) then
+  -- Scapy's top layer has an empty payload (NoPayload: false, len 0); ours is nil
+  local nil_what = msg:match("attempt to [%a ]- a nil value %(field 'payload'%)")
+  if nil_what then
+    local x = line:match("([%a_][%w_]*%[[%a_][%w_]*%])%.payload") or "p[TCP]"
+    return ("%s.payload is nil: the layer is the packet's top; test it first "
+      .. "(if %s.payload then ... end), and count it as (%s.payload and #%s.payload or 0)")
+      :format(x, x, x, x)
+  end
+  if msg:find("syntax error", 1, true) and line:find("^%s*del%s") or msg:find("(global 'del')", 1, true) then
+    return "Lua has no del: set the field to nil (p[IP].chksum = nil), and it is computed when built"
+  end
+  if msg:find("(global 'len')", 1, true) then return "the length of x is #x (#p, #p[TCP].payload)" end
+  if msg:find("(global 'b')", 1, true) and line:find("%f[%w_]b[\"']") then
+    return "Lua strings are bytes: write \"hello\", not b\"hello\""
+  end
+  if msg:find("'replace')", 1, true) then
+    return "Lua's replace is gsub: data:gsub(\"old\", \"new\") (a pattern: write %. for a dot)"
+  end
+  if msg:find("attempt to index a nil value", 1, true) and not msg:find("(field '[^?]") then
     for p, cls in line:gmatch("([%a_][%w_]*)%[([%a_][%w_]*)%]%s*[%.:]") do
       if is_class(cls) then
         return ("this packet has no %s layer (%s[%s] is nil; test with %s:haslayer(%s))")
