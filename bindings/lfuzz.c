@@ -56,13 +56,15 @@ static const uint8_t *random_bytes(lua_State *L, size_t n)
  * overloaded fields do (IP's proto under UDP, UDP's dport under DNS).  A
  * byte string is 0 to 1200 random bytes, Scapy's length for a fuzzed
  * string; option lists and records keep their values. */
-void pk_lua_fuzz(lua_State *L, struct pk_layer *l, uint32_t mask, const struct pk_proto *above)
+void pk_lua_fuzz(lua_State *L, struct pk_layer *l, uint32_t mask, const struct pk_proto *above,
+                 const struct pk_draws *d)
 {
     const struct pk_proto *p = l->proto;
     for (int f = 0; f < p->nfields; f++) {
         const struct pk_field *fd = &p->fields[f];
         uint64_t bound;
-        if (!(mask >> f & 1) || (l->set >> f & 1) || !pk_field_present(l, f) ||
+        int ruled = d && (d->ruled >> f & 1);
+        if (!(mask >> f & 1) || ((l->set >> f & 1) && !ruled) || !pk_field_present(l, f) ||
             (fd->role == PK_ROLE_NEXT && above && pk_bind_fill(p, f, above, &bound)))
             continue;
         switch (fd->type) {
@@ -70,7 +72,9 @@ void pk_lua_fuzz(lua_State *L, struct pk_layer *l, uint32_t mask, const struct p
         case PK_FLAGS:
         case PK_MAC:
         case PK_IPV4:
-            if (fd->bits > 0)
+            if (ruled)
+                pk_layer_setu(l, f, (d->base[f] | (next_random() & d->rnd[f])) & pk_field_max(fd));
+            else if (fd->bits > 0)
                 pk_layer_setu(l, f, next_random() & pk_field_max(fd));
             break;
         case PK_IPV6:

@@ -655,15 +655,92 @@ static int named(lua_State *L, const struct pk_proto *p, int f, int vidx)
     return 1;
 }
 
+/* The index of the lowest bit set in m (not 0). */
+static int lowest_bit(uint32_t m)
+{
+#if defined(__GNUC__)
+    return __builtin_ctz(m);
+#else
+    int f = 0;
+    while (!(m >> f & 1))
+        f++;
+    return f;
+#endif
+}
+
+/* Layer i's random fields are anchors[-(i + 1)]: the mask of the fields
+ * drawn at each build (fuzz()), or, when some draw from a range of their
+ * own (RandIP("203.0.113.0/24")), a table {mask, [2 + f] = base,
+ * [2 + PK_MAXFIELDS + f] = rnd}.  Such a table is shared by the copies
+ * of the packet, so it is replaced, never changed. */
+#define DRAW_BASE(f) (2 + (f))
+#define DRAW_RND(f) (2 + PK_MAXFIELDS + (f))
+
+static void set_draws(lua_State *L, int ridx, struct packet *r, int i, uint32_t mask,
+                      const struct pk_scratch *s)
+{
+    int t = push_anchors(L, ridx, r), old;
+    lua_createtable(L, 2 + 2 * PK_MAXFIELDS, 0);
+    old = lua_rawgeti(L, t, -(lua_Integer)i - 1);
+    if (old == LUA_TTABLE) {
+        for (int k = 2; k <= DRAW_RND(PK_MAXFIELDS - 1); k++) {
+            lua_rawgeti(L, -1, k);
+            lua_rawseti(L, -3, k);
+        }
+    }
+    lua_pop(L, 1);
+    for (uint32_t m = s ? s->vol : 0; m; m &= m - 1) {
+        int f = lowest_bit(m);
+        lua_pushinteger(L, (lua_Integer)s->vbase[f]);
+        lua_rawseti(L, -2, DRAW_BASE(f));
+        lua_pushinteger(L, (lua_Integer)s->vrnd[f]);
+        lua_rawseti(L, -2, DRAW_RND(f));
+        mask |= 1u << f;
+    }
+    lua_pushinteger(L, mask);
+    lua_rawseti(L, -2, 1);
+    lua_rawseti(L, t, -(lua_Integer)i - 1);
+    lua_pop(L, 1);
+    r->fuzzy |= mask != 0;
+}
+
+/* Field f of layer i is no longer drawn (a value was set, or it was
+ * unset to its default). */
+static void drop_draw(lua_State *L, int ridx, struct packet *r, int i, int f)
+{
+    int t = push_anchors(L, ridx, r);
+    if (lua_rawgeti(L, t, -(lua_Integer)i - 1) == LUA_TTABLE &&
+        lua_rawgeti(L, -1, DRAW_BASE(f)) == LUA_TNUMBER) {
+        int old = lua_gettop(L) - 1;
+        lua_createtable(L, 2 + 2 * PK_MAXFIELDS, 0);
+        for (int k = 1; k <= DRAW_RND(PK_MAXFIELDS - 1); k++) {
+            if (k == DRAW_BASE(f) || k == DRAW_RND(f))
+                continue;
+            lua_rawgeti(L, old, k);
+            lua_rawseti(L, -2, k);
+        }
+        lua_rawgeti(L, old, 1);
+        lua_Integer m = lua_tointeger(L, -1) & ~((lua_Integer)1 << f);
+        lua_pop(L, 1);
+        lua_pushinteger(L, m);
+        lua_rawseti(L, -2, 1);
+        lua_rawseti(L, t, -(lua_Integer)i - 1);
+    }
+    lua_settop(L, t - 1);
+}
+
 static void set_field(lua_State *L, int ridx, struct packet *r, int i, int f, int vidx)
 {
     struct pk_layer tmp;
     struct pk_scratch s;
     s.used = 0;
+    s.vol = 0;
     vidx = lua_absindex(L, vidx);
     if (lua_isnil(L, vidx)) {
         touch(L, ridx, r);
         r->ls[i].set &= ~(1u << f);
+        if (r->fuzzy)
+            drop_draw(L, ridx, r, i, f);
         return;
     }
     to_layer(&tmp, r, i);   /* converted apart, so a bad value changes nothing */
@@ -672,10 +749,15 @@ static void set_field(lua_State *L, int ridx, struct packet *r, int i, int f, in
             raise_here(L);
         vidx = lua_gettop(L);   /* a name for a value it takes: that value */
         s.used = 0;
+        s.vol = 0;
     }
     if (pk_lua_tofield(L, &tmp, f, vidx, &s) < 0)
         raise_here(L);
     touch(L, ridx, r);
+    if (s.vol)                  /* drawn at each build from now on */
+        set_draws(L, ridx, r, i, 0, &s);
+    else if (r->fuzzy)
+        drop_draw(L, ridx, r, i, f);
     keep_value(L, ridx, r, i, &tmp, f, vidx);
     r->vals[r->ls[i].vi + f] = tmp.v[f];
     r->ls[i].set |= 1u << f;
@@ -685,17 +767,34 @@ static void set_field(lua_State *L, int ridx, struct packet *r, int i, int f, in
 
 /* Pushes the bytes of layers [from, from + n) of r: at most PK_MAXPKT,
  * or a captured frame's size when it was read off the wire. */
-/* The fields fuzz() draws for layer i of root ridx (0: none). */
-static uint32_t fuzz_mask(lua_State *L, int ridx, struct packet *r, int i)
+/* The fields drawn for layer i of root ridx (0: none), and their ranges. */
+static uint32_t fuzz_mask(lua_State *L, int ridx, struct packet *r, int i, struct pk_draws *d)
 {
     uint32_t m;
+    d->ruled = 0;
     if (!r->fuzzy || lua_getiuservalue(L, ridx, UV_ANCH) != LUA_TTABLE) {
         if (r->fuzzy)
             lua_pop(L, 1);
         return 0;
     }
-    lua_rawgeti(L, -1, -(lua_Integer)i - 1);
-    m = (uint32_t)lua_tointeger(L, -1);
+    if (lua_rawgeti(L, -1, -(lua_Integer)i - 1) == LUA_TTABLE) {
+        lua_rawgeti(L, -1, 1);
+        m = (uint32_t)lua_tointeger(L, -1);
+        lua_pop(L, 1);
+        for (uint32_t k = m; k; k &= k - 1) {
+            int f = lowest_bit(k);
+            if (lua_rawgeti(L, -1, DRAW_BASE(f)) == LUA_TNUMBER) {
+                d->ruled |= 1u << f;
+                d->base[f] = (uint64_t)lua_tointeger(L, -1);
+                lua_rawgeti(L, -2, DRAW_RND(f));
+                d->rnd[f] = (uint64_t)lua_tointeger(L, -1);
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 1);
+        }
+    } else {
+        m = (uint32_t)lua_tointeger(L, -1);
+    }
     lua_pop(L, 2);
     return m;
 }
@@ -711,9 +810,11 @@ static void build(lua_State *L, int ridx, struct packet *r, int from, int n)
     for (;;) {
         for (int i = 0; i < n; i++) {
             to_layer(&b[i], r, from + i);
-            uint32_t m = fuzz_mask(L, ridx, r, from + i);
+            struct pk_draws d;
+            uint32_t m = fuzz_mask(L, ridx, r, from + i, &d);
             if (m)
-                pk_lua_fuzz(L, &b[i], m, from + i + 1 < r->n ? r->ls[from + i + 1].proto : NULL);
+                pk_lua_fuzz(L, &b[i], m, from + i + 1 < r->n ? r->ls[from + i + 1].proto : NULL,
+                            &d);
         }
         rc = pk_build(b, n, buf, cap, &len);
         if (rc != PK_ENOSPC || buf != small)
@@ -911,19 +1012,6 @@ static int several(lua_State *L)
     return 1;
 }
 
-/* The index of the lowest bit set in m (not 0). */
-static int lowest_bit(uint32_t m)
-{
-#if defined(__GNUC__)
-    return __builtin_ctz(m);
-#else
-    int f = 0;
-    while (!(m >> f & 1))
-        f++;
-    return f;
-#endif
-}
-
 /* Class __call(cls, arg): IP(), IP(bytes) to dissect, IP{fields}.  The
  * table is read, never kept: the packet has its own copy of the values. */
 static int l_construct(lua_State *L)
@@ -934,6 +1022,7 @@ static int l_construct(lua_State *L)
     struct pk_layer l;
     int ridx;
     s.used = 0;
+    s.vol = 0;
     if (!p)     /* a class table a script changed */
         return raise_fmt(L, "not a layer class (a class's own fields cannot be changed)");
     switch (lua_type(L, 2)) {
@@ -989,6 +1078,8 @@ static int l_construct(lua_State *L)
         }
     }
     add_layer(r, &l, 0);
+    if (s.vol)
+        set_draws(L, ridx, r, 0, 0, &s);
     lua_settop(L, ridx);
     return 1;
 }
@@ -1491,10 +1582,7 @@ static int l_fuzz(lua_State *L)
     if (i < 1 || i > span(L, p, ridx))
         return luaL_argerror(L, 2, "no such layer");
     touch(L, ridx, r);
-    push_anchors(L, ridx, r);
-    lua_pushinteger(L, mask);
-    lua_rawseti(L, -2, -(lua_Integer)(p->from + i));
-    r->fuzzy |= mask != 0;
+    set_draws(L, ridx, r, (int)(p->from + i - 1), mask, NULL);
     return 0;
 }
 

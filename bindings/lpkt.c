@@ -188,6 +188,7 @@ static int records_value(lua_State *L, struct pk_layer *l, int f, int idx,
         size_t w;
         int rc;
         is.used = 0;
+        is.vol = 0;
         pk_layer_init(&r, rec);
         if (lua_rawgeti(L, idx, i) == LUA_TTABLE && rec->dispatch)
             pk_layer_init(&r, record_variant(L, &r, &is));
@@ -615,6 +616,30 @@ int pk_lua_towide(lua_State *L, int idx, size_t w, uint8_t *out)
     return 0;
 }
 
+/* A random value (pktlua's RandIP(), RandShort(), ...: a table whose
+ * metatable is named "pkt.Volatile", with integers base and rnd) for an
+ * integer or address field: recorded in s; the field reads as its base
+ * (the network of RandIP("203.0.113.0/24")) between builds. */
+static int random_value(lua_State *L, struct pk_layer *l, int f, int idx, struct pk_scratch *s)
+{
+    int t = luaL_getmetafield(L, idx, "__name");
+    int ok = t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "pkt.Volatile") == 0;
+    if (t != LUA_TNIL)
+        lua_pop(L, 1);
+    if (!ok)
+        return bad(L, l, f, "expected %s, got table", l->proto->fields[f].type == PK_IPV4
+                   ? "an IPv4 address string" : l->proto->fields[f].type == PK_MAC
+                   ? "a MAC address string" : "an integer");
+    lua_getfield(L, idx, "base");
+    lua_getfield(L, idx, "rnd");
+    s->vbase[f] = (uint64_t)lua_tointeger(L, -2);
+    s->vrnd[f] = (uint64_t)lua_tointeger(L, -1);
+    lua_pop(L, 2);
+    s->vol |= 1u << f;
+    pk_layer_setu(l, f, s->vbase[f]);   /* set, as Scapy's: its base until drawn */
+    return 0;
+}
+
 /* Converts the Lua value at idx into field f of l.  Returns 0, or -1
  * with an error message pushed. */
 int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx,
@@ -625,6 +650,8 @@ int pk_lua_tofield(lua_State *L, struct pk_layer *l, int f, int idx,
     size_t len;
 
     idx = lua_absindex(L, idx);
+    if (lua_type(L, idx) == LUA_TTABLE && fd->type <= PK_IPV4 && fd->bits)
+        return random_value(L, l, f, idx, s);
     switch (fd->type) {
     case PK_INT:
     case PK_FLAGS:

@@ -16,6 +16,10 @@
 struct pk_scratch {
     uint8_t buf[8192];
     size_t used;
+    /* fields given a random value (Scapy's RandIP(), RandShort()): drawn
+     * at each build as base | (random & rnd); left unset meanwhile */
+    uint32_t vol;
+    uint64_t vbase[PK_MAXFIELDS], vrnd[PK_MAXFIELDS];
 };
 
 #define PK_LUA_NOFIELD (-2)
@@ -33,6 +37,12 @@ int pk_lua_proto(lua_State *L);    /* proto(id) -> one descriptor */
 int pk_lua_register(lua_State *L); /* register(decl) -> id | nil, why */
 int pk_lua_packets(lua_State *L);  /* packets(...) -> the packet object */
 /* lfuzz.c: random values for the unset fields in mask of l, under above */
-void pk_lua_fuzz(lua_State *L, struct pk_layer *l, uint32_t mask, const struct pk_proto *above);
+/* A random-value rule per field: base | (random & rnd), for the fields in `ruled`. */
+struct pk_draws {
+    uint32_t ruled;
+    uint64_t base[PK_MAXFIELDS], rnd[PK_MAXFIELDS];
+};
+void pk_lua_fuzz(lua_State *L, struct pk_layer *l, uint32_t mask, const struct pk_proto *above,
+                 const struct pk_draws *d);
 
 #endif

@@ -1,6 +1,5 @@
 -- The attacks of a networks course's labs, each written as a student
--- writes it in Scapy and ported line by line to pktlua (but for the SYN
--- flood's RandIP() and RandShort(), which become send's vary), both run
+-- writes it in Scapy and ported line by line to pktlua, both run
 -- from the attacker of one lab LAN (netlab.lan: victim .10, attacker .11,
 -- server .12 on a hub, router .1 to 203.0.113.0/24) and judged by what the
 -- victims' kernels and tools show: nc's output, ss, ip route get, ip neigh.
@@ -22,13 +21,35 @@ describe("the Python spellings of the labs' scripts", function()
     assert.error_matches(function() pkt.bytes(42) end, "bytes() takes a packet (bytes(p[IP])) or a string, got number", 1, true)
   end)
 
-  it("RandIP(), RandShort() and kin stop with the send line that draws per packet", function()
-    assert.error_matches(function() return pkt.IP{src=pkt.RandIP("203.0.113.0/24")} end,
-      'send(p, {count=N, vary={["IP.src"]="203.0.113.0/24"}})', 1, true)
-    assert.error_matches(function() return pkt.RandIP() end, '["IP.src"]="0.0.0.0/0"', 1, true)
-    assert.error_matches(function() return pkt.RandShort() end, '["TCP.sport"]="random"', 1, true)
-    assert.error_matches(function() return pkt.RandInt() end, '["TCP.seq"]="random"', 1, true)
+  it("RandIP(net), RandShort() and kin draw anew at each build, within their range", function()
+    local p = pkt.IP{src=pkt.RandIP("203.0.113.0/24"), dst="198.51.100.12"}
+      / pkt.TCP{sport=pkt.RandShort(), dport=9000, seq=pkt.RandInt(), flags="S"}
+    local srcs, ports, n = {}, {}, 0
+    for _ = 1, 50 do
+      local b = p:bytes()
+      local q = pkt.IP(b)
+      assert.matches("^203%.0%.113%.%d+$", q.src)
+      assert.equal("198.51.100.12", q.dst)
+      srcs[q.src], ports[q[pkt.TCP].sport] = true, true
+      -- each build's checksums are its own: Scapy agrees with them
+      n = n + 1
+      if n <= 3 then
+        local out = H.run(H.python .. " -c " .. sh(("from scapy.all import *\np = IP(bytes.fromhex('%s'))\n"
+          .. "c, t = p.chksum, p[TCP].chksum\ndel p.chksum\ndel p[TCP].chksum\nq = IP(raw(p))\n"
+          .. "print(q.chksum == c and q[TCP].chksum == t)"):format(H.hex(b))))
+        assert.equal("True\n", out)
+      end
+    end
+    local ns, np = 0, 0
+    for _ in pairs(srcs) do ns = ns + 1 end
+    for _ in pairs(ports) do np = np + 1 end
+    assert.is_true(ns > 20 and np > 40, ("%d sources, %d ports in 50 builds"):format(ns, np))
+    -- a value set later is sent as set; between builds the field reads as its base
+    assert.equal("203.0.113.0", p[pkt.IP].src)
+    p[pkt.IP].src = "198.51.100.11"
+    assert.equal("198.51.100.11", pkt.IP(p:bytes()).src)
     assert.error_matches(function() return pkt.RandIP(24) end, 'RandIP(net) takes a network "a.b.c.d/len"', 1, true)
+    assert.error_matches(function() return pkt.RandShort(5) end, "RandShort() takes no arguments", 1, true)
   end)
 
   -- a script's line as a student first ports it, and the hint it gets
@@ -129,10 +150,9 @@ send(ip/tcp, count=40, verbose=0)
     lua = [[
 local r = sr1(IP{dst="$SERVER"}/TCP{dport=$PORT, flags="S"}, {timeout=2, verbose=0})
 print(r[TCP].flags)
--- RandIP() and RandShort() stop with this line: send draws them per packet
-local ip = IP{dst="$SERVER"}
-local tcp = TCP{dport=$PORT, flags="S"}
-send(ip/tcp, {count=40, verbose=0, vary={["IP.src"]="203.0.113.0/24", ["TCP.sport"]="random"}})
+local ip = IP{src=RandIP("203.0.113.0/24"), dst="$SERVER"}
+local tcp = TCP{sport=RandShort(), dport=$PORT, flags="S"}
+send(ip/tcp, {count=40, verbose=0})
 ]] },
 
   -- as the victim's router, tell it a better first hop to $REMOTE is us

@@ -1,6 +1,6 @@
 -- pkt/pyport.lua - Python spellings a lab's Scapy script brings: bytes(p)
 -- for the bytes of a packet, and Scapy's random field values (RandIP(),
--- RandShort(), ...), which stop with the pktlua line that does the same.
+-- RandShort(), ...), drawn anew each time the packet is built.
 return function(M, I)
   -- bytes(p) -> p's bytes, as Python's bytes(p); a string is its own bytes
   function M.bytes(x)
@@ -10,25 +10,53 @@ return function(M, I)
   end
   I.docs.bytes = { "The bytes of a packet, as Python's bytes(p)", "bytes(p) -> string" }
 
-  -- Scapy's volatile values draw again each time the packet is built.  A
-  -- pktlua packet holds plain values; send draws per packet with vary, so
-  -- each maker names the vary that does what it meant.
-  local function volatile(name, field, how, arg)
-    return function(a)
-      local what = how
-      if name == "RandIP" and a ~= nil then
-        if type(a) ~= "string" or not a:match("^%d+%.%d+%.%d+%.%d+/%d+$") then
-          error(("RandIP(net) takes a network \"a.b.c.d/len\", got %s"):format(tostring(a)), 2)
-        end
-        what = ("%q"):format(a)
+  -- Scapy's volatile values: a field given RandIP(), RandShort(), ...
+  -- draws a new value each time the packet is built (bytes, each packet
+  -- send sends); it reads as its default meanwhile.  A value is a table
+  -- the binding knows by its metatable: base | (random & rnd).
+  local Volatile = { __name = "pkt.Volatile" }
+  Volatile.__index = Volatile
+  -- tostring draws one, as Python's str() of a volatile value does
+  function Volatile.__tostring(v)
+    local x = v.base | (math.random(0, math.maxinteger) & v.rnd)
+    if v.kind == "RandIP" then
+      return ("%d.%d.%d.%d"):format(x >> 24 & 255, x >> 16 & 255, x >> 8 & 255, x & 255)
+    elseif v.kind == "RandMAC" then
+      local t = {}
+      for i = 5, 0, -1 do t[#t + 1] = ("%02x"):format(x >> (8 * i) & 255) end
+      return table.concat(t, ":")
+    end
+    return tostring(x)
+  end
+
+  local function volatile(kind, bits)
+    local rnd = bits == 64 and -1 or (1 << bits) - 1
+    return function(...)
+      if select("#", ...) > 0 then
+        error(("%s() takes no arguments (its range is the %d-bit one)"):format(kind, bits), 2)
       end
-      error(("%s(%s): pktlua has no random field values; leave the field out and let send "
-        .. "draw it for each packet: send(p, {count=N, vary={[\"%s\"]=%s}})%s"):format(
-        name, a == nil and "" or ("%q"):format(tostring(a)), field, what, arg), 2)
+      return setmetatable({ kind = kind, base = 0, rnd = rnd }, Volatile)
     end
   end
-  M.RandIP = volatile("RandIP", "IP.src", '"0.0.0.0/0"', "")
-  M.RandShort = volatile("RandShort", "TCP.sport", '"random"', " (any 16-bit field)")
-  M.RandInt = volatile("RandInt", "TCP.seq", '"random"', " (any 32-bit field)")
-  M.RandByte = volatile("RandByte", "IP.ttl", '"random"', " (any 8-bit field)")
+  M.RandShort, M.RandInt, M.RandByte = volatile("RandShort", 16), volatile("RandInt", 32), volatile("RandByte", 8)
+  M.RandLong, M.RandMAC = volatile("RandLong", 64), volatile("RandMAC", 48)
+
+  -- RandIP() draws any address; RandIP("a.b.c.d/len") one of that network.
+  function M.RandIP(net)
+    if net == nil then return setmetatable({ kind = "RandIP", base = 0, rnd = 0xffffffff }, Volatile) end
+    local a, b, c, d, len = tostring(net):match("^(%d+)%.(%d+)%.(%d+)%.(%d+)/(%d+)$")
+    a, b, c, d, len = tonumber(a), tonumber(b), tonumber(c), tonumber(d), tonumber(len)
+    if type(net) ~= "string" or not a or a > 255 or b > 255 or c > 255 or d > 255 or len > 32 then
+      error(("RandIP(net) takes a network \"a.b.c.d/len\", got %s"):format(
+        type(net) == "string" and ("%q"):format(net) or tostring(net)), 2)
+    end
+    local host = (1 << (32 - len)) - 1
+    return setmetatable({ kind = "RandIP", base = (a << 24 | b << 16 | c << 8 | d) & ~host & 0xffffffff,
+      rnd = host }, Volatile)
+  end
+  for _, name in ipairs({ "RandShort", "RandInt", "RandByte", "RandLong", "RandMAC", "RandIP" }) do
+    I.docs[name] = { "A field value drawn anew at each build, as Scapy's " .. name .. "()",
+      name == "RandIP" and "RandIP([\"a.b.c.d/len\"]) -> value for IP{src=...}"
+      or name .. "() -> value for a field" }
+  end
 end
