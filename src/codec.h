@@ -144,6 +144,21 @@ static inline uint64_t pk_bits_at(const uint8_t *p, size_t bit, unsigned bits)
     return v;
 }
 
+/* Positional reads, for a parser that keeps its own bit cursor
+ * (dissection's loop over a header's fixed fields): whether nbits at
+ * bit `bit` from where the reader stands are within its end, and those
+ * bits (after that check).  They do not move the reader. */
+static inline int pk_rd_fits(const struct pk_rd *r, size_t bit, size_t nbits)
+{
+    size_t limit = (size_t)(r->end - r->p) * 8;
+    return bit <= limit && limit - bit >= nbits;
+}
+
+static inline uint64_t pk_rd_bits_at(const struct pk_rd *r, size_t bit, unsigned nbits)
+{
+    return pk_bits_at(r->p, bit, nbits);
+}
+
 /* ---- The writer ---------------------------------------------------------
  * The mirror of the reader: writes that do not fit set a sticky error
  * and write nothing. */

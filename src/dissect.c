@@ -1,9 +1,10 @@
 /*
  * dissect.c - parse bytes into layers by the descriptors: their fields,
  * length roles and the binds in the registry.
- * Every read is checked against the end of the region being parsed and
- * loads through the reader's pk_bits_at (codec.h); a header cut short becomes a Raw layer marked truncated, bytes past a
- * length field become Padding, and anything unrecognised stays Raw.
+ * Every read goes through the bounds-checked reader (codec.h), the loop
+ * over a header's fixed fields by its positional reads.  A header cut
+ * short becomes a Raw layer marked truncated, bytes past a length field
+ * become Padding, and anything unrecognised stays Raw.
  */
 #include <string.h>
 
@@ -71,30 +72,32 @@ static long read_fields(struct pk_layer *l, const uint8_t *data, size_t pos,
                         size_t end, int *partial, struct pk_msg *msg, int *tail)
 {
     const struct pk_proto *p = l->proto;
-    size_t bit = pos * 8, limit = end * 8;
+    size_t bit = pos * 8;
+    struct pk_rd r;
 
+    pk_rd_init(&r, data, end);
     *tail = -1;
     for (int f = 0; f < p->nfields; f++) {
         const struct pk_field *fd = &p->fields[f];
         if (fd->present && !fd->present(l))
             continue;
         if (fd->bits == 0) {
-            int r = read_var(l, f, data, pos, end, &bit, msg);
-            if (r > 0) {
+            int v = read_var(l, f, data, pos, end, &bit, msg);
+            if (v > 0) {
                 *tail = f;              /* what the header leaves: the caller's */
                 break;
             }
-            if (r < 0)
+            if (v < 0)
                 goto cut;
             continue;
         }
-        if (limit - bit < fd->bits)
+        if (!pk_rd_fits(&r, bit, fd->bits))
             goto cut;
         l->present |= 1u << f;
         if (pk_field_isptr(fd)) {
             pk_layer_setp(l, f, data + bit / 8, fd->bits / 8u);
         } else {
-            l->v[f].u = pk_bits_at(data, bit, fd->bits);
+            l->v[f].u = pk_rd_bits_at(&r, bit, fd->bits);
             l->set |= 1u << f;
         }
         bit += fd->bits;
