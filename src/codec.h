@@ -329,8 +329,8 @@ int pk_tlv_encode(const struct pk_tlvfam *f, const struct pk_tlv *o, int n,
 int pk_tlv_fill(const struct pk_tlvfam *f, uint8_t *buf, size_t len,
                 size_t cap) PK_MUSTCHECK;
 
-/* Families the codec's own tests and tools use; TCP's and DHCP's live
- * in their descriptor files, IPv4's and ND's here. */
+/* Families the codec's own tests and tools use: TCP's, IPv4's and
+ * DHCP's live in their descriptor files, ND's in tlv_families.c. */
 extern const struct pk_tlvfam pk_tlv_tcp, pk_tlv_ipv4, pk_tlv_dhcp, pk_tlv_nd;
 
 /* ---- Domain names (RFC 1035 3.1, 4.1.4) ---------------------------------

@@ -1,13 +1,45 @@
 /*
  * ipv4.c - Internet Protocol version 4 (RFC 791).  Options are kept as
- * bytes, padded to a 32-bit boundary when built.  ICMP errors quote it
- * (RFC 792): its quoted form, IPerror, is made by the registry.
+ * bytes, padded to a 32-bit boundary when built; their family (below)
+ * reads them where a route matters.  ICMP errors quote it (RFC 792): its
+ * quoted form, IPerror, is made by the registry.
  */
 #include <string.h>
 
 #include "../pk.h"
+#include "../codec.h"
 #include "names.h"
 #include "quote.h"
+
+#define ITEMS(a) (a), (uint8_t)(sizeof(a) / sizeof((a)[0]))
+
+/* IPv4: the length counts kind and length; a route is a pointer and
+ * addresses. */
+static const struct pk_tlvitem route[] = {
+    { "pointer", PK_TLVT_UINT, 1, 0, NULL }, { "routers", PK_TLVT_IPV4, 0, 1, NULL },
+};
+static const struct pk_tlvitem tstamp[] = {
+    { "pointer", PK_TLVT_UINT, 1, 0, NULL }, { "oflw_flg", PK_TLVT_UINT, 1, 0, NULL },
+    { "timestamps", PK_TLVT_UINT, 4, 1, NULL },
+};
+static const struct pk_tlvitem alert[] = { { "alert", PK_TLVT_UINT, 2, 0, NULL } };
+
+static const struct pk_tlvkind ipv4_kinds[] = {
+    { 0, PK_TLVK_SINGLE, "end_of_list", NULL, 0, 0, 0 },
+    { 1, PK_TLVK_SINGLE, "nop", NULL, 0, 0, 0 },
+    { 7, 0, "record_route", ITEMS(route), 0, 0 },
+    { 68, 0, "timestamp", ITEMS(tstamp), 0, 0 },
+    { 131, 0, "loose_source_route", ITEMS(route), 0, 0 },
+    { 137, 0, "strict_source_route", ITEMS(route), 0, 0 },
+    { 148, 0, "router_alert", ITEMS(alert), 0, 0 },
+    { 0, 0, NULL, NULL, 0, 0, 0 },
+};
+
+const struct pk_tlvfam pk_tlv_ipv4 = {
+    .name = "IPv4 options", .type_bytes = 1, .len_bytes = 1, .unit = 1,
+    .len_hdr = 1, .end_kind = 0, .fill = PK_TLV_FILL_ALIGN4, .max_bytes = 40,
+    .kinds = ipv4_kinds,
+};
 
 enum { VERSION, IHL, TOS, LEN, ID, FLAGS, FRAG, TTL, PROTO, CHKSUM, SRC,
        DST, OPTIONS };
@@ -113,22 +145,13 @@ static int answers(const struct pk_layer *req, int i, int nreq,
  * destination (RFC 1122 4.1.3.4, as Scapy and Wireshark compute it). */
 static const uint8_t *final_dst(const uint8_t *ip, size_t hlen)
 {
+    struct pk_tlv o[40];        /* 40 bytes of options hold at most 40 */
     const uint8_t *dst = ip + 16;
-    size_t pos = 20;
-    while (pos < hlen) {
-        uint8_t type = ip[pos], len;
-        if (type == 0)
-            break;
-        if (type == 1) {
-            pos++;
-            continue;
-        }
-        if (pos + 1 >= hlen || (len = ip[pos + 1]) < 2 || pos + len > hlen)
-            break;
-        if ((type == 0x83 || type == 0x89) && len >= 7)
-            dst = ip + pos + len - 4;
-        pos += len;
-    }
+    int n = hlen > 20 ? pk_tlv_decode(&pk_tlv_ipv4, ip + 20, hlen - 20, o, 40) : 0;
+    for (int i = 0; i < n && o[i].kind != 0; i++)      /* up to the end of the list */
+        if ((o[i].kind == 0x83 || o[i].kind == 0x89) && o[i].status != PK_TLV_MALFORMED &&
+            o[i].len >= 5)      /* a pointer and an address at least */
+            dst = o[i].data + o[i].len - 4;
     return dst;
 }
 
