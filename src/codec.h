@@ -150,8 +150,8 @@ static inline uint64_t pk_bits_at(const uint8_t *p, size_t bit, unsigned bits)
  * bits (after that check).  They do not move the reader. */
 static inline int pk_rd_fits(const struct pk_rd *r, size_t bit, size_t nbits)
 {
-    size_t limit = (size_t)(r->end - r->p) * 8;
-    return bit <= limit && limit - bit >= nbits;
+    /* signed: a cursor already past the end gives a negative room */
+    return (ptrdiff_t)((size_t)(r->end - r->p) * 8 - bit) >= (ptrdiff_t)nbits;
 }
 
 static inline uint64_t pk_rd_bits_at(const struct pk_rd *r, size_t bit, unsigned nbits)
