@@ -682,11 +682,16 @@ static void set_draws(lua_State *L, int ridx, struct packet *r, int i, uint32_t 
     int t = push_anchors(L, ridx, r), old;
     lua_createtable(L, 2 + 2 * PK_MAXFIELDS, 0);
     old = lua_rawgeti(L, t, -(lua_Integer)i - 1);
-    if (old == LUA_TTABLE) {
-        for (int k = 2; k <= DRAW_RND(PK_MAXFIELDS - 1); k++) {
+    if (old == LUA_TTABLE) {    /* the draws it had stay */
+        for (int k = 1; k <= DRAW_RND(PK_MAXFIELDS - 1); k++) {
             lua_rawgeti(L, -1, k);
             lua_rawseti(L, -3, k);
         }
+        lua_rawgeti(L, -1, 1);
+        mask |= (uint32_t)lua_tointeger(L, -1);
+        lua_pop(L, 1);
+    } else if (old == LUA_TNUMBER) {
+        mask |= (uint32_t)lua_tointeger(L, -1);
     }
     lua_pop(L, 1);
     for (uint32_t m = s ? s->vol : 0; m; m &= m - 1) {

@@ -209,6 +209,9 @@ static int records_value(lua_State *L, struct pk_layer *l, int f, int idx,
                                                      r.proto->name, luaL_tolstring(L, -1, NULL)));
         if (rc < 0)
             return bad(L, l, f, "%s", lua_pushfstring(L, "record %d: %s", i, lua_tostring(L, -1)));
+        if (is.vol)             /* records are bytes once built: nothing draws again */
+            return bad(L, l, f, "%s", lua_pushfstring(L, "record %d: a random value (RandShort() "
+                       "...) is drawn at each build of a layer's own fields, not inside records", i));
         if (pk_build(&r, 1, out + len, sizeof s->buf - s->used - len, &w) < 0)
             return bad(L, l, f, "%s", "records too long to encode (at most 8 kB)");
         len += w;

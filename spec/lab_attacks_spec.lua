@@ -46,10 +46,23 @@ describe("the Python spellings of the labs' scripts", function()
     assert.is_true(ns > 20 and np > 40, ("%d sources, %d ports in 50 builds"):format(ns, np))
     -- a value set later is sent as set; between builds the field reads as its base
     assert.equal("203.0.113.0", p[pkt.IP].src)
+    -- one more field given a draw keeps the others' draws
+    p[pkt.IP].id = pkt.RandShort()
+    local ids, srcs2 = {}, {}
+    for _ = 1, 20 do
+      local q = pkt.IP(p:bytes())
+      ids[q.id], srcs2[q.src] = true, true
+    end
+    local ni, ns2 = 0, 0
+    for _ in pairs(ids) do ni = ni + 1 end
+    for _ in pairs(srcs2) do ns2 = ns2 + 1 end
+    assert.is_true(ni > 10 and ns2 > 10, ("%d ids, %d sources in 20 builds"):format(ni, ns2))
     p[pkt.IP].src = "198.51.100.11"
     assert.equal("198.51.100.11", pkt.IP(p:bytes()).src)
     assert.error_matches(function() return pkt.RandIP(24) end, 'RandIP(net) takes a network "a.b.c.d/len"', 1, true)
     assert.error_matches(function() return pkt.RandShort(5) end, "RandShort() takes no arguments", 1, true)
+    assert.error_matches(function() return pkt.DNS{an={{rrname="a.", ttl=pkt.RandInt()}}} end,
+      "record 1: a random value (RandShort() ...) is drawn at each build of a layer's own fields", 1, true)
   end)
 
   -- a script's line as a student first ports it, and the hint it gets
