@@ -676,24 +676,27 @@ static int lowest_bit(uint32_t m)
 #define DRAW_BASE(f) (2 + (f))
 #define DRAW_RND(f) (2 + PK_MAXFIELDS + (f))
 
+/* Replaces layer i's draws: those it had, less the fields in drop, with
+ * the fields in mask drawn over their range and s's from theirs. */
 static void set_draws(lua_State *L, int ridx, struct packet *r, int i, uint32_t mask,
-                      const struct pk_scratch *s)
+                      uint32_t drop, const struct pk_scratch *s)
 {
     int t = push_anchors(L, ridx, r), old;
     lua_createtable(L, 2 + 2 * PK_MAXFIELDS, 0);
     old = lua_rawgeti(L, t, -(lua_Integer)i - 1);
     if (old == LUA_TTABLE) {    /* the draws it had stay */
-        for (int k = 1; k <= DRAW_RND(PK_MAXFIELDS - 1); k++) {
-            lua_rawgeti(L, -1, k);
-            lua_rawseti(L, -3, k);
+        for (int f = 0; f < PK_MAXFIELDS; f++) {
+            if (drop >> f & 1)
+                continue;
+            lua_rawgeti(L, -1, DRAW_BASE(f));
+            lua_rawseti(L, -3, DRAW_BASE(f));
+            lua_rawgeti(L, -1, DRAW_RND(f));
+            lua_rawseti(L, -3, DRAW_RND(f));
         }
         lua_rawgeti(L, -1, 1);
-        mask |= (uint32_t)lua_tointeger(L, -1);
-        lua_pop(L, 1);
-    } else if (old == LUA_TNUMBER) {
-        mask |= (uint32_t)lua_tointeger(L, -1);
     }
-    lua_pop(L, 1);
+    mask = (mask | (uint32_t)lua_tointeger(L, -1)) & ~drop;    /* 0 for none */
+    lua_settop(L, t + 1);
     for (uint32_t m = s ? s->vol : 0; m; m &= m - 1) {
         int f = lowest_bit(m);
         lua_pushinteger(L, (lua_Integer)s->vbase[f]);
@@ -705,33 +708,20 @@ static void set_draws(lua_State *L, int ridx, struct packet *r, int i, uint32_t 
     lua_pushinteger(L, mask);
     lua_rawseti(L, -2, 1);
     lua_rawseti(L, t, -(lua_Integer)i - 1);
-    lua_pop(L, 1);
+    lua_settop(L, t - 1);
     r->fuzzy |= mask != 0;
 }
 
-/* Field f of layer i is no longer drawn (a value was set, or it was
- * unset to its default). */
+/* Field f of layer i is no longer drawn from a range of its own (a
+ * value was set, or it was unset to its default). */
 static void drop_draw(lua_State *L, int ridx, struct packet *r, int i, int f)
 {
     int t = push_anchors(L, ridx, r);
-    if (lua_rawgeti(L, t, -(lua_Integer)i - 1) == LUA_TTABLE &&
-        lua_rawgeti(L, -1, DRAW_BASE(f)) == LUA_TNUMBER) {
-        int old = lua_gettop(L) - 1;
-        lua_createtable(L, 2 + 2 * PK_MAXFIELDS, 0);
-        for (int k = 1; k <= DRAW_RND(PK_MAXFIELDS - 1); k++) {
-            if (k == DRAW_BASE(f) || k == DRAW_RND(f))
-                continue;
-            lua_rawgeti(L, old, k);
-            lua_rawseti(L, -2, k);
-        }
-        lua_rawgeti(L, old, 1);
-        lua_Integer m = lua_tointeger(L, -1) & ~((lua_Integer)1 << f);
-        lua_pop(L, 1);
-        lua_pushinteger(L, m);
-        lua_rawseti(L, -2, 1);
-        lua_rawseti(L, t, -(lua_Integer)i - 1);
-    }
+    int ruled = lua_rawgeti(L, t, -(lua_Integer)i - 1) == LUA_TTABLE &&
+                lua_rawgeti(L, -1, DRAW_BASE(f)) == LUA_TNUMBER;
     lua_settop(L, t - 1);
+    if (ruled)
+        set_draws(L, ridx, r, i, 0, 1u << f, NULL);
 }
 
 static void set_field(lua_State *L, int ridx, struct packet *r, int i, int f, int vidx)
@@ -760,7 +750,7 @@ static void set_field(lua_State *L, int ridx, struct packet *r, int i, int f, in
         raise_here(L);
     touch(L, ridx, r);
     if (s.vol)                  /* drawn at each build from now on */
-        set_draws(L, ridx, r, i, 0, &s);
+        set_draws(L, ridx, r, i, 0, 0, &s);
     else if (r->fuzzy)
         drop_draw(L, ridx, r, i, f);
     keep_value(L, ridx, r, i, &tmp, f, vidx);
@@ -1084,7 +1074,7 @@ static int l_construct(lua_State *L)
     }
     add_layer(r, &l, 0);
     if (s.vol)
-        set_draws(L, ridx, r, 0, 0, &s);
+        set_draws(L, ridx, r, 0, 0, 0, &s);
     lua_settop(L, ridx);
     return 1;
 }
@@ -1587,7 +1577,7 @@ static int l_fuzz(lua_State *L)
     if (i < 1 || i > span(L, p, ridx))
         return luaL_argerror(L, 2, "no such layer");
     touch(L, ridx, r);
-    set_draws(L, ridx, r, (int)(p->from + i - 1), mask, NULL);
+    set_draws(L, ridx, r, (int)(p->from + i - 1), mask, 0, NULL);
     return 0;
 }
 

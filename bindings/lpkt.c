@@ -485,8 +485,14 @@ static int tlv_value(lua_State *L, struct pk_layer *l, int f, int idx, struct pk
         lua_rawgeti(L, idx, i + 1);
         if (tlv_option(L, l, f, lua_gettop(L), &in->o[i], in, s) < 0)
             return -1;
-        out = s->buf + s->used;
-        cap = sizeof s->buf - s->used;
+        lua_pop(L, 1);
+    }
+    out = s->buf + s->used;
+    cap = sizeof s->buf - s->used;
+    w = pk_tlv_encode(&open, in->o, n, out, cap);
+    if (w >= 0 && fam->fill == PK_TLV_FILL_PAD8)    /* Scapy's autopad */
+        w = pk_tlv_fill(&open, out, (size_t)w, cap);
+    for (int i = 0; w < 0 && i < n; i++)            /* which option, to say so */
         if (pk_tlv_encode(&open, &in->o[i], 1, out, cap) < 0) {
             const struct pk_tlvkind *k = pk_tlv_kind(fam, in->o[i].kind);
             if (k && k->maxlen)
@@ -495,13 +501,6 @@ static int tlv_value(lua_State *L, struct pk_layer *l, int f, int idx, struct pk
             return bad(L, l, f, "%s", k ? lua_pushfstring(L, "option %s's value does not fit "
                        "the option", k->name) : "an option's value does not fit");
         }
-        lua_pop(L, 1);
-    }
-    out = s->buf + s->used;
-    cap = sizeof s->buf - s->used;
-    w = pk_tlv_encode(&open, in->o, n, out, cap);
-    if (w >= 0 && fam->fill == PK_TLV_FILL_PAD8)    /* Scapy's autopad */
-        w = pk_tlv_fill(&open, out, (size_t)w, cap);
     if (w < 0)
         return bad(L, l, f, "%s", lua_pushfstring(L, "these %s do not fit in a packet",
                    fam->name));

@@ -352,7 +352,8 @@ return function(M, I)
       return mac
     end
   end
-  local lookups = { need_iface = need_iface, routes = routes, neighbours = neighbours }
+  local lookups = { need_iface = need_iface, routes = routes, neighbours = neighbours,
+    is_interrupt = is_interrupt }
   require("pkt.net4")(M, I, families, framed_by, lookups)
   require("pkt.net6")(M, I, families, lookups)
 

@@ -39,9 +39,7 @@ return function(M, I, families, framed_by, lookups)
       if arp.op == 1 then return "ff:ff:ff:ff:ff:ff" end
       local r = route(arp.pdst)
       local ok, mac = pcall(resolve, iface, (r and r.iface == iface and r.gw) or arp.pdst, fname)
-      if not ok and type(mac) == "string" and mac:find("interrupted!", 1, true) then
-        error(mac, 0)
-      end
+      if not ok and lookups.is_interrupt(mac) then error(mac, 0) end
       return ok and mac or "ff:ff:ff:ff:ff:ff"
     end,
   }
